@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every test: type check, then unit tests beside the code and the black-box suites
+# against real servers (the IdP, nginx, caddy, redis, chromium). Installs missing system
+# packages first (scripts/install-system-deps.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-system-deps.sh
+[ -d node_modules ] || npm ci
+npm run --silent build
+npx tsc -p tsconfig.json --noEmit
+mapfile -t files < <(find src test -name '*.test.ts' | sort)
+if [ "$#" -gt 0 ]; then files=("$@"); fi
+exec node --import tsx --test --test-concurrency=2 --test-timeout=180000 "${files[@]}"
