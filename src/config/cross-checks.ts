@@ -1,0 +1,120 @@
+import { cookieSecretProblem } from '../crypto/cookie-secret.js'
+import type { Config, ConfigKey } from './shape.js'
+
+/** One cross-field problem, attached to the option the user should change. */
+export interface CrossProblem {
+  key: ConfigKey
+  message: string
+}
+
+/** How to make a good cookie secret, shown whenever one is missing or bad. */
+export const COOKIE_SECRET_HINT = "create one with: openssl rand -base64 32 | tr -- '+/' '-_'"
+
+/** Provider types whose login runs through OIDC discovery and therefore need an issuer URL. */
+const OIDC_FAMILY: readonly string[] = ['oidc', 'keycloak-oidc', 'entra-id', 'adfs', 'cidaas', 'gitlab']
+
+function secretProblems(c: Config): CrossProblem[] {
+  const out: CrossProblem[] = []
+  if (c.cookieSecret === '' && c.cookieSecretFile === '') {
+    out.push({ key: 'cookieSecret', message: `a cookie secret is required: set --cookie-secret or --cookie-secret-file; ${COOKIE_SECRET_HINT}` })
+  } else if (c.cookieSecret !== '') {
+    const problem = cookieSecretProblem(c.cookieSecret)
+    if (problem !== undefined) out.push({ key: 'cookieSecret', message: problem })
+  }
+  if (c.clientId === '') out.push({ key: 'clientId', message: 'a client ID is required: set --client-id to the ID registered at the identity provider' })
+  if (c.clientSecret === '' && c.clientSecretFile === '' && c.codeChallengeMethod === '') {
+    out.push({
+      key: 'clientSecret',
+      message: 'a client secret is required: set --client-secret or --client-secret-file (a public client without a secret needs --code-challenge-method=S256)',
+    })
+  }
+  return out
+}
+
+function providerProblems(c: Config): CrossProblem[] {
+  const out: CrossProblem[] = []
+  if (c.provider === 'google') {
+    out.push({
+      key: 'provider',
+      message:
+        'provider "google" is not supported yet by gatehouse (google is what oauth2-proxy uses when --provider is not given): ' +
+        'pass --provider=oidc with --oidc-issuer-url to use the generic OpenID Connect provider',
+    })
+  } else if (c.provider !== 'oidc') {
+    out.push({
+      key: 'provider',
+      message: `provider "${c.provider}" is not supported yet by gatehouse: pass --provider=oidc with the provider's --oidc-issuer-url if it speaks standard OpenID Connect`,
+    })
+  }
+  if (!OIDC_FAMILY.includes(c.provider)) return out
+  if (!c.skipOidcDiscovery) {
+    if (c.oidcIssuerUrl === '') {
+      out.push({
+        key: 'oidcIssuerUrl',
+        message: `provider "${c.provider}" needs --oidc-issuer-url (or --skip-oidc-discovery with --login-url, --redeem-url and --oidc-jwks-url)`,
+      })
+    }
+  } else {
+    const why = 'is required with --skip-oidc-discovery'
+    if (c.loginUrl === '') out.push({ key: 'loginUrl', message: `--login-url (the authorization endpoint) ${why}` })
+    if (c.redeemUrl === '') out.push({ key: 'redeemUrl', message: `--redeem-url (the token endpoint) ${why}` })
+    if (c.oidcJwksUrl === '' && c.oidcPublicKeyFiles.length === 0) {
+      out.push({ key: 'oidcJwksUrl', message: `--oidc-jwks-url (or --oidc-public-key-file) ${why}, to verify ID tokens` })
+    }
+  }
+  if (c.oidcJwksUrl !== '' && c.oidcPublicKeyFiles.length > 0) {
+    out.push({ key: 'oidcPublicKeyFiles', message: 'use either --oidc-jwks-url or --oidc-public-key-file, not both' })
+  }
+  return out
+}
+
+function cookieProblems(c: Config): CrossProblem[] {
+  const out: CrossProblem[] = []
+  if (c.cookieRefresh !== 0 && c.cookieExpire !== 0 && c.cookieRefresh >= c.cookieExpire) {
+    out.push({ key: 'cookieRefresh', message: '--cookie-refresh must be shorter than --cookie-expire (or 0 to never refresh)' })
+  }
+  if (c.sessionStoreType === 'redis') {
+    out.push({ key: 'sessionStoreType', message: 'session store "redis" is not supported yet by gatehouse: use --session-store-type=cookie' })
+  }
+  if (c.sessionCookieMinimal) {
+    const needsTokens = 'needs the tokens that --session-cookie-minimal leaves out of the session'
+    if (c.cookieRefresh > 0) out.push({ key: 'cookieRefresh', message: `refreshing ${needsTokens}: set --cookie-refresh=0 or drop --session-cookie-minimal` })
+    if (c.passAccessToken) out.push({ key: 'passAccessToken', message: `--pass-access-token ${needsTokens}` })
+    if (c.passAuthorizationHeader) out.push({ key: 'passAuthorizationHeader', message: `--pass-authorization-header ${needsTokens}` })
+    if (c.setAuthorizationHeader) out.push({ key: 'setAuthorizationHeader', message: `--set-authorization-header ${needsTokens}` })
+  }
+  return out
+}
+
+function headerProblems(c: Config): CrossProblem[] {
+  const out: CrossProblem[] = []
+  if (c.setBasicAuth && c.setAuthorizationHeader) {
+    out.push({ key: 'setBasicAuth', message: '--set-basic-auth and --set-authorization-header both write the Authorization response header: keep one' })
+  }
+  if (c.passBasicAuth && c.basicAuthPassword !== '' && c.passAuthorizationHeader) {
+    out.push({
+      key: 'passAuthorizationHeader',
+      message: '--pass-authorization-header and --pass-basic-auth with --basic-auth-password both write the upstream Authorization header: keep one',
+    })
+  }
+  return out
+}
+
+function otherProblems(c: Config): CrossProblem[] {
+  const out: CrossProblem[] = []
+  if (c.emailDomains.length === 0 && c.authenticatedEmailsFile === '' && c.htpasswdFile === '') {
+    out.push({
+      key: 'emailDomains',
+      message: 'no rule says which users may sign in: set --email-domain (use --email-domain=* to allow every email address), --authenticated-emails-file or --htpasswd-file',
+    })
+  }
+  if ((c.tlsCertFile === '') !== (c.tlsKeyFile === '')) {
+    out.push({ key: c.tlsCertFile === '' ? 'tlsCertFile' : 'tlsKeyFile', message: '--tls-cert-file and --tls-key-file go together: set both or neither' })
+  }
+  return out
+}
+
+/** The rules that span several options, in the order they are reported. */
+export function crossFieldProblems(c: Config): CrossProblem[] {
+  return [...secretProblems(c), ...providerProblems(c), ...otherProblems(c), ...cookieProblems(c), ...headerProblems(c)]
+}

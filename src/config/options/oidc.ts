@@ -1,0 +1,39 @@
+import { defineOptions } from '../define.js'
+import { httpUrlProblem } from '../formats.js'
+
+const o = defineOptions('oidc')
+
+/** JWS algorithms oauth2-proxy lets --oidc-enabled-signing-alg name. */
+export const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'HS256', 'HS384', 'HS512', 'EdDSA'] as const
+
+function signingAlgProblem(value: string): string | undefined {
+  return (SIGNING_ALGS as readonly string[]).includes(value) ? undefined : `unknown signing algorithm; use one of: ${SIGNING_ALGS.join(', ')}`
+}
+
+function extraIssuerProblem(value: string): string | undefined {
+  return /^[^=]+=[^=]+$/.test(value) ? undefined : 'expected issuer=audience, e.g. https://issuer.example.com=my-api'
+}
+
+/** OpenID Connect discovery, ID-token checks and claim mapping. */
+export const oidcOptions = {
+  oidcIssuerUrl: o.string('oidc-issuer-url', '', 'Issuer URL; its /.well-known/openid-configuration supplies the endpoints and keys.', { check: httpUrlProblem }),
+  skipOidcDiscovery: o.bool('skip-oidc-discovery', false, 'Do not fetch discovery; then --login-url, --redeem-url and --oidc-jwks-url are required.'),
+  oidcJwksUrl: o.string('oidc-jwks-url', '', 'JWKS URL with the keys that sign ID tokens; found by discovery otherwise.', { check: httpUrlProblem }),
+  oidcPublicKeyFiles: o.list('oidc-public-key-file', 'PEM public keys that verify ID tokens, instead of a JWKS URL.'),
+  oidcEmailClaim: o.string('oidc-email-claim', 'email', 'Claim read as the email address (dotted paths reach nested claims).'),
+  oidcGroupsClaim: o.string('oidc-groups-claim', 'groups', 'Claim read as the list of groups.'),
+  userIdClaim: o.string('user-id-claim', 'email', 'Deprecated: when --oidc-email-claim is left at "email", a different value here replaces the email claim.'),
+  oidcAudienceClaims: o.list('oidc-audience-claim', 'Claims checked for the audience, first present wins; it must hold the client ID or an extra audience.', {
+    default: ['aud'],
+  }),
+  oidcExtraAudiences: o.list('oidc-extra-audience', 'Audiences accepted besides the client ID.'),
+  oidcEnabledSigningAlgs: o.list('oidc-enabled-signing-alg', 'ID-token signing algorithms accepted (intersected with the discovered ones; default RS256).', {
+    check: signingAlgProblem,
+  }),
+  insecureOidcAllowUnverifiedEmail: o.bool('insecure-oidc-allow-unverified-email', false, 'Accept users whose email_verified claim is false.'),
+  insecureOidcSkipIssuerVerification: o.bool('insecure-oidc-skip-issuer-verification', false, 'Accept discovery documents and tokens whose issuer differs from --oidc-issuer-url.'),
+  insecureOidcSkipNonce: o.bool('insecure-oidc-skip-nonce', true, 'Do not send or check the OIDC nonce (oauth2-proxy\'s default); set false to bind ID tokens to the login.'),
+  skipJwtBearerTokens: o.bool('skip-jwt-bearer-tokens', false, 'Accept requests carrying a valid "Authorization: Bearer <JWT>" without a session cookie.'),
+  bearerTokenLoginFallback: o.bool('bearer-token-login-fallback', true, 'With --skip-jwt-bearer-tokens (not supported yet): an invalid bearer token falls back to the login flow instead of a 403. Without bearer tokens it has no effect, as in oauth2-proxy.'),
+  extraJwtIssuers: o.list('extra-jwt-issuers', 'More issuer=audience pairs whose bearer JWTs are accepted.', { check: extraIssuerProblem }),
+}

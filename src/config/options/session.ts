@@ -1,0 +1,21 @@
+import { defineOptions } from '../define.js'
+
+const o = defineOptions('session')
+
+/** Where sessions live: in the cookie itself or in Redis. */
+export const sessionOptions = {
+  sessionStoreType: o.choice('session-store-type', ['cookie', 'redis'], 'cookie', 'Session storage: "cookie" keeps the encrypted session in the browser, "redis" keeps it server-side.'),
+  sessionCookieMinimal: o.bool('session-cookie-minimal', false, 'Leave the access, ID and refresh tokens out of cookie sessions to keep them small.'),
+  redisConnectionUrl: o.string('redis-connection-url', '', 'Redis address: redis://[user[:password]@]host[:port][/db] or rediss:// for TLS.', { secret: true }),
+  redisUsername: o.string('redis-username', '', 'Redis ACL user name; overrides the one in the URL.'),
+  redisPassword: o.string('redis-password', '', 'Redis password; overrides the one in the URL.', { secret: true }),
+  redisUseSentinel: o.bool('redis-use-sentinel', false, 'Connect through Redis Sentinel.'),
+  redisSentinelPassword: o.string('redis-sentinel-password', '', 'Password of the Sentinel servers themselves.', { secret: true }),
+  redisSentinelMasterName: o.string('redis-sentinel-master-name', '', 'Name of the master set the Sentinels watch.'),
+  redisSentinelConnectionUrls: o.list('redis-sentinel-connection-urls', 'Addresses of the Sentinel servers.'),
+  redisUseCluster: o.bool('redis-use-cluster', false, 'Connect to a Redis Cluster (not together with Sentinel).'),
+  redisClusterConnectionUrls: o.list('redis-cluster-connection-urls', 'Addresses of Redis Cluster nodes.'),
+  redisCaPath: o.string('redis-ca-path', '', 'Extra CA certificate (PEM) trusted for Redis TLS.'),
+  redisInsecureSkipTlsVerify: o.bool('redis-insecure-skip-tls-verify', false, 'Do not verify the Redis TLS certificate.'),
+  redisConnectionIdleTimeout: o.int('redis-connection-idle-timeout', 0, 'Seconds after which idle Redis connections are closed (keep below the server timeout; 0 = never).', { min: 0 }),
+}

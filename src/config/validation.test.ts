@@ -1,0 +1,156 @@
+import { strict as assert } from 'node:assert'
+import { describe, it } from 'node:test'
+import { ConfigError, type ConfigIssue } from '../errors.js'
+import { loadConfig } from './load.js'
+
+const SECRET = 'WPhMdy4iqkV_8WqZqrAaASi6jPuDlBgZp2Hfm_JAZnE='
+const BASE = ['--provider=oidc', '--oidc-issuer-url=https://idp.example.com', '--client-id=app', '--client-secret=s3cret', `--cookie-secret=${SECRET}`, '--email-domain=example.com']
+
+function without(...prefixes: string[]): string[] {
+  return BASE.filter((a) => !prefixes.some((p) => a.startsWith(p)))
+}
+
+function issuesOf(argv: string[], env: Record<string, string> = {}): ConfigIssue[] {
+  try {
+    loadConfig({ argv, env })
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err))
+    return [...err.issues]
+  }
+  assert.fail('expected a ConfigError')
+}
+
+function messages(argv: string[], env: Record<string, string> = {}): string[] {
+  return issuesOf(argv, env).map((i) => `${i.option}: ${i.message}`)
+}
+
+function loads(argv: string[]): void {
+  assert.equal(loadConfig({ argv, env: {} }).kind, 'config')
+}
+
+describe('config validation', () => {
+  it('reports every problem at once', () => {
+    const issues = issuesOf([...BASE, '--cookie-samesite=relaxed', '--upstream=localhost:8080', '--trusted-ip=10.0.0.0/40', '--skip-auth-route=GET=^/(', '--cookie-expire=7d'])
+    assert.equal(issues.length, 5, JSON.stringify(issues, null, 1))
+    assert.deepEqual(
+      issues.map((i) => i.option),
+      ['--cookie-expire', '--upstream', '--cookie-samesite', '--skip-auth-route', '--trusted-ip'],
+    )
+    assert.ok(new ConfigError(issues).message.split('\n').length === 6)
+  })
+
+  it('needs a cookie secret, a client id, a client secret and an email rule', () => {
+    assert.deepEqual(messages(['--provider=oidc', '--oidc-issuer-url=https://idp.example.com']), [
+      "--cookie-secret: a cookie secret is required: set --cookie-secret or --cookie-secret-file; create one with: openssl rand -base64 32 | tr -- '+/' '-_'",
+      '--client-id: a client ID is required: set --client-id to the ID registered at the identity provider',
+      '--client-secret: a client secret is required: set --client-secret or --client-secret-file (a public client without a secret needs --code-challenge-method=S256)',
+      '--email-domain: no rule says which users may sign in: set --email-domain (use --email-domain=* to allow every email address), --authenticated-emails-file or --htpasswd-file',
+    ])
+  })
+
+  it('allows a public client without a secret when PKCE is on', () => {
+    loads([...without('--client-secret'), '--code-challenge-method=S256'])
+  })
+
+  it('refuses a cookie secret of the wrong size, without echoing it', () => {
+    const [issue, ...rest] = issuesOf([...without('--cookie-secret'), '--cookie-secret=tooshort-secret'])
+    assert.deepEqual(rest, [])
+    assert.equal(issue?.option, '--cookie-secret')
+    assert.equal(issue?.value, undefined)
+    assert.match(issue?.message ?? '', /16, 24 or 32 bytes.*openssl rand -base64 32 \| tr -- '\+\/' '-_'/)
+    assert.doesNotMatch(new ConfigError([issue as ConfigIssue]).message, /tooshort/)
+  })
+
+  it('explains the provider: unknown, default google, known but not implemented', () => {
+    assert.deepEqual(messages(without('--provider')), [
+      '--provider: provider "google" is not supported yet by gatehouse (google is what oauth2-proxy uses when --provider is not given): pass --provider=oidc with --oidc-issuer-url to use the generic OpenID Connect provider',
+    ])
+    assert.deepEqual(messages([...BASE, '--provider=github']), [
+      '--provider: provider "github" is not supported yet by gatehouse: pass --provider=oidc with the provider\'s --oidc-issuer-url if it speaks standard OpenID Connect',
+    ])
+    const [unknown] = issuesOf([...BASE, '--provider=okta'])
+    assert.equal(unknown?.value, 'okta')
+    assert.match(unknown?.message ?? '', /^unknown provider; oauth2-proxy knows: oidc, keycloak-oidc, keycloak, entra-id, azure, adfs, gitlab, github, google, login\.gov, bitbucket, cidaas, digitalocean, facebook, linkedin, nextcloud, sourcehut$/)
+  })
+
+  it('needs an issuer URL, or the endpoints when discovery is skipped', () => {
+    assert.match(messages(without('--oidc-issuer-url')).join('\n'), /^--oidc-issuer-url: provider "oidc" needs --oidc-issuer-url/)
+    assert.deepEqual(messages([...without('--oidc-issuer-url'), '--skip-oidc-discovery']), [
+      '--login-url: --login-url (the authorization endpoint) is required with --skip-oidc-discovery',
+      '--redeem-url: --redeem-url (the token endpoint) is required with --skip-oidc-discovery',
+      '--oidc-jwks-url: --oidc-jwks-url (or --oidc-public-key-file) is required with --skip-oidc-discovery, to verify ID tokens',
+    ])
+    loads([...without('--oidc-issuer-url'), '--skip-oidc-discovery', '--login-url=https://idp/auth', '--redeem-url=https://idp/token', '--oidc-jwks-url=https://idp/jwks'])
+  })
+
+  it('refuses options gatehouse does not implement yet, unless left at their default', () => {
+    assert.deepEqual(issuesOf([...BASE, '--metrics-address=:9100'], { OAUTH2_PROXY_REDIS_CONNECTION_URL: 'redis://:hunter2@cache:6379' }), [
+      { option: 'OAUTH2_PROXY_REDIS_CONNECTION_URL', message: '--redis-connection-url is not supported yet by gatehouse' },
+      { option: '--metrics-address', value: ':9100', message: '--metrics-address is not supported yet by gatehouse' },
+    ])
+    loads([...BASE, '--logging-max-size=100', '--approval-prompt=force', '--skip-jwt-bearer-tokens=false'])
+    assert.deepEqual(messages([...BASE, '--session-store-type=redis']), [
+      '--session-store-type: session store "redis" is not supported yet by gatehouse: use --session-store-type=cookie',
+    ])
+    assert.deepEqual(messages([...BASE, '--alpha-config=alpha.yaml', '--convert-config-to-alpha']), [
+      '--alpha-config: --alpha-config is not supported yet by gatehouse: use the legacy options (--config FILE, flags or OAUTH2_PROXY_* variables)',
+      '--convert-config-to-alpha: --convert-config-to-alpha is not supported yet by gatehouse',
+    ])
+  })
+
+  it('checks cookie refresh against expiry, and minimal sessions against token use', () => {
+    assert.deepEqual(messages([...BASE, '--cookie-refresh=2h', '--cookie-expire=1h']), [
+      '--cookie-refresh: --cookie-refresh must be shorter than --cookie-expire (or 0 to never refresh)',
+    ])
+    loads([...BASE, '--cookie-refresh=2h', '--cookie-expire=0'])
+    assert.deepEqual(
+      messages([...BASE, '--session-cookie-minimal', '--cookie-refresh=1m', '--pass-access-token', '--pass-authorization-header', '--set-authorization-header']).map((m) => m.split(':')[0]),
+      ['--cookie-refresh', '--pass-access-token', '--pass-authorization-header', '--set-authorization-header'],
+    )
+    loads([...BASE, '--session-cookie-minimal', '--set-xauthrequest'])
+  })
+
+  it('refuses two options that both write the Authorization header', () => {
+    assert.deepEqual(messages([...BASE, '--set-basic-auth', '--set-authorization-header']), [
+      '--set-basic-auth: --set-basic-auth and --set-authorization-header both write the Authorization response header: keep one',
+    ])
+    assert.equal(messages([...BASE, '--basic-auth-password=pw', '--pass-authorization-header']).length, 1)
+    loads([...BASE, '--basic-auth-password=pw', '--pass-authorization-header', '--pass-basic-auth=false'])
+    loads([...BASE, '--pass-authorization-header'])
+  })
+
+  it('checks enumerations, TLS pairs, addresses, headers and names', () => {
+    assert.deepEqual(
+      issuesOf([
+        ...BASE,
+        '--tls-cert-file=/etc/ssl/cert.pem',
+        '--code-challenge-method=s256',
+        '--tls-min-version=TLS1.1',
+        '--http-address=localhost',
+        '--real-client-ip-header=X-Client-IP',
+        '--cookie-name=my cookie',
+        '--whitelist-domain=https://app.example.com',
+        '--redirect-url=app.example.com/callback',
+        '--api-route=^/api/(',
+      ]).map((i) => i.option),
+      [
+        '--tls-cert-file',
+        '--http-address',
+        '--tls-min-version',
+        '--real-client-ip-header',
+        '--cookie-name',
+        '--code-challenge-method',
+        '--whitelist-domain',
+        '--api-route',
+        '--redirect-url',
+        '--tls-key-file',
+      ],
+    )
+  })
+
+  it('never shows secret values in issues', () => {
+    const issues = issuesOf([...BASE, '--basic-auth-password=hunter2', '--signature-key=rot13:hunter2'], { OAUTH2_PROXY_GITHUB_TOKEN: 'ghp_hunter2' })
+    assert.equal(issues.length, 3)
+    assert.doesNotMatch(new ConfigError(issues).message, /hunter2/)
+  })
+})
