@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto'
+import type { CookieJar } from '../cookies/jar.js'
+import { attributeText } from '../cookies/jar.js'
+import { joinCookie, splitCookie } from '../cookies/chunk.js'
+import { openSignedValue, signValue } from '../crypto/signed-value.js'
+import { openCookieSession, sealCookieSession } from './session-codec.js'
+import type { Session } from './session.js'
+import { sessionCookieNames, type LoadResult, type SessionStore } from './store.js'
+
+export interface CookieStoreOptions {
+  jar: CookieJar
+  hmacKey: Buffer
+  aesKey: Buffer
+  /** `--session-cookie-minimal`: keep tokens out of the cookie. */
+  minimal: boolean
+}
+
+/** The session lives in the cookie itself, in oauth2-proxy's byte format (reference §4.2–4.4). */
+export function createCookieStore(options: CookieStoreOptions): SessionStore {
+  const { jar, hmacKey, aesKey } = options
+  const name = jar.options.name
+
+  function clearAll(cookies: Readonly<Record<string, string>>, host: string, keep: ReadonlySet<string> = new Set()): string[] {
+    return sessionCookieNames(cookies, name).filter((n) => !keep.has(n)).map((n) => jar.clear(n, host))
+  }
+
+  return {
+    async load(cookies, now): Promise<LoadResult> {
+      const value = joinCookie(name, cookies)
+      if (value === undefined) return { kind: 'none' }
+      const opened = openSignedValue(name, value, hmacKey, jar.options.expireMs, now)
+      if (opened === undefined) return { kind: 'invalid', reason: 'signature or age check failed' }
+      const session = openCookieSession(opened.payload, aesKey)
+      if (session === undefined) return { kind: 'invalid', reason: 'session could not be decrypted' }
+      return { kind: 'ok', session, key: createHash('sha256').update(value).digest('base64url') }
+    },
+
+    async save(cookies, session, host, now) {
+      const stored: Session = options.minimal ? { ...session, accessToken: undefined, idToken: undefined, refreshToken: undefined } : session
+      const createdAt = session.createdAt?.getTime() ?? now
+      const value = signValue(name, sealCookieSession(stored, aesKey), hmacKey, Math.floor(createdAt / 1000))
+      const probe = jar.session(name, value, host)
+      const parts = splitCookie(name, value, attributeText(probe))
+      const written = parts.map((p) => jar.session(p.name, p.value, host))
+      return [...clearAll(cookies, host, new Set(parts.map((p) => p.name))), ...written]
+    },
+
+    async clear(cookies, host) {
+      return clearAll(cookies, host)
+    },
+
+    async ping() {},
+    async close() {},
+  }
+}

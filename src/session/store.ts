@@ -1,0 +1,26 @@
+import type { Session } from './session.js'
+
+/** Result of reading the session a request carries. */
+export type LoadResult =
+  | { kind: 'none' }
+  | { kind: 'invalid'; reason: string }
+  /** `key` names the session for single-flight refresh: the ticket id, or a hash of the cookie value. */
+  | { kind: 'ok'; session: Session; key: string }
+
+/** Where sessions live: in the cookie itself, or in Redis behind a ticket cookie. */
+export interface SessionStore {
+  /** Reads the session from the request's cookies. Throws ProxyError ERR_SESSION_STORE_UNAVAILABLE when the backend is down. */
+  load(cookies: Readonly<Record<string, string>>, now: number): Promise<LoadResult>
+  /** Saves the session; returns the Set-Cookie values to send. */
+  save(cookies: Readonly<Record<string, string>>, session: Session, host: string, now: number): Promise<string[]>
+  /** Ends the session; returns Set-Cookie values that delete every cookie of it. */
+  clear(cookies: Readonly<Record<string, string>>, host: string): Promise<string[]>
+  /** Throws when the backend is not reachable (for /ready). */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+/** Names of the request cookies that belong to the session cookie `name`: `name` and `name_0`, `name_1`, … */
+export function sessionCookieNames(cookies: Readonly<Record<string, string>>, name: string): string[] {
+  return Object.keys(cookies).filter((k) => k === name || (k.startsWith(`${name}_`) && /^\d+$/.test(k.slice(name.length + 1))))
+}
