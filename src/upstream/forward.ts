@@ -1,0 +1,238 @@
+import { EventEmitter } from 'node:events'
+import { ServerResponse, type IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
+import type { Duplex, Readable } from 'node:stream'
+import type { Dispatcher } from 'undici'
+import { ProxyError } from '../errors.js'
+import { createFileServer } from './file-server.js'
+import { connectionTokens, isHopByHop } from './hop-by-hop.js'
+import { sendStatic, type ResponseHeaders } from './local-response.js'
+import { createPools, type PoolKey } from './pools.js'
+import { buildRequestHeaders } from './request-headers.js'
+import type { UpstreamTarget } from './table.js'
+import { closeSoon, tunnelWebSocket, writeRawStatus } from './websocket.js'
+
+/** Per-process upstream settings (`--pass-host-header`, `--upstream-timeout`, `--flush-interval`, ...). */
+export interface ForwardOptions {
+  passHostHeader: boolean
+  insecureSkipVerify: boolean
+  /** Time to wait for the upstream's response headers once the request is sent. */
+  timeoutMs: number
+  /** Informational: responses are flushed as data arrives. */
+  flushIntervalMs: number
+  keepAlive: boolean
+  proxyWebSockets: boolean
+}
+
+/** What the caller adds to a proxied request and its response. */
+export interface ForwardExtra {
+  setHeaders: Record<string, string>
+  removeHeaders: readonly string[]
+  responseHeaders: Record<string, string | string[]>
+}
+
+/** Streams requests to upstreams and answers back; translates every upstream failure into a ProxyError. */
+export interface Forwarder {
+  /** Streams req to the target and the answer back into res. Request headers: `setHeaders` are set after `removeHeaders` are deleted (case-insensitive). */
+  forward(req: IncomingMessage, res: ServerResponse, target: UpstreamTarget, extra: ForwardExtra): Promise<void>
+  /** Tunnels a WebSocket upgrade to the target, or answers the request over the socket when it cannot be tunnelled. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: UpstreamTarget, extra: Omit<ForwardExtra, 'responseHeaders'>): Promise<void>
+  /** Closes every upstream connection pool. */
+  close(): Promise<void>
+}
+
+type RemoteTarget = Extract<UpstreamTarget, { kind: 'http' | 'unix' }>
+
+/** Creates the forwarder: one undici Pool per upstream origin, streaming both ways. */
+export function createForwarder(options: ForwardOptions): Forwarder {
+  const pools = createPools({ insecureSkipVerify: options.insecureSkipVerify, timeoutMs: options.timeoutMs })
+  const files = createFileServer()
+
+  const poolKey = (target: RemoteTarget): PoolKey => (target.kind === 'unix' ? target : { kind: 'http', url: target.url })
+
+  /** Host for the upstream request: the client's (pass_host_header) or the target's; unix sockets use `localhost` as Go does. */
+  function hostFor(req: IncomingMessage, target: RemoteTarget): string {
+    const client = req.headers.host
+    if (options.passHostHeader && client !== undefined && client !== '') return client
+    return target.kind === 'unix' ? 'localhost' : target.url.host
+  }
+
+  async function proxy(req: IncomingMessage, res: ServerResponse, target: RemoteTarget, extra: ForwardExtra, withBody: boolean): Promise<void> {
+    const key = poolKey(target)
+    const headers = buildRequestHeaders(req, { host: hostFor(req, target), setHeaders: extra.setHeaders, removeHeaders: extra.removeHeaders })
+    // undici takes an EventEmitter as its abort signal; an AbortController per request costs far more.
+    const abort = new EventEmitter()
+    let aborted = false
+    const onClose = (): void => {
+      if (res.writableEnded) return
+      aborted = true
+      abort.emit('abort')
+    }
+    res.once('close', onClose)
+    // undici reads the client body as it is (backpressure both ways); on failure it detaches the socket
+    // before destroying the stream, so the client still gets its 502.
+    const body = withBody && hasBody(req) ? req : null
+    const request: Dispatcher.RequestOptions & { servername?: string } = {
+      path: req.url ?? '/',
+      method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+      headers,
+      body,
+      signal: abort,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: 0,
+      reset: !options.keepAlive,
+    }
+    const servername = pools.servername(key)
+    if (servername !== undefined) request.servername = servername
+
+    let response: Dispatcher.ResponseData
+    try {
+      response = await pools.get(key).request(request)
+    } catch (err) {
+      res.off('close', onClose)
+      if (aborted || res.destroyed) return // the client left; nobody to answer
+      throw translate(err, target)
+    }
+
+    const out = responseHeaderList(response.headers, extra.responseHeaders)
+    try {
+      // undici's parser already refuses malformed upstream headers; this guards the caller's own.
+      res.writeHead(response.statusCode, out.headers)
+    } catch (err) {
+      response.body.destroy()
+      res.off('close', onClose)
+      throw new ProxyError('ERR_UPSTREAM_UNREACHABLE', 502, `upstream ${target.id} answer could not be relayed: invalid header`, { cause: err })
+    }
+    // An event stream must reach the client before its first event; everything else flushes with its first chunk.
+    if (out.eventStream) res.flushHeaders()
+    if (out.trailers) {
+      response.body.once('end', () => {
+        if (Object.keys(response.trailers).length > 0) res.addTrailers(response.trailers)
+      })
+    }
+    await relay(response.body, res)
+    res.off('close', onClose)
+  }
+
+  async function forwardAny(req: IncomingMessage, res: ServerResponse, target: UpstreamTarget, extra: ForwardExtra, withBody: boolean): Promise<void> {
+    switch (target.kind) {
+      case 'static':
+        sendStatic(req, res, target.status, extra.responseHeaders)
+        return
+      case 'file':
+        await files.serve(req, res, target, extra.responseHeaders)
+        return
+      case 'http':
+      case 'unix':
+        await proxy(req, res, target, extra, withBody)
+        return
+    }
+  }
+
+  /** Answers an upgrade request that is not tunnelled with an ordinary response written over its socket. */
+  async function answerOverSocket(req: IncomingMessage, socket: Duplex, target: UpstreamTarget, extra: Omit<ForwardExtra, 'responseHeaders'>): Promise<void> {
+    const res = new ServerResponse(req)
+    res.shouldKeepAlive = false
+    res.assignSocket(socket as Socket)
+    res.once('finish', () => {
+      res.detachSocket(socket as Socket)
+      closeSoon(socket)
+    })
+    try {
+      await forwardAny(req, res, target, { ...extra, responseHeaders: {} }, false)
+    } catch (err) {
+      if (res.headersSent) socket.destroy()
+      else writeRawStatus(socket, err instanceof ProxyError ? err.status : 502)
+    }
+  }
+
+  return {
+    forward: (req, res, target, extra) => forwardAny(req, res, target, extra, true),
+
+    async upgrade(req, socket, head, target, extra) {
+      if (options.proxyWebSockets && (target.kind === 'http' || target.kind === 'unix') && isWebSocketUpgrade(req)) {
+        const protocol = req.headers.upgrade ?? 'websocket'
+        const headers = buildRequestHeaders(req, { host: hostFor(req, target), setHeaders: extra.setHeaders, removeHeaders: extra.removeHeaders, upgrade: protocol })
+        await tunnelWebSocket(req, socket, head, target, headers, { insecureSkipVerify: options.insecureSkipVerify, timeoutMs: options.timeoutMs })
+        return
+      }
+      await answerOverSocket(req, socket, target, extra)
+    },
+
+    close: () => pools.close(),
+  }
+}
+
+/** True for `Connection: upgrade` + `Upgrade: websocket` (tokens, case-insensitive; Firefox sends `keep-alive, Upgrade`). */
+export function isWebSocketUpgrade(req: IncomingMessage): boolean {
+  return connectionTokens(req.headers.connection).has('upgrade') && connectionTokens(req.headers.upgrade).has('websocket')
+}
+
+/**
+ * Pipes the upstream body into the response and settles when the response is finished or closed.
+ * A mid-stream upstream failure destroys the response (the client sees a cut-off answer); a client that
+ * leaves is handled by the abort signal, which makes undici drop the upstream connection.
+ * (stream.pipeline would do the same but allocates an AbortController and a DOMException per call.)
+ */
+function relay(body: Readable, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed || body.destroyed) {
+      // The client left (or the upstream failed) between the headers and now: nothing to relay.
+      body.destroy()
+      res.destroy()
+      resolve()
+      return
+    }
+    const settle = (): void => {
+      res.off('finish', settle)
+      res.off('close', settle)
+      resolve()
+    }
+    body.on('error', () => {
+      res.destroy()
+      settle()
+    })
+    res.once('finish', settle)
+    res.once('close', settle)
+    body.pipe(res)
+  })
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined
+}
+
+/** Upstream response headers minus hop-by-hop ones, then the caller's (appended, as Go's `Header.Add`). */
+function responseHeaderList(parsed: Record<string, string | string[] | undefined>, extra: ResponseHeaders): { headers: string[]; eventStream: boolean; trailers: boolean } {
+  const listed = connectionTokens(parsed.connection)
+  const headers: string[] = []
+  for (const name in parsed) {
+    if (isHopByHop(name, listed)) continue
+    const value = parsed[name]
+    if (typeof value === 'string') headers.push(name, value)
+    else if (value !== undefined) for (const one of value) headers.push(name, one)
+  }
+  for (const name in extra) {
+    const value = extra[name] as string | string[]
+    if (typeof value === 'string') headers.push(name, value)
+    else for (const one of value) headers.push(name, one)
+  }
+  const type = parsed['content-type']
+  const eventStream = typeof type === 'string' && type.toLowerCase().startsWith('text/event-stream')
+  // Trailers survive only on a chunked answer; re-announce them as Go's ReverseProxy does.
+  const trailer = parsed.trailer
+  const trailers = trailer !== undefined && parsed['content-length'] === undefined
+  if (trailers) headers.push('trailer', typeof trailer === 'string' ? trailer : trailer.join(', '))
+  return { headers, eventStream, trailers }
+}
+
+/** Maps an undici/socket error to the proxy's stable codes: header timeout → 504, anything else → 502. */
+export function translate(err: unknown, target: UpstreamTarget): ProxyError {
+  const code = (err as { code?: unknown } | null)?.code
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+    return new ProxyError('ERR_UPSTREAM_TIMEOUT', 504, `upstream ${target.id} sent no response headers in time`, { cause: err })
+  }
+  const detail = typeof code === 'string' ? code : err instanceof Error ? err.message : 'unknown error'
+  return new ProxyError('ERR_UPSTREAM_UNREACHABLE', 502, `upstream ${target.id} failed: ${detail}`, { cause: err })
+}

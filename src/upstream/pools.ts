@@ -1,0 +1,82 @@
+import { isIP } from 'node:net'
+import { buildConnector, Pool } from 'undici'
+
+/** An origin the proxy keeps warm connections to: a TCP/TLS origin or a unix socket. */
+export type PoolKey = { kind: 'http'; url: URL } | { kind: 'unix'; socketPath: string }
+
+export interface PoolOptions {
+  insecureSkipVerify: boolean
+  timeoutMs: number
+}
+
+/** One undici Pool per origin, created on first use. */
+export interface Pools {
+  get(key: PoolKey): Pool
+  /** The TLS server name requests to this origin must carry (the target host, not the client's Host). */
+  servername(key: PoolKey): string | undefined
+  close(): Promise<void>
+}
+
+/** Go's dialer waits 30 s for a connection; undici's default is 10 s. */
+const CONNECT_TIMEOUT_MS = 30_000
+/** Go's transport accepts up to 10 MB of response headers; Node's default of 16 KiB is too small for cookie-heavy apps. */
+const MAX_RESPONSE_HEADER_BYTES = 1024 * 1024
+/** How long `close()` waits for in-flight upstream requests before cutting them. */
+const CLOSE_GRACE_MS = 5_000
+
+/** Lets in-flight requests finish for a few seconds (a stream may never end), then cuts them. */
+async function closeWithin(pool: Pool): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS)
+    timer.unref()
+  })
+  const outcome = await Promise.race([pool.close().then(() => 'closed' as const, () => 'late' as const), deadline])
+  clearTimeout(timer)
+  if (outcome === 'late') await pool.destroy().catch(() => undefined)
+}
+
+/** Creates the pool registry; `close()` drains every pool. */
+export function createPools(options: PoolOptions): Pools {
+  const pools = new Map<string, Pool>()
+
+  const idOf = (key: PoolKey): string => (key.kind === 'unix' ? `unix:${key.socketPath}` : key.url.origin)
+
+  function create(key: PoolKey): Pool {
+    const common = {
+      pipelining: 1,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: 0,
+      maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
+    }
+    if (key.kind === 'unix') {
+      return new Pool('http://localhost', { ...common, connect: buildConnector({ socketPath: key.socketPath, timeout: CONNECT_TIMEOUT_MS }) })
+    }
+    const base = buildConnector({ rejectUnauthorized: !options.insecureSkipVerify, timeout: CONNECT_TIMEOUT_MS })
+    if (key.url.protocol !== 'https:') return new Pool(key.url.origin, { ...common, connect: base })
+    // SNI and certificate checks use the upstream's host even when the client's Host header is passed on (Go's behaviour);
+    // an IP target gets no SNI (RFC 6066 §3).
+    const sni = isIP(key.url.hostname.replace(/^\[|\]$/g, '')) === 0 ? key.url.hostname : ''
+    return new Pool(key.url.origin, { ...common, connect: (opts, callback) => base({ ...opts, servername: sni }, callback) })
+  }
+
+  return {
+    get(key) {
+      const id = idOf(key)
+      let pool = pools.get(id)
+      if (pool === undefined) {
+        pool = create(key)
+        pools.set(id, pool)
+      }
+      return pool
+    },
+    servername(key) {
+      return key.kind === 'http' && key.url.protocol === 'https:' ? key.url.hostname : undefined
+    },
+    async close() {
+      const all = [...pools.values()]
+      pools.clear()
+      await Promise.all(all.map(closeWithin))
+    },
+  }
+}
