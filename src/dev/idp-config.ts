@@ -1,0 +1,133 @@
+// The oidc-provider configuration of the development OpenID provider: clients, claims, TTLs,
+// refresh-token policy, PKCE, pages and the automatic consent. Development and tests only.
+import type { Configuration, KoaContextWithOIDC, OidcAccount, OidcClient, OidcGrant } from 'oidc-provider'
+import type { JWK } from 'jose'
+import type { ModelAdapter } from './idp-adapter.js'
+import { errorPage, logoutPage, signedOutPage } from './idp-pages.js'
+import { metadataUris } from './idp-redirects.js'
+import type { DevClient, DevIdpTtl, DevUser } from './idp-types.js'
+import { extraClaimNames, userClaims } from './idp-users.js'
+
+/** Everything the configuration reads; the mutable parts (users, TTLs) are read on each use. */
+export interface ConfigInput {
+  users: () => readonly DevUser[]
+  clients: readonly DevClient[]
+  ttl: () => DevIdpTtl
+  keys: JWK[]
+  cookieKeys: string[]
+  adapter: (model: string) => ModelAdapter
+  /** Path prefix of the interaction URLs, e.g. `/interaction/`. */
+  interactionPrefix: string
+}
+
+/** Scopes the IdP offers. */
+export const DEV_SCOPES = ['openid', 'email', 'profile', 'groups', 'offline_access']
+
+/** Client metadata in oidc-provider's (RFC 7591) shape. */
+export function clientMetadata(client: DevClient): Record<string, unknown> {
+  return {
+    client_id: client.clientId,
+    ...(client.clientSecret === undefined ? {} : { client_secret: client.clientSecret }),
+    token_endpoint_auth_method: client.authMethod,
+    redirect_uris: metadataUris(client.redirectUris),
+    post_logout_redirect_uris: metadataUris(client.postLogoutRedirectUris ?? []),
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg ?? 'RS256',
+  }
+}
+
+/** Builds the configuration object for `new Provider(issuer, configuration)`. */
+export function buildConfiguration(input: ConfigInput): Configuration {
+  const extra = extraClaimNames(input.users())
+  return {
+    adapter: input.adapter,
+    clients: input.clients.map(clientMetadata),
+    jwks: { keys: input.keys },
+    cookies: { keys: input.cookieKeys },
+    scopes: DEV_SCOPES,
+    responseTypes: ['code'],
+    // Claims per scope; extra claims ride on `openid` so they are released whenever a token is.
+    claims: {
+      openid: ['sub', ...extra],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'preferred_username'],
+      groups: ['groups'],
+    },
+    // Put every granted claim in the ID token too, as Keycloak, Entra and Dex do.
+    conformIdTokenClaims: false,
+    allowOmittingSingleRegisteredRedirectUri: false,
+    findAccount: async (_ctx: KoaContextWithOIDC, sub: string): Promise<OidcAccount | undefined> => {
+      const user = input.users().find((u) => u.sub === sub)
+      if (user === undefined) return undefined
+      return { accountId: user.sub, claims: async () => userClaims(user) }
+    },
+    interactions: {
+      url: async (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `${input.interactionPrefix}${interaction.uid}`,
+    },
+    loadExistingGrant,
+    // A refresh token whenever offline_access is granted, and for every code grant of a confidential client.
+    issueRefreshToken: async (_ctx: KoaContextWithOIDC, client: OidcClient, code: { scopes: Set<string> }) =>
+      client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || client.clientAuthMethod !== 'none'),
+    rotateRefreshToken: () => true,
+    // PKCE is required for public clients only; `plain` is translated to S256 first (idp-auth-request.ts).
+    pkce: { required: (_ctx: KoaContextWithOIDC, client: OidcClient) => client.clientAuthMethod === 'none' },
+    ttl: {
+      AccessToken: () => input.ttl().accessTokenTtlSec,
+      IdToken: () => input.ttl().idTokenTtlSec,
+      RefreshToken: () => input.ttl().refreshTokenTtlSec,
+      AuthorizationCode: () => 60,
+      Interaction: () => 60 * 60,
+      Session: () => 14 * 24 * 60 * 60,
+      Grant: () => 14 * 24 * 60 * 60,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx: KoaContextWithOIDC, form: string) => {
+          ctx.type = 'html'
+          ctx.body = logoutPage(form)
+        },
+        postLogoutSuccessSource: async (ctx: KoaContextWithOIDC) => {
+          ctx.type = 'html'
+          ctx.body = signedOutPage(ctx.oidc?.client?.clientId)
+        },
+      },
+      userinfo: { enabled: true },
+      // Lets tests revoke a refresh token and watch the next refresh fail.
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx: KoaContextWithOIDC, client: OidcClient, token: { clientId?: string }) =>
+          token.clientId === client.clientId,
+      },
+    },
+    clientBasedCORS: () => true,
+    renderError: async (ctx: KoaContextWithOIDC, out: { error?: string; error_description?: string }) => {
+      ctx.type = 'html'
+      ctx.body = errorPage(out.error ?? 'server_error', out.error_description)
+    },
+  }
+}
+
+/**
+ * Consent is automatic: the grant of this account and client is found or created and extended to
+ * every requested scope, so the provider never asks for consent unless `prompt=consent` demands it.
+ */
+async function loadExistingGrant(ctx: KoaContextWithOIDC): Promise<OidcGrant | undefined> {
+  const oidc = ctx.oidc
+  const client = oidc?.client
+  const accountId = oidc?.account?.accountId ?? oidc?.session?.accountId
+  if (oidc === undefined || client === undefined || accountId === undefined) return undefined
+  const { Grant } = oidc.provider
+  const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(client.clientId)
+  const found = grantId === undefined ? undefined : await Grant.find(grantId)
+  const grant =
+    found !== undefined && found.accountId === accountId && found.clientId === client.clientId
+      ? found
+      : new Grant({ accountId, clientId: client.clientId })
+  const scopes = [...(oidc.requestParamOIDCScopes ?? [])]
+  if (scopes.length > 0) grant.addOIDCScope(scopes.join(' '))
+  await grant.save()
+  return grant
+}

@@ -1,0 +1,104 @@
+// Public types of the development OpenID provider (src/dev/idp.ts). Development and tests only.
+
+/** A demo account of the development IdP; `password` is stored in clear on purpose (development only). */
+export interface DevUser {
+  sub: string
+  email: string
+  emailVerified: boolean
+  name: string
+  preferredUsername: string
+  groups: string[]
+  password: string
+  /** Released in the ID token and userinfo whenever `openid` is granted (e.g. Keycloak's `realm_access`, Entra's `tid`). */
+  extraClaims?: Record<string, unknown>
+}
+
+/**
+ * A client registered at the development IdP.
+ * `redirectUris` and `postLogoutRedirectUris` may hold wildcard patterns: `*` matches one or more letters,
+ * digits, `-` or `_` (a port, a host label, a path segment) and a double star matches anything, so
+ * `http://127.0.0.1:<star>/<double star>` (see DEFAULT_DEV_CLIENTS) accepts every loopback redirect.
+ */
+export interface DevClient {
+  clientId: string
+  clientSecret?: string
+  authMethod: 'client_secret_basic' | 'client_secret_post' | 'none'
+  redirectUris: string[]
+  postLogoutRedirectUris?: string[]
+  /** ID token signing algorithm for this client; RS256 unless set. */
+  idTokenSignedResponseAlg?: 'RS256' | 'ES256'
+}
+
+/** Token lifetimes in seconds; adjustable at run time with `DevIdp.setTtl`. */
+export interface DevIdpTtl {
+  idTokenTtlSec: number
+  accessTokenTtlSec: number
+  refreshTokenTtlSec: number
+}
+
+/** Options of `startDevIdp`; every field is optional. */
+export interface DevIdpOptions {
+  /** TCP port; 0 (the default) lets the OS choose. */
+  port?: number
+  /** Listen address and issuer host; 127.0.0.1 unless set. */
+  host?: string
+  users?: DevUser[]
+  clients?: DevClient[]
+  idTokenTtlSec?: number
+  accessTokenTtlSec?: number
+  refreshTokenTtlSec?: number
+  /** Path under which the provider is mounted, e.g. `/realms/demo`; the issuer ends with it. Empty by default. */
+  issuerPath?: string
+  /** List the demo users and their passwords on the login page. Off by default. */
+  showUsers?: boolean
+}
+
+/** Request counters, for assertions such as "20 concurrent requests cause exactly one refresh grant". */
+export interface DevIdpStats {
+  /** Token endpoint requests by `grant_type`, successful or not (`unknown` when absent). */
+  tokenGrants: Record<string, number>
+  /** Token endpoint requests that failed, by `grant_type`. */
+  tokenGrantErrors: Record<string, number>
+  userinfoCalls: number
+  jwksCalls: number
+  discoveryCalls: number
+  authorizationRequests: number
+  /** Successful password logins through the login form. */
+  logins: number
+  /** Failed password logins through the login form. */
+  failedLogins: number
+  endSessionCalls: number
+}
+
+/** How `rotateKeys` treats the keys it replaces. */
+export interface RotateKeysOptions {
+  /** Keep the previous keys in the JWKS (verification only) so tokens signed before still verify. Default true. */
+  keepPrevious?: boolean
+}
+
+/** A running development IdP. */
+export interface DevIdp {
+  /** The issuer identifier, e.g. `http://127.0.0.1:41234` (plus `issuerPath`). */
+  issuer: string
+  port: number
+  /** The live user list: users pushed here can log in (their extra claim names must be known at start). */
+  users: DevUser[]
+  /** The clients as registered at start (changing them has no effect). */
+  clients: DevClient[]
+  stats: DevIdpStats
+  /** Key ids currently used for signing, by algorithm. */
+  readonly activeKeyIds: { RS256: string; ES256: string }
+  /** Key ids published in the JWKS, in order. */
+  readonly publishedKeyIds: string[]
+  /** Changes token lifetimes for tokens issued from now on. */
+  setTtl(ttl: Partial<DevIdpTtl>): void
+  /** Current token lifetimes. */
+  getTtl(): DevIdpTtl
+  /** Swaps in new RS256 and ES256 signing keys. */
+  rotateKeys(options?: RotateKeysOptions): Promise<void>
+  /** Signs arbitrary claims with the active key (iss and iat filled in, exp from `expiresInSec` unless given). */
+  signJwt(claims: Record<string, unknown>, options?: { alg?: 'RS256' | 'ES256'; expiresInSec?: number }): Promise<string>
+  /** Zeroes every counter in `stats`. */
+  resetStats(): void
+  close(): Promise<void>
+}

@@ -1,0 +1,180 @@
+// Starts the compiled proxy (`node dist/main.js`) as a child process for black-box tests: picks a
+// free port, waits for the ping endpoint, collects the output, and stops it (SIGTERM, then SIGKILL).
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { request } from 'undici'
+
+/** The repository root (two levels above test/helpers). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** How to start the proxy. */
+export interface GatehouseOptions {
+  args: string[]
+  /** Added to the environment; inherited OAUTH2_PROXY_* variables are never passed on. */
+  env?: Record<string, string>
+  cwd?: string
+  /** Entry script (default `<repo>/dist/main.js`). */
+  entry?: string
+  /** How long to wait for the ping endpoint (default 10 s). */
+  readyTimeoutMs?: number
+  /** How long `stop` waits after its signal before SIGKILL (default 5 s). */
+  stopTimeoutMs?: number
+}
+
+/** A running proxy process. */
+export interface Gatehouse {
+  /** `http://127.0.0.1:<port>` */
+  url: string
+  port: number
+  proc: ChildProcess
+  /** stdout and stderr so far, interleaved as received. */
+  logs(): string
+  /** Resolves with the logs once `pattern` appears in them; rejects after `timeoutMs` (default 5 s). */
+  waitForLog(pattern: RegExp | string, timeoutMs?: number): Promise<string>
+  /** Sends `signal` (default SIGTERM), SIGKILL after `stopTimeoutMs`, and resolves with the exit code (null when killed by a signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+/** The outcome of a one-shot run. */
+export interface RunResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  logs: string
+}
+
+const live = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL')
+})
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (bind port 0, read it, close). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Spawns the proxy and resolves once `GET <ping path>` answers 200; rejects with the logs otherwise. */
+export async function startGatehouse(opts: GatehouseOptions): Promise<Gatehouse> {
+  const args = [...opts.args]
+  let address = flagValue(args, 'http-address') ?? opts.env?.OAUTH2_PROXY_HTTP_ADDRESS
+  if (address === undefined) {
+    address = `127.0.0.1:${await freePort()}`
+    args.push(`--http-address=${address}`)
+  }
+  const { host, port } = parseAddress(address)
+  const url = `http://${host}:${port}`
+  const pingPath = flagValue(args, 'ping-path') ?? opts.env?.OAUTH2_PROXY_PING_PATH ?? '/ping'
+  const { proc, logs, exited } = spawnProxy(opts, args)
+
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode
+    proc.kill(signal)
+    const timer = setTimeout(() => proc.kill('SIGKILL'), opts.stopTimeoutMs ?? 5000)
+    const { code } = await exited
+    clearTimeout(timer)
+    return code
+  }
+
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 10_000)
+  for (;;) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      const { code, signal } = await exited
+      throw new Error(`gatehouse exited before it was ready (code ${code}, signal ${signal}):\n${logs()}`)
+    }
+    if (await answersPing(`${url}${pingPath}`)) break
+    if (Date.now() > deadline) {
+      await stop('SIGKILL')
+      throw new Error(`gatehouse did not answer ${pingPath} on ${url} within ${opts.readyTimeoutMs ?? 10_000} ms:\n${logs()}`)
+    }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+
+  const waitForLog = async (pattern: RegExp | string, timeoutMs = 5000): Promise<string> => {
+    const found = (): boolean => (typeof pattern === 'string' ? logs().includes(pattern) : pattern.test(logs()))
+    const until = Date.now() + timeoutMs
+    while (!found()) {
+      if (Date.now() > until) throw new Error(`log ${String(pattern)} did not appear within ${timeoutMs} ms:\n${logs()}`)
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    return logs()
+  }
+
+  return { url, port, proc, logs, waitForLog, stop }
+}
+
+/** Runs the proxy to completion (e.g. `--version` or a bad configuration) and returns its exit and output. */
+export async function runGatehouse(opts: GatehouseOptions & { timeoutMs?: number }): Promise<RunResult> {
+  const { proc, logs, exited } = spawnProxy(opts, opts.args)
+  const timer = setTimeout(() => proc.kill('SIGKILL'), opts.timeoutMs ?? 10_000)
+  const { code, signal } = await exited
+  clearTimeout(timer)
+  return { code, signal, logs: logs() }
+}
+
+function spawnProxy(
+  opts: GatehouseOptions,
+  args: string[],
+): { proc: ChildProcess; logs: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('OAUTH2_PROXY_') && !k.startsWith('NODE_TEST')) env[k] = v
+  }
+  Object.assign(env, opts.env)
+  const entry = opts.entry ?? fileURLToPath(new URL('../../dist/main.js', import.meta.url))
+  const proc = spawn(process.execPath, [entry, ...args], { cwd: opts.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  live.add(proc)
+  let output = ''
+  proc.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d))
+  proc.stderr?.setEncoding('utf8').on('data', (d: string) => (output += d))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    proc.once('close', (code, signal) => {
+      live.delete(proc)
+      resolve({ code, signal })
+    })
+    proc.once('error', (err) => {
+      output += `\n[spawn error] ${err.message}\n`
+    })
+  })
+  return { proc, logs: () => output, exited }
+}
+
+async function answersPing(url: string): Promise<boolean> {
+  try {
+    const res = await request(url, { headersTimeout: 1000, bodyTimeout: 1000 })
+    await res.body.dump()
+    return res.statusCode === 200
+  } catch {
+    return false
+  }
+}
+
+/** The value of `--name=value` or `--name value` (the last one wins, as with pflag). */
+function flagValue(args: readonly string[], name: string): string | undefined {
+  let value: string | undefined
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? ''
+    if (arg.startsWith(`--${name}=`)) value = arg.slice(name.length + 3)
+    else if (arg === `--${name}` && i + 1 < args.length) value = args[i + 1]
+  }
+  return value
+}
+
+/** Host and port of an oauth2-proxy address: `host:port`, `:port` or `http://host:port`. */
+function parseAddress(address: string): { host: string; port: number } {
+  const bare = address.replace(/^[a-z]+:\/\//i, '')
+  const colon = bare.lastIndexOf(':')
+  const rawHost = colon === -1 ? '' : bare.slice(0, colon)
+  const port = Number(bare.slice(colon + 1))
+  const host = rawHost === '' || rawHost === '0.0.0.0' ? '127.0.0.1' : rawHost === '[::]' ? '[::1]' : rawHost
+  if (!Number.isInteger(port) || port <= 0) throw new Error(`cannot find a port in http address ${address}`)
+  return { host, port }
+}
