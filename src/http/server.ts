@@ -1,0 +1,105 @@
+import * as http from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import * as https from 'node:https'
+import type { Duplex } from 'node:stream'
+import { ProxyError } from '../errors.js'
+import type { Logger } from '../log/logger.js'
+import { createContext, type RequestContext } from './context.js'
+import type { RequestOrigin } from './forwarded.js'
+import type { Pages } from './pages.js'
+import { sendHtml, sendJson, wantsJson } from './reply.js'
+
+export type Handler = (ctx: RequestContext) => Promise<void> | void
+export type UpgradeHandler = (ctx: RequestContext, socket: Duplex, head: Buffer) => Promise<void>
+
+export interface ServerOptions {
+  handler: Handler
+  upgrade?: UpgradeHandler
+  resolveOrigin: (req: IncomingMessage) => RequestOrigin
+  log: Logger
+  pages: Pages
+  requestIdHeader: string
+  forceJsonErrors: boolean
+  /** Writes one access-log line when a response is done. */
+  accessLog: (ctx: RequestContext) => void
+  tls?: { cert: Buffer; key: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3' }
+}
+
+/** Bounds against slow or oversized clients: 16 KiB of headers (else 431), 60 s to send them. */
+const LIMITS = { maxHeaderSize: 16 * 1024, headersTimeout: 60_000, requestTimeout: 0, keepAliveTimeout: 5_000 }
+
+/** Creates the HTTP(S) server whose request listener is the one error boundary of the process. */
+export function createHttpServer(options: ServerOptions): http.Server {
+  const { log, pages } = options
+
+  function renderError(ctx: RequestContext, err: unknown): void {
+    const known = err instanceof ProxyError ? err : undefined
+    const status = known?.status ?? 500
+    if (status >= 500) {
+      log.error({ event: 'http.error', requestId: ctx.id, code: known?.code ?? 'ERR_INTERNAL', status, error: describe(err) }, 'request failed')
+    } else {
+      ctx.log.info({ event: 'http.refused', code: known?.code, status, reason: known?.message }, 'request refused')
+    }
+    if (ctx.res.headersSent) {
+      ctx.res.destroy()
+      return
+    }
+    if (options.forceJsonErrors || wantsJson(ctx.req.headers.accept)) {
+      sendJson(ctx.res, status, { error: status >= 500 ? 'internal error' : (known?.userMessage ?? http.STATUS_CODES[status] ?? 'error'), requestId: ctx.id })
+      return
+    }
+    const debug = known === undefined ? describe(err) : known.message
+    sendHtml(ctx.res, status, pages.error(status, ctx.id, '/', status >= 500 ? undefined : known?.userMessage, debug))
+  }
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader)
+    res.once('finish', () => options.accessLog(ctx))
+    try {
+      const pending = options.handler(ctx)
+      if (pending !== undefined) pending.catch((err: unknown) => renderError(ctx, err))
+    } catch (err) {
+      renderError(ctx, err)
+    }
+  }
+
+  const server = options.tls === undefined
+    ? http.createServer({ ...LIMITS }, onRequest)
+    : https.createServer({ ...LIMITS, cert: options.tls.cert, key: options.tls.key, minVersion: options.tls.minVersion, ALPNProtocols: ['http/1.1'] }, onRequest)
+  server.headersTimeout = LIMITS.headersTimeout
+  server.requestTimeout = LIMITS.requestTimeout
+  server.keepAliveTimeout = LIMITS.keepAliveTimeout
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy())
+    const res = new http.ServerResponse(req)
+    const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader)
+    if (options.upgrade === undefined) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    options.upgrade(ctx, socket, head).catch((err: unknown) => {
+      const status = err instanceof ProxyError ? err.status : 500
+      if (status >= 500) log.error({ event: 'http.upgrade.error', requestId: ctx.id, status, error: describe(err) }, 'upgrade failed')
+      if (!socket.destroyed) socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+    })
+  })
+
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (socket.destroyed || !socket.writable) return
+    // Node answers 431 for oversized headers and 408 for slow ones; keep those statuses explicit.
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  })
+  return server
+}
+
+/** A one-line description of an error for logs: code and message, never a stack of secrets. */
+export function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code
+    const cause = err.cause instanceof Error ? ` (cause: ${err.cause.message})` : ''
+    return `${typeof code === 'string' ? `${code}: ` : ''}${err.message}${cause}`
+  }
+  return String(err)
+}
