@@ -1,0 +1,225 @@
+import { readFileSync } from 'node:fs'
+import type { Server } from 'node:http'
+import { createAuthenticator } from './auth/authenticate.js'
+import { createAuthorizer } from './auth/authorize.js'
+import { createEmailRules, parseAuthenticatedEmailsFile } from './auth/email-rules.js'
+import { createRedirectValidator } from './auth/redirect.js'
+import { createApiRouteMatcher, createRouteMatcher } from './auth/routes.js'
+import type { Config } from './config/schema.js'
+import { createCsrfCookies } from './cookies/csrf.js'
+import { createCookieJar } from './cookies/jar.js'
+import { cookieSecretKeys } from './crypto/cookie-secret.js'
+import { createAuthHandler } from './handlers/auth.js'
+import { createCallbackHandler } from './handlers/callback.js'
+import { createReadyHandler, isPing, pingHandler, robotsHandler } from './handlers/health.js'
+import { createProxyHandler } from './handlers/proxy.js'
+import type { Services } from './handlers/services.js'
+import { createSignInHandler } from './handlers/sign-in.js'
+import { createSignOutHandler } from './handlers/sign-out.js'
+import { createStartHandler } from './handlers/start.js'
+import { createUpgradeHandler } from './handlers/upgrade.js'
+import { createUserInfoHandler } from './handlers/userinfo.js'
+import { createHeaderInjector } from './headers/inject.js'
+import { createOriginResolver } from './http/forwarded.js'
+import { createPages } from './http/pages.js'
+import { redirect } from './http/reply.js'
+import { createRouter } from './http/router.js'
+import { createHttpServer, describe, type Handler } from './http/server.js'
+import { createIpSet } from './lib/cidr.js'
+import { createAccessLog } from './log/access-log.js'
+import type { Logger } from './log/logger.js'
+import { createProviderFetch } from './providers/http-client.js'
+import { createOidcProvider } from './providers/oidc.js'
+import { createCookieStore } from './session/cookie-store.js'
+import { createForwarder } from './upstream/forward.js'
+import { createUpstreamTable } from './upstream/table.js'
+import { VERSION } from './version.js'
+
+/** Bound on every call to the identity provider. */
+const PROVIDER_TIMEOUT_MS = 10_000
+
+export interface App {
+  /** The HTTP server, or the HTTPS one when a certificate is configured (only one runs, as in oauth2-proxy). */
+  server: Server
+  services: Services
+  close(): Promise<void>
+}
+
+/** The composition root: builds every service from the config and wires the route table. */
+export function createApp(config: Config, deps: { log: Logger; clock?: () => number }): App {
+  const { log } = deps
+  const clock = deps.clock ?? Date.now
+  const keys = cookieSecretKeys(config.cookieSecret)
+  const jar = createCookieJar({
+    name: config.cookieName,
+    domains: config.cookieDomains,
+    path: config.cookiePath,
+    expireMs: config.cookieExpire,
+    secure: config.cookieSecure,
+    httpOnly: config.cookieHttponly,
+    sameSite: config.cookieSamesite as '' | 'lax' | 'strict' | 'none',
+    csrfExpireMs: config.cookieCsrfExpire,
+    csrfSameSite: config.cookieCsrfSamesite as '' | 'lax' | 'strict' | 'none',
+  })
+  const csrf = createCsrfCookies({ jar, ...keys, perRequest: config.cookieCsrfPerRequest, perRequestLimit: config.cookieCsrfPerRequestLimit })
+  const store = createCookieStore({ jar, ...keys, minimal: config.sessionCookieMinimal })
+  const providerFetch = createProviderFetch({
+    caFiles: config.providerCaFiles,
+    useSystemTrustStore: config.useSystemTrustStore,
+    insecureSkipVerify: config.sslInsecureSkipVerify,
+    timeoutMs: PROVIDER_TIMEOUT_MS,
+  })
+  // oauth2-proxy: the deprecated --user-id-claim replaces the email claim when the email claim is left at its default.
+  const emailClaim = config.oidcEmailClaim === 'email' && config.userIdClaim !== '' && config.userIdClaim !== 'email' ? config.userIdClaim : config.oidcEmailClaim
+  const scope = config.scope !== '' ? config.scope : `openid email profile${config.allowedGroups.length > 0 ? ' groups' : ''}`
+  const provider = createOidcProvider({
+    displayName: config.providerDisplayName !== '' ? config.providerDisplayName : 'OpenID Connect',
+    issuerUrl: config.oidcIssuerUrl,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret === '' ? undefined : config.clientSecret,
+    skipDiscovery: config.skipOidcDiscovery,
+    loginUrl: config.loginUrl,
+    redeemUrl: config.redeemUrl,
+    profileUrl: config.profileUrl,
+    jwksUrl: config.oidcJwksUrl,
+    scope,
+    prompt: config.prompt,
+    approvalPrompt: config.approvalPrompt,
+    acrValues: config.acrValues,
+    responseMode: config.authRequestResponseMode,
+    emailClaim,
+    groupsClaim: config.oidcGroupsClaim,
+    audienceClaims: config.oidcAudienceClaims,
+    extraAudiences: config.oidcExtraAudiences,
+    enabledSigningAlgs: config.oidcEnabledSigningAlgs,
+    allowUnverifiedEmail: config.insecureOidcAllowUnverifiedEmail,
+    skipClaimsFromProfileUrl: config.skipClaimsFromProfileUrl,
+    fetch: providerFetch,
+    timeoutMs: PROVIDER_TIMEOUT_MS,
+  })
+  const emails = config.authenticatedEmailsFile === '' ? [] : parseAuthenticatedEmailsFile(readFileSync(config.authenticatedEmailsFile, 'utf8'))
+  const authorizer = createAuthorizer({
+    emailRules: createEmailRules({ domains: config.emailDomains, emails }),
+    allowedGroups: config.allowedGroups,
+    skipAuthPreflight: config.skipAuthPreflight,
+    isSkipAuthRoute: createRouteMatcher(config.skipAuthRoutes),
+    trustedIps: config.trustedIps.length > 0 ? createIpSet(config.trustedIps) : undefined,
+  })
+  const services: Services = {
+    settings: {
+      proxyPrefix: config.proxyPrefix,
+      redirectUrl: config.redirectUrl,
+      relativeRedirectUrl: config.relativeRedirectUrl,
+      cookieSecure: config.cookieSecure,
+      codeChallengeMethod: config.codeChallengeMethod,
+      encodeState: config.encodeState,
+      skipNonce: config.insecureOidcSkipNonce,
+      skipProviderButton: config.skipProviderButton,
+      forceJsonErrors: config.forceJsonErrors,
+      backendLogoutUrl: config.backendLogoutUrl,
+      pingPath: config.pingPath,
+      pingUserAgent: config.pingUserAgent,
+      readyPath: config.readyPath,
+      gcpHealthChecks: config.gcpHealthchecks,
+    },
+    log,
+    pages: createPages({
+      proxyPrefix: config.proxyPrefix,
+      providerName: config.providerDisplayName !== '' ? config.providerDisplayName : 'OpenID Connect',
+      banner: config.banner,
+      footer: config.footer,
+      emailDomains: config.emailDomains,
+      version: VERSION,
+      showDebugOnError: config.showDebugOnError,
+    }),
+    jar,
+    csrf,
+    store,
+    provider,
+    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log }),
+    authorizer,
+    headers: createHeaderInjector({
+      passUserHeaders: config.passUserHeaders,
+      passBasicAuth: config.passBasicAuth,
+      basicAuthPassword: config.basicAuthPassword,
+      passAccessToken: config.passAccessToken,
+      passAuthorizationHeader: config.passAuthorizationHeader,
+      setXAuthRequest: config.setXauthrequest,
+      setBasicAuth: config.setBasicAuth,
+      setAuthorizationHeader: config.setAuthorizationHeader,
+      preferEmailToUser: config.preferEmailToUser,
+      stripHeaders: config.skipAuthStripHeaders,
+    }),
+    isValidRedirect: createRedirectValidator(config.whitelistDomains),
+    isApiRoute: createApiRouteMatcher(config.apiRoutes),
+    upstreams: createUpstreamTable(config.upstreams),
+    forwarder: createForwarder({
+      passHostHeader: config.passHostHeader,
+      insecureSkipVerify: config.sslUpstreamInsecureSkipVerify,
+      timeoutMs: config.upstreamTimeout,
+      flushIntervalMs: config.flushInterval,
+      keepAlive: !config.disableKeepAlives,
+      proxyWebSockets: config.proxyWebsockets,
+    }),
+    providerFetch,
+    clock,
+  }
+
+  const prefix = config.proxyPrefix
+  const router = createRouter(
+    [
+      { path: '/robots.txt', handler: robotsHandler },
+      { path: `${prefix}/auth`, handler: createAuthHandler(services) },
+      { path: `${prefix}/sign_in`, handler: createSignInHandler(services), noCache: true },
+      { path: `${prefix}/start`, handler: createStartHandler(services), noCache: true },
+      { path: `${prefix}/callback`, handler: createCallbackHandler(services), noCache: true },
+      { path: `${prefix}/sign_out`, handler: createSignOutHandler(services), noCache: true },
+      { path: `${prefix}/userinfo`, handler: createUserInfoHandler(services), noCache: true },
+    ],
+    createProxyHandler(services),
+  )
+  const ready = createReadyHandler(services)
+  const httpsPort = /:(\d+)$/.exec(config.httpsAddress)?.[1] ?? '443'
+  // Health checks and the HTTPS redirect run before routing and authentication, as in oauth2-proxy's pre-auth chain.
+  const handler: Handler = (ctx) => {
+    if (isPing(ctx, services)) return pingHandler(ctx)
+    if (ctx.pathname === config.readyPath) return ready(ctx)
+    if (config.forceHttps && ctx.origin.proto !== 'https') {
+      const host = ctx.origin.host.replace(/:\d+$/, '')
+      return redirect(ctx.res, `https://${host}${httpsPort === '443' ? '' : `:${httpsPort}`}${ctx.rawUrl}`, 308)
+    }
+    return router(ctx)
+  }
+
+  const tls = config.tlsCertFile !== '' && config.tlsKeyFile !== ''
+    ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), minVersion: config.tlsMinVersion === 'TLS1.3' ? ('TLSv1.3' as const) : ('TLSv1.2' as const) }
+    : undefined
+  const server = createHttpServer({
+    handler,
+    upgrade: createUpgradeHandler(services),
+    resolveOrigin: createOriginResolver({ reverseProxy: config.reverseProxy, trustedProxyIps: config.trustedProxyIps, realClientIpHeader: config.realClientIpHeader }),
+    log,
+    pages: services.pages,
+    requestIdHeader: config.requestIdHeader.toLowerCase(),
+    forceJsonErrors: config.forceJsonErrors,
+    accessLog: createAccessLog(log, {
+      enabled: config.requestLogging,
+      excludePaths: config.excludeLoggingPaths,
+      silencePaths: config.silencePingLogging ? [config.pingPath, config.readyPath] : [],
+    }),
+    ...(tls === undefined ? {} : { tls }),
+  })
+
+  provider.warmUp().catch((err: unknown) => {
+    log.warn({ event: 'provider.discovery.failed', error: describe(err) }, 'identity provider not reachable yet; will retry on the first sign-in')
+  })
+
+  return {
+    server,
+    services,
+    async close() {
+      await services.forwarder.close()
+      await store.close()
+    },
+  }
+}

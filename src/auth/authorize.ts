@@ -1,0 +1,42 @@
+import type { IpSet } from '../lib/cidr.js'
+import type { Session } from '../session/session.js'
+import type { EmailRules } from './email-rules.js'
+
+/** Why a request may pass without a session (oauth2-proxy's `IsAllowedRequest`). */
+export type AllowedReason = 'preflight' | 'skip_auth_route' | 'trusted_ip'
+
+export type SessionDecision = { ok: true } | { ok: false; rule: 'email_domains' | 'allowed_groups' }
+
+export interface AuthorizerOptions {
+  emailRules: EmailRules
+  allowedGroups: readonly string[]
+  skipAuthPreflight: boolean
+  isSkipAuthRoute: (method: string, pathname: string) => boolean
+  trustedIps: IpSet | undefined
+}
+
+/** The global rules: which requests skip authentication, and which sessions are allowed at all. */
+export function createAuthorizer(options: AuthorizerOptions) {
+  const groups = new Set(options.allowedGroups)
+  return {
+    /**
+     * Requests allowed without a session. `method` and `uri` are what the client asked for: the proxied request,
+     * or the trusted X-Forwarded-Method/-Uri behind a reverse proxy (never an untrusted peer's headers).
+     */
+    allowedWithoutSession(input: { method: string; path: string | undefined; clientIp: string }): AllowedReason | undefined {
+      if (options.skipAuthPreflight && input.method === 'OPTIONS') return 'preflight'
+      if (input.path !== undefined && options.isSkipAuthRoute(input.method, input.path)) return 'skip_auth_route'
+      if (options.trustedIps !== undefined && input.clientIp !== '' && options.trustedIps.has(input.clientIp)) return 'trusted_ip'
+      return undefined
+    },
+
+    /** Email domains or the emails file, then `--allowed-group` (any match); an empty email passes the email rule, as in oauth2-proxy. */
+    authorizeSession(session: Session): SessionDecision {
+      if (session.email !== undefined && session.email !== '' && !options.emailRules.allows(session.email)) return { ok: false, rule: 'email_domains' }
+      if (groups.size > 0 && !(session.groups ?? []).some((g) => groups.has(g))) return { ok: false, rule: 'allowed_groups' }
+      return { ok: true }
+    },
+  }
+}
+
+export type Authorizer = ReturnType<typeof createAuthorizer>

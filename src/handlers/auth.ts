@@ -1,0 +1,34 @@
+import { checkQueryConstraints, parseQueryConstraints } from '../auth/query-constraints.js'
+import { appendSetCookies, sendEmpty, sendText } from '../http/reply.js'
+import type { Handler } from '../http/server.js'
+import { gate } from './gate.js'
+import type { Services } from './services.js'
+
+/**
+ * `<prefix>/auth`, for nginx `auth_request`, Caddy `forward_auth` and Traefik `forwardAuth` (reference §3.3).
+ * Only 202, 401 or 403: nginx treats any other status as an error. 403 (not 401) for "signed in but not allowed
+ * here", so nginx's `error_page 401` never sends an allowed-in user round a login loop. Never a redirect, never HTML.
+ */
+export function createAuthHandler(s: Services): Handler {
+  return async (ctx) => {
+    // The original request as a trusted reverse proxy describes it (X-Forwarded-Method/-Uri); an untrusted peer's copies were ignored.
+    const result = await gate(ctx, s, { method: ctx.origin.method, uri: ctx.origin.uri })
+    appendSetCookies(ctx.res, result.setCookies)
+    switch (result.kind) {
+      case 'needs-login':
+      case 'denied':
+        return sendText(ctx.res, 401, 'Unauthorized\n')
+      case 'allowed':
+      case 'ok': {
+        if (result.session !== undefined) {
+          const verdict = checkQueryConstraints(parseQueryConstraints(ctx.query), { email: result.session.email, groups: result.session.groups })
+          if (!verdict.ok) {
+            ctx.log.info({ event: 'auth.denied', user: result.session.user, email: result.session.email, rule: verdict.rule, client: ctx.origin.clientIp }, 'refused by query constraint')
+            return sendText(ctx.res, 403, 'Forbidden\n')
+          }
+        }
+        return sendEmpty(ctx.res, 202, s.headers.responseHeaders(result.session))
+      }
+    }
+  }
+}

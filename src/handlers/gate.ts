@@ -1,0 +1,31 @@
+import type { AllowedReason } from '../auth/authorize.js'
+import { requestPath } from '../auth/routes.js'
+import type { RequestContext } from '../http/context.js'
+import type { Session } from '../session/session.js'
+import type { Services } from './services.js'
+
+/** What the proxy decided about a request before serving it. */
+export type GateResult =
+  | { kind: 'allowed'; reason: AllowedReason; session: Session | undefined; setCookies: string[] }
+  | { kind: 'ok'; session: Session; setCookies: string[] }
+  | { kind: 'needs-login'; setCookies: string[] }
+  | { kind: 'denied'; rule: string; session: Session; setCookies: string[] }
+
+/**
+ * oauth2-proxy's getAuthenticatedSession (reference §3.2). `method` and `uri` are the request that will be served:
+ * the proxied request itself, or, for /oauth2/auth only, the original request a trusted reverse proxy describes.
+ */
+export async function gate(ctx: RequestContext, s: Services, target: { method: string; uri: string }): Promise<GateResult> {
+  const reason = s.authorizer.allowedWithoutSession({ method: target.method.toUpperCase(), path: requestPath(target.uri), clientIp: ctx.origin.clientIp })
+  const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host)
+  const session = auth.kind === 'authenticated' ? auth.session : undefined
+  if (session !== undefined) ctx.user = session.email ?? session.user
+  if (reason !== undefined) return { kind: 'allowed', reason, session, setCookies: auth.setCookies }
+  if (session === undefined) return { kind: 'needs-login', setCookies: auth.setCookies }
+  const decision = s.authorizer.authorizeSession(session)
+  if (!decision.ok) {
+    ctx.log.info({ event: 'auth.denied', user: session.user, email: session.email, rule: decision.rule, client: ctx.origin.clientIp }, 'session refused by policy')
+    return { kind: 'denied', rule: decision.rule, session, setCookies: await s.store.clear(ctx.cookies, ctx.origin.host) }
+  }
+  return { kind: 'ok', session, setCookies: auth.setCookies }
+}

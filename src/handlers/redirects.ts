@@ -1,0 +1,33 @@
+import { callbackUrl, chooseRedirect } from '../auth/redirect-target.js'
+import type { RequestContext } from '../http/context.js'
+import type { Services } from './services.js'
+
+/** The validated place to send the browser after login or logout, from this request (reference §3.10). */
+export function appRedirect(ctx: RequestContext, s: Services, form?: URLSearchParams): string {
+  const header = ctx.req.headers['x-auth-request-redirect']
+  return chooseRedirect(
+    {
+      rd: form?.get('rd') ?? ctx.query.get('rd') ?? undefined,
+      headerRedirect: Array.isArray(header) ? header[0] : header,
+      trusted: ctx.origin.trusted,
+      forwardedHost: ctx.origin.forwardedHost,
+      proto: ctx.origin.proto,
+      host: ctx.origin.host,
+      uri: ctx.origin.uri,
+      proxyPrefix: s.settings.proxyPrefix,
+    },
+    s.isValidRedirect,
+  )
+}
+
+/** The redirect_uri for the IdP, for this request's host (reference §3.11). */
+export function redirectUri(ctx: RequestContext, s: Services): string {
+  return callbackUrl({
+    redirectUrl: s.settings.redirectUrl,
+    relative: s.settings.relativeRedirectUrl,
+    cookieSecure: s.settings.cookieSecure,
+    proto: ctx.origin.proto,
+    host: ctx.origin.host,
+    proxyPrefix: s.settings.proxyPrefix,
+  })
+}

@@ -1,0 +1,51 @@
+import type { Authenticator } from '../auth/authenticate.js'
+import type { Authorizer } from '../auth/authorize.js'
+import type { CsrfCookies } from '../cookies/csrf.js'
+import type { CookieJar } from '../cookies/jar.js'
+import type { HeaderInjector } from '../headers/inject.js'
+import type { Pages } from '../http/pages.js'
+import type { Logger } from '../log/logger.js'
+import type { Provider } from '../providers/provider.js'
+import type { SessionStore } from '../session/store.js'
+import type { Forwarder } from '../upstream/forward.js'
+import type { UpstreamTable } from '../upstream/table.js'
+
+/** The options the handlers read, a plain subset of Config so handlers stay testable. */
+export interface HandlerSettings {
+  proxyPrefix: string
+  redirectUrl: string
+  relativeRedirectUrl: boolean
+  cookieSecure: boolean
+  codeChallengeMethod: string
+  encodeState: boolean
+  /** False means nonces are sent and checked (`--insecure-oidc-skip-nonce=false`). */
+  skipNonce: boolean
+  skipProviderButton: boolean
+  forceJsonErrors: boolean
+  backendLogoutUrl: string
+  pingPath: string
+  pingUserAgent: string
+  readyPath: string
+  gcpHealthChecks: boolean
+}
+
+/** Everything the handlers use, built once by app.ts. */
+export interface Services {
+  settings: HandlerSettings
+  log: Logger
+  pages: Pages
+  jar: CookieJar
+  csrf: CsrfCookies
+  store: SessionStore
+  provider: Provider
+  authenticator: Authenticator
+  authorizer: Authorizer
+  headers: HeaderInjector
+  isValidRedirect: (redirect: string) => boolean
+  isApiRoute: (requestUri: string) => boolean
+  upstreams: UpstreamTable
+  forwarder: Forwarder
+  /** A fetch for calls to the IdP (backend logout); bounded in time. */
+  providerFetch: typeof fetch
+  clock: () => number
+}

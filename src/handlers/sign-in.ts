@@ -1,0 +1,19 @@
+import { appendSetCookies, sendHtml } from '../http/reply.js'
+import type { Handler } from '../http/server.js'
+import { appRedirect } from './redirects.js'
+import type { Services } from './services.js'
+import { startLogin } from './start.js'
+
+/**
+ * `<prefix>/sign_in`: the sign-in page, or straight to the IdP with `--skip-provider-button`.
+ * Rendering it always clears the session cookie (GHSA-f24x-5g9q-753f).
+ */
+export function createSignInHandler(s: Services): Handler {
+  return async (ctx) => {
+    const target = appRedirect(ctx, s)
+    const cleared = await s.store.clear(ctx.cookies, ctx.origin.host)
+    if (s.settings.skipProviderButton) return startLogin(ctx, s, target, cleared)
+    appendSetCookies(ctx.res, cleared)
+    sendHtml(ctx.res, 200, s.pages.signIn(target))
+  }
+}

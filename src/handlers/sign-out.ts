@@ -1,0 +1,33 @@
+import { appendSetCookies, redirect } from '../http/reply.js'
+import type { Handler } from '../http/server.js'
+import { readForm } from './form.js'
+import { appRedirect } from './redirects.js'
+import type { Services } from './services.js'
+
+/**
+ * `<prefix>/sign_out` (any method): ends the session, calls `--backend-logout-url` when set, and sends the browser
+ * to the validated `rd` / `X-Auth-Request-Redirect`, with `{id_token}` replaced by the session's ID token (reference §3.8).
+ */
+export function createSignOutHandler(s: Services): Handler {
+  return async (ctx) => {
+    const form = ctx.req.method === 'POST' ? await readForm(ctx.req) : undefined
+    let target = appRedirect(ctx, s, form)
+    const loaded = await s.store.load(ctx.cookies, s.clock()).catch(() => ({ kind: 'none' as const }))
+    const session = loaded.kind === 'ok' ? loaded.session : undefined
+    const idToken = session?.idToken ?? ''
+    if (target.includes('{id_token}')) target = target.replaceAll('{id_token}', encodeURIComponent(idToken))
+    if (s.settings.backendLogoutUrl !== '' && session !== undefined) {
+      const url = s.settings.backendLogoutUrl.replaceAll('{id_token}', encodeURIComponent(idToken))
+      try {
+        const res = await s.providerFetch(url)
+        await res.body?.cancel()
+        if (res.status !== 200 && res.status !== 204) ctx.log.warn({ event: 'auth.logout.backend_failed', status: res.status }, 'backend logout answered with an error')
+      } catch (err) {
+        ctx.log.warn({ event: 'auth.logout.backend_failed', error: (err as Error).message }, 'backend logout request failed')
+      }
+    }
+    appendSetCookies(ctx.res, await s.store.clear(ctx.cookies, ctx.origin.host))
+    if (session !== undefined) ctx.log.info({ event: 'auth.logout', user: session.user, email: session.email, client: ctx.origin.clientIp }, 'signed out')
+    redirect(ctx.res, target)
+  }
+}

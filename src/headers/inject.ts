@@ -1,0 +1,82 @@
+import type { Session } from '../session/session.js'
+
+export interface HeaderOptions {
+  passUserHeaders: boolean
+  passBasicAuth: boolean
+  basicAuthPassword: string
+  passAccessToken: boolean
+  passAuthorizationHeader: boolean
+  setXAuthRequest: boolean
+  setBasicAuth: boolean
+  setAuthorizationHeader: boolean
+  preferEmailToUser: boolean
+  /** `--skip-auth-strip-headers` (default true): remove client copies of the headers we inject. */
+  stripHeaders: boolean
+}
+
+/** Lower-cases a header name and reads `_` as `-`, so `X_Forwarded_Email` is caught (CVE-2025-64484). */
+export function normalizeHeaderName(name: string): string {
+  return name.toLowerCase().replaceAll('_', '-')
+}
+
+/** Builds the identity headers for upstream requests and auth responses (reference §5). */
+export function createHeaderInjector(options: HeaderOptions) {
+  const passUser = options.passUserHeaders || options.passBasicAuth
+  const strip = new Set<string>()
+  if (options.stripHeaders) {
+    // Every identity header the proxy can write is removed from the client request, whatever the flags,
+    // so an upstream never reads a client's claim of who it is.
+    for (const h of ['x-forwarded-user', 'x-forwarded-email', 'x-forwarded-groups', 'x-forwarded-preferred-username', 'x-forwarded-access-token']) strip.add(h)
+    if ((options.passBasicAuth && options.basicAuthPassword !== '') || options.passAuthorizationHeader) strip.add('authorization')
+  }
+
+  function basic(session: Session): string {
+    const user = options.preferEmailToUser && session.email ? session.email : (session.user ?? '')
+    return `Basic ${Buffer.from(`${user}:${options.basicAuthPassword}`).toString('base64')}`
+  }
+
+  return {
+    /** Names (as the client sent them) of request headers to delete before anything is added. */
+    headersToStrip(requestHeaders: Readonly<Record<string, unknown>>): string[] {
+      if (strip.size === 0) return []
+      return Object.keys(requestHeaders).filter((name) => strip.has(normalizeHeaderName(name)))
+    },
+
+    /** Headers the upstream receives for this session; empty values are never sent. */
+    upstreamHeaders(session: Session | undefined): Record<string, string> {
+      const out: Record<string, string> = {}
+      if (session === undefined) return out
+      if (passUser) {
+        const user = options.preferEmailToUser && session.email ? session.email : session.user
+        if (user) out['X-Forwarded-User'] = user
+        if (!options.preferEmailToUser && session.email) out['X-Forwarded-Email'] = session.email
+        if (session.groups && session.groups.length > 0) out['X-Forwarded-Groups'] = session.groups.join(',')
+        if (session.preferredUsername) out['X-Forwarded-Preferred-Username'] = session.preferredUsername
+      }
+      if (options.passBasicAuth && options.basicAuthPassword !== '') out['Authorization'] = basic(session)
+      if (options.passAccessToken && session.accessToken) out['X-Forwarded-Access-Token'] = session.accessToken
+      if (options.passAuthorizationHeader && session.idToken) out['Authorization'] = `Bearer ${session.idToken}`
+      return out
+    },
+
+    /** Headers on the response: `/oauth2/auth` 202s and proxied answers. */
+    responseHeaders(session: Session | undefined): Record<string, string> {
+      const out: Record<string, string> = {}
+      if (session === undefined) return out
+      const gapAuth = session.email || session.user
+      if (gapAuth) out['GAP-Auth'] = gapAuth
+      if (options.setXAuthRequest) {
+        if (session.user) out['X-Auth-Request-User'] = session.user
+        if (session.email) out['X-Auth-Request-Email'] = session.email
+        if (session.preferredUsername) out['X-Auth-Request-Preferred-Username'] = session.preferredUsername
+        if (session.groups && session.groups.length > 0) out['X-Auth-Request-Groups'] = session.groups.join(',')
+        if (options.passAccessToken && session.accessToken) out['X-Auth-Request-Access-Token'] = session.accessToken
+      }
+      if (options.setBasicAuth) out['Authorization'] = basic(session)
+      if (options.setAuthorizationHeader && session.idToken) out['Authorization'] = `Bearer ${session.idToken}`
+      return out
+    },
+  }
+}
+
+export type HeaderInjector = ReturnType<typeof createHeaderInjector>

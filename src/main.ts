@@ -1,0 +1,78 @@
+import { createApp } from './app.js'
+import { loadConfig } from './config/load.js'
+import { ConfigError } from './errors.js'
+import { listen, parseListenAddress } from './http/listen.js'
+import { createLogger } from './log/logger.js'
+
+/** How long in-flight requests may run after SIGTERM before their connections are cut. */
+const DRAIN_TIMEOUT_MS = 25_000
+
+async function main(): Promise<number> {
+  let loaded
+  try {
+    loaded = loadConfig({ argv: process.argv.slice(2), env: process.env })
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`gatehouse: ${err.message}\n`)
+      return 1
+    }
+    throw err
+  }
+  if (loaded.kind !== 'config') {
+    process.stdout.write(`${loaded.text}\n`)
+    return 0
+  }
+  const { config } = loaded
+  if (loaded.configTest) {
+    process.stdout.write('configuration is valid\n')
+    return 0
+  }
+  const log = createLogger()
+  for (const warning of loaded.warnings) log.warn({ event: 'config.warning' }, warning)
+  if (config.reverseProxy && config.trustedProxyIps.length === 0) {
+    log.warn({ event: 'config.warning' }, 'reverse-proxy is on without trusted-proxy-ip: every peer may set X-Forwarded-* and X-Real-IP; set --trusted-proxy-ip to your proxies\' addresses')
+  }
+  const app = createApp(config, { log })
+  const tlsOn = config.tlsCertFile !== '' && config.tlsKeyFile !== ''
+  // oauth2-proxy runs only the HTTPS listener once a certificate is configured.
+  const address = parseListenAddress(tlsOn ? config.httpsAddress : config.httpAddress)
+  if (address === undefined) {
+    process.stderr.write('gatehouse: no listen address: set --http-address or --https-address\n')
+    return 1
+  }
+  const where = await listen(app.server, address)
+  log.info({ event: 'server.listening', address: where, tls: tlsOn, upstreams: config.upstreams }, `gatehouse listening on ${tlsOn ? 'https' : 'http'}://${where}`)
+
+  return new Promise<number>((resolve) => {
+    let stopping = false
+    const stop = (signal: string) => {
+      if (stopping) return
+      stopping = true
+      log.info({ event: 'server.stopping', signal }, 'draining in-flight requests')
+      const force = setTimeout(() => app.server.closeAllConnections(), DRAIN_TIMEOUT_MS)
+      force.unref()
+      app.server.close(() => {
+        clearTimeout(force)
+        void app.close().finally(() => {
+          log.info({ event: 'server.stopped' }, 'stopped')
+          log.flush()
+          resolve(0)
+        })
+      })
+      app.server.closeIdleConnections()
+    }
+    process.once('SIGTERM', () => stop('SIGTERM'))
+    process.once('SIGINT', () => stop('SIGINT'))
+  })
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code
+    if (code !== 0) process.exit(code)
+  },
+  (err: unknown) => {
+    process.stderr.write(`gatehouse: fatal: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(1)
+  },
+)

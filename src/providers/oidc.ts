@@ -1,0 +1,264 @@
+import * as oidc from 'openid-client'
+import { createRemoteJWKSet, customFetch as joseFetch, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import { ProxyError } from '../errors.js'
+import type { Session } from '../session/session.js'
+import { claimToGroups, claimToString, getClaim } from './claims.js'
+import type { Provider, RedeemInput } from './provider.js'
+
+export interface OidcProviderOptions {
+  displayName: string
+  issuerUrl: string
+  clientId: string
+  clientSecret: string | undefined
+  skipDiscovery: boolean
+  loginUrl: string
+  redeemUrl: string
+  profileUrl: string
+  jwksUrl: string
+  scope: string
+  prompt: string
+  approvalPrompt: string
+  acrValues: string
+  responseMode: string
+  emailClaim: string
+  groupsClaim: string
+  audienceClaims: readonly string[]
+  extraAudiences: readonly string[]
+  enabledSigningAlgs: readonly string[]
+  allowUnverifiedEmail: boolean
+  skipClaimsFromProfileUrl: boolean
+  fetch: typeof fetch
+  timeoutMs: number
+}
+
+/** Tolerated clock difference with the IdP when checking token times. */
+const CLOCK_TOLERANCE_SEC = 30
+
+/** Generic OpenID Connect, as oauth2-proxy's `oidc` provider: discovery, code + PKCE, ID token checks, claims. */
+export function createOidcProvider(options: OidcProviderOptions): Provider {
+  let configuration: Promise<oidc.Configuration> | undefined
+  let jwks: JWTVerifyGetKey | undefined
+  let usePostAuth = false
+
+  function clientAuth(): oidc.ClientAuth {
+    if (options.clientSecret === undefined || options.clientSecret === '') return oidc.None()
+    return usePostAuth ? oidc.ClientSecretPost(options.clientSecret) : oidc.ClientSecretBasic(options.clientSecret)
+  }
+
+  async function load(): Promise<oidc.Configuration> {
+    const metadata: Partial<oidc.ClientMetadata> = { [oidc.clockTolerance]: CLOCK_TOLERANCE_SEC }
+    const insecure = options.issuerUrl.startsWith('http:') || options.loginUrl.startsWith('http:') || options.redeemUrl.startsWith('http:')
+    let config: oidc.Configuration
+    if (options.skipDiscovery) {
+      const server: oidc.ServerMetadata = {
+        issuer: options.issuerUrl,
+        authorization_endpoint: options.loginUrl,
+        token_endpoint: options.redeemUrl,
+        ...(options.profileUrl === '' ? {} : { userinfo_endpoint: options.profileUrl }),
+        jwks_uri: options.jwksUrl,
+      }
+      config = new oidc.Configuration(server, options.clientId, metadata, clientAuth())
+    } else {
+      try {
+        config = await oidc.discovery(new URL(options.issuerUrl), options.clientId, metadata, clientAuth(), {
+          [oidc.customFetch]: options.fetch as oidc.CustomFetch,
+          timeout: Math.ceil(options.timeoutMs / 1000),
+          ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+        })
+      } catch (err) {
+        throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, `OIDC discovery at ${options.issuerUrl} failed`, { cause: err })
+      }
+    }
+    config[oidc.customFetch] = options.fetch as oidc.CustomFetch
+    config.timeout = Math.ceil(options.timeoutMs / 1000)
+    if (insecure) oidc.allowInsecureRequests(config)
+    const meta = config.serverMetadata()
+    const jwksUri = options.jwksUrl !== '' && options.skipDiscovery ? options.jwksUrl : meta.jwks_uri
+    if (jwksUri === undefined) throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, 'the provider publishes no jwks_uri')
+    // jose re-fetches the key set when a token names an unknown `kid` (key rotation), at most every 30 s.
+    jwks = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: options.timeoutMs, cooldownDuration: 30_000, [joseFetch]: options.fetch })
+    return config
+  }
+
+  /** The discovered configuration; a failed discovery is retried on the next call instead of being cached. */
+  function ready(): Promise<oidc.Configuration> {
+    configuration ??= load().catch((err: unknown) => {
+      configuration = undefined
+      throw err
+    })
+    return configuration
+  }
+
+  async function verifyIdToken(idToken: string, expectedNonce: string | undefined): Promise<Record<string, unknown>> {
+    await ready()
+    if (jwks === undefined) throw new ProxyError('ERR_OIDC_ID_TOKEN_INVALID', 500, 'no key set')
+    try {
+      const algorithms = options.enabledSigningAlgs.length > 0 ? [...options.enabledSigningAlgs] : undefined
+      // jose takes alg from the key set and refuses `none` and HMAC algs for asymmetric keys.
+      const { payload } = await jwtVerify(idToken, jwks, {
+        issuer: options.issuerUrl,
+        clockTolerance: CLOCK_TOLERANCE_SEC,
+        ...(algorithms === undefined ? {} : { algorithms }),
+      })
+      checkAudience(payload as Record<string, unknown>)
+      if (expectedNonce !== undefined && payload['nonce'] !== expectedNonce) throw new Error('nonce mismatch')
+      return payload as Record<string, unknown>
+    } catch (err) {
+      throw new ProxyError('ERR_OIDC_ID_TOKEN_INVALID', 403, `ID token rejected: ${(err as Error).message}`, { cause: err })
+    }
+  }
+
+  /** oauth2-proxy: the first audience claim present must contain the client id or an extra audience. */
+  function checkAudience(claims: Record<string, unknown>): void {
+    const accepted = new Set([options.clientId, ...options.extraAudiences])
+    for (const name of options.audienceClaims.length > 0 ? options.audienceClaims : ['aud']) {
+      const value = getClaim(claims, name)
+      if (value === undefined) continue
+      const values = Array.isArray(value) ? value : [value]
+      if (values.some((v) => typeof v === 'string' && accepted.has(v))) return
+      throw new Error(`audience claim "${name}" does not name this client`)
+    }
+    throw new Error('the token has no audience claim')
+  }
+
+  async function sessionFromTokens(config: oidc.Configuration, tokens: oidc.TokenEndpointResponse, claims: Record<string, unknown>, now: number): Promise<Session> {
+    let profile: Record<string, unknown> | undefined
+    const meta = config.serverMetadata()
+    const lookup = async (name: string): Promise<unknown> => {
+      const own = getClaim(claims, name)
+      if (own !== undefined) return own
+      if (options.skipClaimsFromProfileUrl || meta.userinfo_endpoint === undefined || tokens.access_token === undefined) return undefined
+      if (profile === undefined) {
+        try {
+          profile = (await oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck)) as Record<string, unknown>
+        } catch (err) {
+          throw new ProxyError('ERR_OIDC_CLAIMS', 502, 'userinfo request failed', { cause: err })
+        }
+      }
+      return getClaim(profile, name)
+    }
+    const email = claimToString(await lookup(options.emailClaim))
+    if (options.emailClaim === 'email' && !options.allowUnverifiedEmail) {
+      const verified = getClaim(claims, 'email_verified') ?? (profile === undefined ? undefined : getClaim(profile, 'email_verified'))
+      if (verified === false || verified === 'false') {
+        throw new ProxyError('ERR_OIDC_CLAIMS', 403, `email ${email ?? ''} is not verified`, { userMessage: 'Your email address is not verified by the identity provider.' })
+      }
+    }
+    if (email === undefined) throw new ProxyError('ERR_OIDC_CLAIMS', 500, 'neither the id_token nor the profile URL set an email')
+    const groups = claimToGroups(await lookup(options.groupsClaim))
+    const preferredUsername = claimToString(await lookup('preferred_username'))
+    const expiresIn = tokens.expires_in
+    return {
+      createdAt: new Date(Math.floor(now / 1000) * 1000),
+      ...(expiresIn === undefined ? {} : { expiresOn: new Date(Math.floor(now / 1000) * 1000 + expiresIn * 1000) }),
+      ...(tokens.access_token === undefined ? {} : { accessToken: tokens.access_token }),
+      ...(tokens.id_token === undefined ? {} : { idToken: tokens.id_token }),
+      ...(tokens.refresh_token === undefined ? {} : { refreshToken: tokens.refresh_token }),
+      email,
+      user: claimToString(claims['sub']) ?? email,
+      ...(groups === undefined || groups.length === 0 ? {} : { groups }),
+      ...(preferredUsername === undefined ? {} : { preferredUsername }),
+    }
+  }
+
+  return {
+    name: 'oidc',
+    displayName: options.displayName,
+    warmUp: async () => {
+      await ready()
+    },
+
+    async loginUrl({ redirectUri, state, nonce, codeChallenge, codeChallengeMethod }) {
+      const config = await ready()
+      const endpoint = config.serverMetadata().authorization_endpoint
+      if (endpoint === undefined) throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, 'the provider publishes no authorization_endpoint')
+      const url = new URL(endpoint)
+      // oauth2-proxy's makeLoginURL: Go's url.Values encodes parameters sorted by key.
+      const params: Record<string, string> = { redirect_uri: redirectUri, scope: options.scope, client_id: options.clientId, response_type: 'code', state }
+      if (options.acrValues !== '') params['acr_values'] = options.acrValues
+      if (options.prompt !== '') params['prompt'] = options.prompt
+      else if (options.approvalPrompt !== '') params['approval_prompt'] = options.approvalPrompt
+      if (nonce !== undefined) params['nonce'] = nonce
+      if (options.responseMode !== '') params['response_mode'] = options.responseMode
+      if (codeChallenge !== undefined && codeChallengeMethod !== undefined) {
+        params['code_challenge'] = codeChallenge
+        params['code_challenge_method'] = codeChallengeMethod
+      }
+      for (const key of Object.keys(params).sort()) url.searchParams.set(key, params[key] ?? '')
+      return url.toString()
+    },
+
+    async redeem(input: RedeemInput) {
+      const config = await ready()
+      const grant = (c: oidc.Configuration) =>
+        oidc.authorizationCodeGrant(c, input.callbackUrl, {
+          expectedState: input.state,
+          ...(input.nonce === undefined ? {} : { expectedNonce: input.nonce }),
+          ...(input.codeVerifier === undefined ? {} : { pkceCodeVerifier: input.codeVerifier }),
+          idTokenExpected: true,
+        }, { redirect_uri: input.redirectUri })
+      let tokens: oidc.TokenEndpointResponse
+      try {
+        tokens = await grant(config)
+      } catch (err) {
+        // oauth2-proxy tries HTTP Basic client auth first, then the secret in the form; remember what worked.
+        if (!usePostAuth && options.clientSecret && isInvalidClient(err)) {
+          usePostAuth = true
+          configuration = undefined
+          try {
+            tokens = await grant(await ready())
+          } catch (retryErr) {
+            throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, 'code exchange failed', { cause: retryErr })
+          }
+        } else {
+          throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, 'code exchange failed', { cause: err })
+        }
+      }
+      if (tokens.id_token === undefined) throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, 'token response has no id_token')
+      const claims = await verifyIdToken(tokens.id_token, input.nonce)
+      const session = await sessionFromTokens(config, tokens, claims, input.now)
+      return input.nonceBytes === undefined ? session : { ...session, nonce: input.nonceBytes }
+    },
+
+    async refresh(session, now) {
+      if (session.refreshToken === undefined) return { kind: 'not-refreshable' }
+      const config = await ready()
+      let tokens: oidc.TokenEndpointResponse
+      try {
+        tokens = await oidc.refreshTokenGrant(config, session.refreshToken)
+      } catch (err) {
+        if (isGrantRevoked(err)) return { kind: 'revoked' }
+        throw new ProxyError('ERR_OIDC_REFRESH_FAILED', 502, 'token refresh failed', { cause: err })
+      }
+      let next: Session = {
+        ...session,
+        createdAt: new Date(Math.floor(now / 1000) * 1000),
+        ...(tokens.access_token === undefined ? {} : { accessToken: tokens.access_token }),
+        ...(tokens.refresh_token === undefined ? {} : { refreshToken: tokens.refresh_token }),
+        ...(tokens.expires_in === undefined ? {} : { expiresOn: new Date(now + tokens.expires_in * 1000) }),
+      }
+      if (tokens.id_token !== undefined) {
+        const claims = await verifyIdToken(tokens.id_token, undefined)
+        const fresh = await sessionFromTokens(config, tokens, claims, now)
+        next = { ...next, idToken: tokens.id_token, email: fresh.email, user: fresh.user, groups: fresh.groups, preferredUsername: fresh.preferredUsername }
+      }
+      return { kind: 'refreshed', session: next }
+    },
+  }
+}
+
+function errorCode(err: unknown): string | undefined {
+  const e = err as { error?: unknown; cause?: { error?: unknown } }
+  const code = e?.error ?? e?.cause?.error
+  return typeof code === 'string' ? code : undefined
+}
+
+function isInvalidClient(err: unknown): boolean {
+  return errorCode(err) === 'invalid_client'
+}
+
+/** oauth2-proxy #3333: these refresh errors end the session instead of keeping it. */
+function isGrantRevoked(err: unknown): boolean {
+  const code = errorCode(err)
+  return code === 'invalid_grant' || code === 'invalid_client'
+}

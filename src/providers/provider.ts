@@ -1,0 +1,32 @@
+import type { Session } from '../session/session.js'
+
+/** What a login needs from the callback: the URL the IdP sent the browser to, and the checks from the CSRF cookie. */
+export interface RedeemInput {
+  callbackUrl: URL
+  redirectUri: string
+  /** The full `state` value sent to the IdP. */
+  state: string
+  /** The hashed OIDC nonce sent to the IdP, when nonces are on. */
+  nonce: string | undefined
+  /** The raw nonce bytes, kept in the session as oauth2-proxy does. */
+  nonceBytes: Uint8Array | undefined
+  codeVerifier: string | undefined
+  now: number
+}
+
+export type RefreshResult =
+  | { kind: 'refreshed'; session: Session }
+  | { kind: 'not-refreshable' }
+  /** The IdP said the grant is gone (`invalid_grant`): the session ends. */
+  | { kind: 'revoked' }
+
+/** An identity provider as the proxy uses it. Implementations wrap their SDKs; errors leave as ProxyError. */
+export interface Provider {
+  readonly name: string
+  readonly displayName: string
+  /** Fetches discovery and keys ahead of the first login; failures are retried later. */
+  warmUp(): Promise<void>
+  loginUrl(params: { redirectUri: string; state: string; nonce: string | undefined; codeChallenge: string | undefined; codeChallengeMethod: string | undefined }): Promise<string>
+  redeem(input: RedeemInput): Promise<Session>
+  refresh(session: Session, now: number): Promise<RefreshResult>
+}
