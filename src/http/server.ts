@@ -23,10 +23,38 @@ export interface ServerOptions {
   /** Writes one access-log line when a response is done. */
   accessLog: (ctx: RequestContext) => void
   tls?: { cert: Buffer; key: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3' }
+  /** How long a request body may stall before 408 (default 60 s). */
+  bodyIdleMs?: number
 }
 
 /** Bounds against slow or oversized clients: 16 KiB of headers (else 431), 60 s to send them. */
 const LIMITS = { maxHeaderSize: 16 * 1024, headersTimeout: 60_000, requestTimeout: 0, keepAliveTimeout: 5_000 }
+/** A request body that stops arriving for this long is answered 408 and its connection closed. No total bound: uploads may be large. */
+const BODY_IDLE_MS = 60_000
+
+/** Arms the body idle timeout while a request body is still arriving, and disarms it once the body is complete. */
+function guardBody(ctx: RequestContext, log: Logger, idleMs: number): void {
+  const { req, res } = ctx
+  const length = req.headers['content-length']
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+  if (!hasBody || req.complete) return
+  // Node emits the socket's timeout on the request whose body is still incomplete.
+  const onIdle = (): void => {
+    log.info({ event: 'http.body.timeout', requestId: ctx.id }, 'request body stalled')
+    if (!res.headersSent) {
+      res.writeHead(408, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' })
+      res.end('Request Timeout\n')
+    }
+    req.socket.destroySoon()
+  }
+  req.socket.setTimeout(idleMs)
+  req.on('timeout', onIdle)
+  req.once('end', () => {
+    req.off('timeout', onIdle)
+    // After the response, Node has armed its keep-alive timeout on the socket: leave that one alone.
+    if (!res.writableFinished) req.socket.setTimeout(0)
+  })
+}
 
 /** Creates the HTTP(S) server whose request listener is the one error boundary of the process. */
 export function createHttpServer(options: ServerOptions): http.Server {
@@ -55,6 +83,7 @@ export function createHttpServer(options: ServerOptions): http.Server {
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader)
     res.once('finish', () => options.accessLog(ctx))
+    guardBody(ctx, log, options.bodyIdleMs ?? BODY_IDLE_MS)
     try {
       const pending = options.handler(ctx)
       if (pending !== undefined) pending.catch((err: unknown) => renderError(ctx, err))
