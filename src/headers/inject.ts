@@ -19,6 +19,20 @@ export function normalizeHeaderName(name: string): string {
   return name.toLowerCase().replaceAll('_', '-')
 }
 
+const IDENTITY_HEADERS = [
+  'x-forwarded-user',
+  'x-forwarded-email',
+  'x-forwarded-groups',
+  'x-forwarded-preferred-username',
+  'x-forwarded-access-token',
+  'x-auth-request-user',
+  'x-auth-request-email',
+  'x-auth-request-groups',
+  'x-auth-request-preferred-username',
+  'x-auth-request-access-token',
+  'gap-auth',
+]
+
 /** Builds the identity headers for upstream requests and auth responses (reference §5). */
 export function createHeaderInjector(options: HeaderOptions) {
   const passUser = options.passUserHeaders || options.passBasicAuth
@@ -26,7 +40,9 @@ export function createHeaderInjector(options: HeaderOptions) {
   if (options.stripHeaders) {
     // Every identity header the proxy can write is removed from the client request, whatever the flags,
     // so an upstream never reads a client's claim of who it is.
-    for (const h of ['x-forwarded-user', 'x-forwarded-email', 'x-forwarded-groups', 'x-forwarded-preferred-username', 'x-forwarded-access-token']) strip.add(h)
+    // The X-Auth-Request-* and GAP-Auth names are only ever response headers, but an app set up for the
+    // auth_request layout may trust them, so a client's copies never reach it either.
+    for (const h of IDENTITY_HEADERS) strip.add(h)
     if ((options.passBasicAuth && options.basicAuthPassword !== '') || options.passAuthorizationHeader) strip.add('authorization')
   }
 
