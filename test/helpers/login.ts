@@ -54,7 +54,8 @@ export async function loginViaHttp(client: HttpClient, startUrl: string, user: L
       const next = new URL(res.location)
       if (idpOrigin === undefined && next.origin !== startOrigin) idpOrigin = next.origin
       res = await client.get(next)
-    } else if (res.status !== 200) {
+    } else if (res.status !== 200 && !(res.status === 403 && !visitedIdp && parseForms(res.body, res.url).length > 0)) {
+      // (oauth2-proxy answers a protected page without a session with its sign-in page and status 403.)
       throw new Error(`login: unexpected ${res.status} from ${res.url}: ${snippet(res.body)}`)
     } else {
       const forms = parseForms(res.body, res.url)
