@@ -210,6 +210,12 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
           } catch (retryErr) {
             throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, 'code exchange failed', { cause: retryErr })
           }
+        } else if (errorCode(err) === 'invalid_grant') {
+          // A replayed, expired or foreign code is the client's problem, not the server's: no 5xx.
+          throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 403, 'the provider refused the code (invalid_grant)', {
+            cause: err,
+            userMessage: 'Login Failed: this sign-in was already used or has expired. Please sign in again.',
+          })
         } else {
           throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, 'code exchange failed', { cause: err })
         }
