@@ -5,10 +5,13 @@ import type { Services } from './services.js'
 /** The validated place to send the browser after login or logout, from this request (reference §3.10). */
 export function appRedirect(ctx: RequestContext, s: Services, form?: URLSearchParams): string {
   const header = ctx.req.headers['x-auth-request-redirect']
+  const headerValue = Array.isArray(header) ? header[0] : header
   return chooseRedirect(
     {
       rd: form?.get('rd') ?? ctx.query.get('rd') ?? undefined,
-      headerRedirect: Array.isArray(header) ? header[0] : header,
+      // Node reads header bytes as latin1; read them as the UTF-8 they are (as `rd` is decoded), so the validator's
+      // Unicode rules see the real characters: `/\u00a0/evil` must not pass as `/Â\u00a0/evil`.
+      headerRedirect: headerValue === undefined ? undefined : Buffer.from(headerValue, 'latin1').toString('utf8'),
       trusted: ctx.origin.trusted,
       forwardedHost: ctx.origin.forwardedHost,
       proto: ctx.origin.proto,

@@ -41,13 +41,22 @@ export function sendHtml(res: ServerResponse, status: number, html: string, head
   send(res, status, 'text/html; charset=utf-8', html, headers)
 }
 
-/** A redirect with an empty body (302 unless told). */
+/**
+ * Go's `hexEscapeNonASCII`, which net/http's Redirect applies to every Location: each byte of a non-ASCII character
+ * becomes `%xx` (lower-case hex, as Go writes it). Node would otherwise write the string as latin1 (so `é` arrives as a
+ * lone 0xE9 byte) or throw on characters past U+00FF (a validated `rd=/✓` would end the request with a 500).
+ */
+export function hexEscapeNonAscii(location: string): string {
+  return location.replace(/[^\u0000-\u007f]+/gu, (run) => Array.from(Buffer.from(run, 'utf8'), (b) => `%${b.toString(16)}`).join(''))
+}
+
+/** A redirect with an empty body (302 unless told); the Location is kept ASCII as Go's http.Redirect keeps it. */
 export function redirect(res: ServerResponse, location: string, status = 302, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.end()
     return
   }
-  res.writeHead(status, { ...headers, Location: location, 'Content-Length': '0' })
+  res.writeHead(status, { ...headers, Location: hexEscapeNonAscii(location), 'Content-Length': '0' })
   res.end()
 }
 

@@ -75,8 +75,10 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     const meta = config.serverMetadata()
     const jwksUri = options.jwksUrl !== '' && options.skipDiscovery ? options.jwksUrl : meta.jwks_uri
     if (jwksUri === undefined) throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, 'the provider publishes no jwks_uri')
-    // jose re-fetches the key set when a token names an unknown `kid` (key rotation), at most every 30 s.
-    jwks = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: options.timeoutMs, cooldownDuration: 30_000, [joseFetch]: options.fetch })
+    // jose re-fetches the key set whenever a token names an unknown `kid` (key rotation), as go-oidc does; concurrent
+    // look-ups share one fetch. No cool-down: after an IdP swaps its keys the very next sign-in must verify, and ID tokens
+    // only come from the token endpoint over the back channel, so a client cannot make us fetch at will.
+    jwks = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: options.timeoutMs, cooldownDuration: 0, [joseFetch]: options.fetch })
     return config
   }
 
@@ -210,6 +212,10 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
           } catch (retryErr) {
             throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, 'code exchange failed', { cause: retryErr })
           }
+        } else if (isIdTokenRejection(err)) {
+          // openid-client's own ID token checks (times, issuer, audience, nonce, alg, shape): refused like the
+          // signature check in verifyIdToken, so every bad ID token gets the same answer.
+          throw new ProxyError('ERR_OIDC_ID_TOKEN_INVALID', 403, `ID token rejected: ${idTokenProblem(err)}`, { cause: err })
         } else if (errorCode(err) === 'invalid_grant') {
           // A replayed, expired or foreign code is the client's problem, not the server's: no 5xx.
           throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 403, 'the provider refused the code (invalid_grant)', {
@@ -257,6 +263,20 @@ function errorCode(err: unknown): string | undefined {
   const e = err as { error?: unknown; cause?: { error?: unknown } }
   const code = e?.error ?? e?.cause?.error
   return typeof code === 'string' ? code : undefined
+}
+
+/** openid-client's checks of the ID token in a token response failed (oauth4webapi codes; not a transport or HTTP error). */
+function isIdTokenRejection(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code
+  if (code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' || code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') return true
+  if (code !== 'OAUTH_INVALID_RESPONSE' && code !== 'OAUTH_PARSE_ERROR') return false
+  return /\bJWT\b|ID Token/.test(idTokenProblem(err))
+}
+
+/** The specific reason oauth4webapi gave (openid-client wraps it under a generic message). */
+function idTokenProblem(err: unknown): string {
+  const cause = (err as { cause?: unknown })?.cause
+  return cause instanceof Error ? cause.message : (err as Error)?.message ?? String(err)
 }
 
 function isInvalidClient(err: unknown): boolean {
