@@ -1,0 +1,55 @@
+// Starts the compiled gatehouse for the benchmark with its logs going to a file, as in production
+// (a pipe read by this process would cost the benchmark memory and CPU).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { closeSync, openSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+export interface BenchProcess {
+  pid: number
+  url: string
+  /** Resident set size in MiB, from /proc. */
+  rssMiB(): number
+  stop(): Promise<void>
+}
+
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url))
+
+/** Spawns `node dist/main.js args` on `port` and resolves once /ping answers. */
+export async function startBenchGatehouse(args: string[], port: number, logFile: string): Promise<BenchProcess> {
+  const fd = openSync(logFile, 'a')
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OAUTH2_PROXY_')))
+  const proc: ChildProcess = spawn(process.execPath, [MAIN, ...args, `--http-address=127.0.0.1:${port}`], { stdio: ['ignore', fd, fd], env })
+  closeSync(fd)
+  const exited = new Promise<void>((resolve) => proc.once('close', () => resolve()))
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`gatehouse exited (${proc.exitCode}); see ${logFile}`)
+    try {
+      if ((await fetch(`${url}/ping`)).status === 200) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL')
+      throw new Error(`gatehouse did not answer /ping; see ${logFile}`)
+    }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  const pid = proc.pid ?? 0
+  return {
+    pid,
+    url,
+    rssMiB() {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+      const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
+      return Math.round((kib / 1024) * 10) / 10
+    },
+    async stop() {
+      proc.kill('SIGTERM')
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}

@@ -1,0 +1,44 @@
+// Medians of the wrk rounds and their ratios to the nginx reference, as a Markdown table.
+import type { WrkResult } from './wrk.js'
+
+export interface TargetResult {
+  name: string
+  runs: WrkResult[]
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+}
+
+const fixed = (n: number, digits: number): string => n.toFixed(digits)
+
+/** The report: one row per target (the first is the reference), then memory and the machine. */
+export function formatReport(
+  results: TargetResult[],
+  memory: { rssAtRest: number; rssAfter: number },
+  machine: Record<string, string | number>,
+  settings: Record<string, number>,
+): string {
+  const rows = results.map((r) => ({
+    name: r.name,
+    rps: median(r.runs.map((x) => x.requestsPerSec)),
+    p50: median(r.runs.map((x) => x.p50Ms)),
+    p99: median(r.runs.map((x) => x.p99Ms)),
+  }))
+  const ref = rows[0]
+  if (ref === undefined) return 'no results'
+  const lines = [
+    '| target | req/s | × nginx | p50 ms | × nginx | p99 ms | × nginx |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) =>
+      `| ${r.name} | ${Math.round(r.rps)} | ${fixed(r.rps / ref.rps, 2)} | ${fixed(r.p50, 2)} | ${fixed(r.p50 / ref.p50, 2)} | ${fixed(r.p99, 2)} | ${fixed(r.p99 / ref.p99, 2)} |`),
+    '',
+    `gatehouse resident memory: ${memory.rssAtRest} MiB at rest, ${memory.rssAfter} MiB after the runs.`,
+    `Medians of ${settings['rounds']} rounds × ${settings['seconds']} s at ${settings['connections']} connections (wrk, ${settings['wrkThreads']} threads); ` +
+      `nginx with ${settings['nginxWorkers']} worker, gatehouse with ${settings['gatehouseProcesses']} process, all on the same machine.`,
+    `Machine: ${machine['cpu']}, ${machine['memoryGiB']} GiB, Node ${machine['node']}, ${machine['nginx']}, ${machine['date']}.`,
+  ]
+  return lines.join('\n')
+}

@@ -1,0 +1,156 @@
+// `npm run bench`: gatehouse against nginx on this machine, in one run. Starts an upstream (nginx), nginx as the
+// reference reverse proxy, the development IdP, gatehouse with a cookie session, gatehouse's /oauth2/auth alone and
+// behind nginx auth_request; checks each target reaches the upstream with the identity before and after its load;
+// runs wrk rounds (interleaved across targets) and prints medians and ratios to nginx. Every run is bounded.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { startDevIdp } from '../src/dev/idp.js'
+import { createClient } from '../test/helpers/http.js'
+import { loginViaHttp } from '../test/helpers/login.js'
+import { freePort } from '../test/helpers/process.js'
+import { startBenchGatehouse } from './gatehouse.js'
+import { startNginx, type Nginx } from './nginx.js'
+import { formatReport, type TargetResult } from './report.js'
+import { authRequestConf, referenceConf, upstreamConf } from './targets.js'
+import { runWrk, type WrkResult } from './wrk.js'
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10)
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3)
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50)
+const WARMUP = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 2)
+
+interface Target {
+  name: string
+  url: string
+  headers: Record<string, string>
+  /** Throws unless the target answers as a signed-in request that reached the upstream. */
+  check(): Promise<void>
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'))
+  const stops: Array<() => Promise<void>> = []
+  try {
+    const [upstreamPort, referencePort, gatehousePort, authPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
+    const nginxes: Nginx[] = []
+    nginxes.push(await startNginx(upstreamConf(upstreamPort), upstreamPort))
+    nginxes.push(await startNginx(referenceConf(referencePort, upstreamPort), referencePort))
+    nginxes.push(await startNginx(authRequestConf(authPort, gatehousePort, upstreamPort), authPort))
+    for (const n of nginxes) stops.push(() => n.stop())
+
+    const idp = await startDevIdp()
+    stops.push(() => idp.close())
+    const gatehouse = await startBenchGatehouse(
+      [
+        '--provider=oidc',
+        `--oidc-issuer-url=${idp.issuer}`,
+        '--client-id=gatehouse',
+        '--client-secret=gatehouse-secret',
+        `--cookie-secret=${'b'.repeat(32)}`,
+        '--cookie-secure=false',
+        '--email-domain=*',
+        '--set-xauthrequest',
+        `--upstream=http://127.0.0.1:${upstreamPort}/`,
+        `--redirect-url=http://127.0.0.1:${gatehousePort}/oauth2/callback`,
+      ],
+      gatehousePort,
+      join(work, 'gatehouse.log'),
+    )
+    stops.push(() => gatehouse.stop())
+
+    const client = createClient()
+    const login = await loginViaHttp(client, `${gatehouse.url}/oauth2/start?rd=/`, { login: 'alice', password: 'alice-password' })
+    if (login.status !== 302) throw new Error(`sign-in failed with ${login.status}`)
+    const cookie = client.jar.header(gatehouse.url)
+    if (cookie === undefined) throw new Error('no session cookie after sign-in')
+    const rssAtRest = gatehouse.rssMiB()
+
+    const body = async (url: string, headers: Record<string, string>, status: number): Promise<string> => {
+      const res = await fetch(url, { headers, redirect: 'manual' })
+      const text = await res.text()
+      if (res.status !== status) throw new Error(`${url} answered ${res.status}, expected ${status}`)
+      return text
+    }
+    const withCookie = { cookie }
+    const targets: Target[] = [
+      {
+        name: 'nginx reverse proxy (reference)',
+        url: `http://127.0.0.1:${referencePort}/`,
+        headers: {},
+        check: async () => expect(await body(`http://127.0.0.1:${referencePort}/check`, {}, 200), 'user=reference'),
+      },
+      {
+        name: 'gatehouse proxy, cookie session',
+        url: `${gatehouse.url}/`,
+        headers: withCookie,
+        check: async () => expect(await body(`${gatehouse.url}/check`, withCookie, 200), 'user=alice email=alice@example.com'),
+      },
+      {
+        name: 'gatehouse /oauth2/auth, cookie session',
+        url: `${gatehouse.url}/oauth2/auth`,
+        headers: withCookie,
+        check: async () => {
+          const res = await fetch(`${gatehouse.url}/oauth2/auth`, { headers: withCookie })
+          if (res.status !== 202 || res.headers.get('x-auth-request-user') !== 'alice') throw new Error(`/oauth2/auth answered ${res.status}`)
+        },
+      },
+      {
+        name: 'nginx auth_request + gatehouse',
+        url: `http://127.0.0.1:${authPort}/`,
+        headers: withCookie,
+        check: async () => expect(await body(`http://127.0.0.1:${authPort}/check`, withCookie, 200), 'auth=alice'),
+      },
+    ]
+
+    for (const t of targets) await t.check()
+    process.stdout.write(`warming up (${WARMUP} s per target)…\n`)
+    for (const t of targets) await runWrk({ url: t.url, headers: t.headers, seconds: WARMUP, connections: CONNECTIONS, threads: 2 })
+
+    const runs = new Map<string, WrkResult[]>(targets.map((t) => [t.name, []]))
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const t of targets) {
+        process.stdout.write(`round ${round}/${ROUNDS}: ${t.name}… `)
+        const r = await runWrk({ url: t.url, headers: t.headers, seconds: SECONDS, connections: CONNECTIONS, threads: 2 })
+        if (r.errors > 0) throw new Error(`${t.name}: ${r.errors} errors or non-2xx answers during the run`)
+        runs.get(t.name)?.push(r)
+        process.stdout.write(`${Math.round(r.requestsPerSec)} req/s\n`)
+      }
+    }
+    for (const t of targets) await t.check()
+    const rssAfter = gatehouse.rssMiB()
+
+    const results: TargetResult[] = targets.map((t) => ({ name: t.name, runs: runs.get(t.name) ?? [] }))
+    const machine = {
+      cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+      memoryGiB: Math.round(totalmem() / 1024 ** 3),
+      node: process.version,
+      // nginx prints its version on stderr.
+      nginx: spawnSync('/usr/sbin/nginx', ['-v'], { encoding: 'utf8' }).stderr.trim(),
+      date: new Date().toISOString(),
+    }
+    const settings = { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, wrkThreads: 2, nginxWorkers: 1, gatehouseProcesses: 1 }
+    const report = formatReport(results, { rssAtRest, rssAfter }, machine, settings)
+    process.stdout.write(`\n${report}\n`)
+    const outDir = new URL('./results/', import.meta.url)
+    mkdirSync(outDir, { recursive: true })
+    writeFileSync(new URL('latest.json', outDir), `${JSON.stringify({ machine, settings, memoryMiB: { rssAtRest, rssAfter }, results }, null, 2)}\n`)
+    writeFileSync(new URL('latest.md', outDir), `${report}\n`)
+    process.stdout.write('written to bench/results/latest.json and latest.md\n')
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {})
+  }
+}
+
+function expect(text: string, wanted: string): void {
+  if (!text.includes(wanted)) throw new Error(`the upstream saw "${text.trim()}", expected it to contain "${wanted}"`)
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(1)
+  },
+)
