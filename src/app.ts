@@ -46,7 +46,8 @@ export interface App {
 }
 
 /** The composition root: builds every service from the config and wires the route table. */
-export function createApp(config: Config, deps: { log: Logger; clock?: () => number }): App {
+/** `accessLog` writes the access log (the main logger when not given). */
+export function createApp(config: Config, deps: { log: Logger; accessLog?: Logger; clock?: () => number }): App {
   const { log } = deps
   const clock = deps.clock ?? Date.now
   const keys = cookieSecretKeys(config.cookieSecret)
@@ -202,7 +203,7 @@ export function createApp(config: Config, deps: { log: Logger; clock?: () => num
     pages: services.pages,
     requestIdHeader: config.requestIdHeader.toLowerCase(),
     forceJsonErrors: config.forceJsonErrors,
-    accessLog: createAccessLog(log, {
+    accessLog: createAccessLog(deps.accessLog ?? log, {
       enabled: config.requestLogging,
       excludePaths: config.excludeLoggingPaths,
       silencePaths: config.silencePingLogging ? [config.pingPath, config.readyPath] : [],

@@ -2,7 +2,7 @@ import { createApp } from './app.js'
 import { loadConfig } from './config/load.js'
 import { ConfigError } from './errors.js'
 import { listen, parseListenAddress } from './http/listen.js'
-import { createLogger } from './log/logger.js'
+import { createLoggers } from './log/logger.js'
 
 /** How long in-flight requests may run after SIGTERM before their connections are cut. */
 const DRAIN_TIMEOUT_MS = 25_000
@@ -27,12 +27,12 @@ async function main(): Promise<number> {
     process.stdout.write('configuration is valid\n')
     return 0
   }
-  const log = createLogger()
+  const { log, access } = createLoggers()
   for (const warning of loaded.warnings) log.warn({ event: 'config.warning' }, warning)
   if (config.reverseProxy && config.trustedProxyIps.length === 0) {
     log.warn({ event: 'config.warning' }, 'reverse-proxy is on without trusted-proxy-ip: every peer may set X-Forwarded-* and X-Real-IP; set --trusted-proxy-ip to your proxies\' addresses')
   }
-  const app = createApp(config, { log })
+  const app = createApp(config, { log, accessLog: access })
   const tlsOn = config.tlsCertFile !== '' && config.tlsKeyFile !== ''
   // oauth2-proxy runs only the HTTPS listener once a certificate is configured.
   const address = parseListenAddress(tlsOn ? config.httpsAddress : config.httpAddress)

@@ -29,6 +29,13 @@ export function signValue(name: string, payload: Buffer, hmacKey: Buffer, nowSec
   return `${encoded}|${timestamp}|${encodeBase64UrlPadded(signature(hmacKey, name, encoded, timestamp))}`
 }
 
+/** The age rule of a signed value: signed within (now − expire, now + 5 min), or any time when `expireMs` is 0. */
+export function isWithinAge(issuedAtSec: number, expireMs: number, nowMs: number): boolean {
+  if (expireMs === 0) return true
+  const issuedMs = issuedAtSec * 1000
+  return issuedMs > nowMs - expireMs && issuedMs < nowMs + FUTURE_SKEW_MS
+}
+
 /**
  * Checks a signed cookie value (the signature in Go's strict padded form; the payload's padding may be missing) under the cookie's base name and returns its payload and signing time (Unix seconds),
  * or undefined when it is malformed, the signature differs (constant-time compare), or, when `expireMs` is not 0,
@@ -43,10 +50,7 @@ export function openSignedValue(name: string, cookieValue: string, hmacKey: Buff
     if (given === undefined || !safeEqual(given, signature(hmacKey, name, encoded, timestamp))) return undefined
     if (!TIMESTAMP.test(timestamp) || !fitsInt64(timestamp)) return undefined
     const issuedAt = Number(timestamp)
-    if (expireMs !== 0) {
-      const issuedMs = issuedAt * 1000
-      if (!(issuedMs > nowMs - expireMs && issuedMs < nowMs + FUTURE_SKEW_MS)) return undefined
-    }
+    if (!isWithinAge(issuedAt, expireMs, nowMs)) return undefined
     const payload = decodeBase64Url(encoded)
     if (payload === undefined) return undefined
     return { payload, issuedAt }
