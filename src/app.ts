@@ -45,8 +45,7 @@ export interface App {
   close(): Promise<void>
 }
 
-/** The composition root: builds every service from the config and wires the route table. */
-/** `accessLog` writes the access log (the main logger when not given). */
+/** The composition root: builds every service from the config and wires the route table; `accessLog` defaults to `log`. */
 export function createApp(config: Config, deps: { log: Logger; accessLog?: Logger; clock?: () => number }): App {
   const { log } = deps
   const clock = deps.clock ?? Date.now
