@@ -32,6 +32,11 @@ async function main(): Promise<number> {
   if (config.reverseProxy && config.trustedProxyIps.length === 0) {
     log.warn({ event: 'config.warning' }, 'reverse-proxy is on without trusted-proxy-ip: every peer may set X-Forwarded-* and X-Real-IP; set --trusted-proxy-ip to your proxies\' addresses')
   }
+  const csrfSameSite = config.cookieCsrfSamesite === '' ? config.cookieSamesite : config.cookieCsrfSamesite
+  if (config.authRequestResponseMode === 'form_post' && (csrfSameSite === 'lax' || csrfSameSite === 'strict')) {
+    // The IdP's form_post is a cross-site POST: browsers do not send a Lax or Strict CSRF cookie with it.
+    log.warn({ event: 'config.warning' }, `auth-request-response-mode=form_post with a SameSite=${csrfSameSite} CSRF cookie: browsers will not send it with the IdP's POST; set --cookie-csrf-samesite=none (with Secure cookies)`)
+  }
   const app = createApp(config, { log, accessLog: access })
   const tlsOn = config.tlsCertFile !== '' && config.tlsKeyFile !== ''
   // oauth2-proxy runs only the HTTPS listener once a certificate is configured.

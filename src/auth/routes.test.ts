@@ -36,18 +36,19 @@ describe('parseRouteRule', () => {
 })
 
 describe('requestPath', () => {
-  it('drops fragment and query, and percent-decodes like Go URL.Path', () => {
+  it('drops the query, keeps a raw fragment (it is forwarded), and percent-decodes like Go URL.Path', () => {
     assert.equal(requestPath('/a/b?x=/status'), '/a/b')
-    assert.equal(requestPath('/a/b#/bar'), '/a/b')
+    assert.equal(requestPath('/a/b#/bar'), '/a/b#/bar')
+    assert.equal(requestPath('/a/b?x#/bar'), '/a/b')
     assert.equal(requestPath('/a%2Fb%20c'), '/a/b c')
     assert.equal(requestPath('/a+b'), '/a+b')
     assert.equal(requestPath('/p;v=1'), '/p;v=1')
   })
 
-  it('reads %23 and %3F as data, after the raw fragment and query are gone (advisory 12)', () => {
+  it('reads %23 and %3F as data, after the raw query is gone (advisory 12)', () => {
     assert.equal(requestPath('/foo%23/bar'), '/foo#/bar')
     assert.equal(requestPath('/foo%3F/bar?q'), '/foo?/bar')
-    assert.equal(requestPath('/foo%23x#frag?no'), '/foo#x')
+    assert.equal(requestPath('/foo%23x#frag?no'), '/foo#x#frag')
   })
 
   it('takes the path of an absolute-form target and keeps "//" paths as paths', () => {
@@ -57,7 +58,7 @@ describe('requestPath', () => {
   })
 
   it('is undefined when the target is not a path or does not decode', () => {
-    for (const bad of ['', '*', 'relative/path', '/%zz', '/%', '/%FF', '/%C0%AF', '/a\nb', '/a\u0000']) assert.equal(requestPath(bad), undefined, JSON.stringify(bad))
+    for (const bad of ['', '*', 'relative/path', '/%zz', '/%', '/%FF', '/%C0%AF', '/a\nb', '/a\u0000', '/a%00', '/public/..%00', '/a%0Ab', '/a%7f']) assert.equal(requestPath(bad), undefined, JSON.stringify(bad))
   })
 })
 
@@ -92,6 +93,12 @@ describe('createRouteMatcher', () => {
     assert.equal(m('GET', requestPath('/foo/secret%23/bar') ?? ''), false)
     assert.equal(m('GET', requestPath('/foo/secret%3F/bar') ?? ''), false)
     assert.equal(m('GET', requestPath('/foo/x/bar') ?? ''), true)
+  })
+
+  it('a raw fragment does not let /health#x skip auth while /health#x is what the upstream receives', () => {
+    const m = createRouteMatcher(['^/health$'])
+    assert.equal(m('GET', requestPath('/health#x') ?? ''), false)
+    assert.equal(m('GET', requestPath('/health?x#y') ?? ''), true)
   })
 
   it('matches on the decoded path: %2F is a slash', () => {

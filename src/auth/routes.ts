@@ -52,18 +52,17 @@ export function createRouteMatcher(specs: readonly string[]): (method: string, p
 }
 
 /**
- * Request target → the decoded path skip-auth rules see (oauth2-proxy `GetRequestPath`). Our reading of the reference
- * (§3.2, advisory 12): the raw fragment (`#...`) is removed first, then the query (`?...`), then the path is
- * percent-decoded like Go's `URL.Path` (`%2F` → `/`). A `%23` is data, not a fragment delimiter, so `/foo%23/bar` is
- * `/foo#/bar`; createRouteMatcher then requires the rule to agree with and without the part from `#`.
+ * Request target → the decoded path skip-auth rules see (oauth2-proxy `GetRequestPath`). The query (`?...`) is
+ * removed, then the path is percent-decoded like Go's `URL.Path` (`%2F` → `/`). A `#` before the query, raw or as
+ * `%23`, stays in the path: the raw target is forwarded as is, and upstreams read a raw `#` as part of the path, so
+ * createRouteMatcher requires the rule to agree with and without the part from `#` (advisory 12, GHSA-pxq7-h93f-9jrg;
+ * oauth2-proxy drops the raw fragment before matching, which let `/health#x` skip auth while `/health#x` was proxied).
  * An absolute-form target (`http://host/p`) yields its path; a target starting `//` stays a path (Go's `url.Parse`
  * would read `//host/p` as a host, an oauth2-proxy quirk we do not copy). Undefined when the target is not a path,
- * holds control characters, or does not decode (bad `%` escape or invalid UTF-8): no skip-auth rule then applies.
+ * holds control characters (raw or percent-encoded), or does not decode (bad `%` escape or invalid UTF-8): no skip-auth rule then applies.
  */
 export function requestPath(requestUri: string): string | undefined {
   let uri = requestUri
-  const hash = uri.indexOf('#')
-  if (hash !== -1) uri = uri.slice(0, hash)
   const query = uri.indexOf('?')
   if (query !== -1) uri = uri.slice(0, query)
   if (!uri.startsWith('/')) {
@@ -72,9 +71,10 @@ export function requestPath(requestUri: string): string | undefined {
     uri = uri.slice(authority[0].length)
     if (uri === '') uri = '/'
   }
-  if (/[\u0000-\u001f\u007f]/.test(uri)) return undefined
   try {
-    return decodeURIComponent(uri)
+    const path = decodeURIComponent(uri)
+    // Raw or encoded (`%00`, `%0a`): an upstream may cut the path at a NUL or drop a control, so no rule applies.
+    return /[\u0000-\u001f\u007f]/.test(path) ? undefined : path
   } catch {
     return undefined
   }

@@ -16,7 +16,10 @@ export type GateResult =
  * the proxied request itself, or, for /oauth2/auth only, the original request a trusted reverse proxy describes.
  */
 export async function gate(ctx: RequestContext, s: Services, target: { method: string; uri: string }): Promise<GateResult> {
-  const reason = s.authorizer.allowedWithoutSession({ method: target.method.toUpperCase(), path: requestPath(target.uri), clientIp: ctx.origin.clientIp })
+  const path = requestPath(target.uri)
+  // Every method the upstream may act on must be allowed: frameworks honour X-HTTP-Method-Override and its kin.
+  const reasons = methodReadings(target.method, ctx.req.headers).map((method) => s.authorizer.allowedWithoutSession({ method, path, clientIp: ctx.origin.clientIp }))
+  const reason = reasons.every((r) => r !== undefined) ? reasons[0] : undefined
   const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host)
   const session = auth.kind === 'authenticated' ? auth.session : undefined
   if (session !== undefined) ctx.user = session.email ?? session.user
@@ -28,4 +31,19 @@ export async function gate(ctx: RequestContext, s: Services, target: { method: s
     return { kind: 'denied', rule: decision.rule, session, setCookies: await s.store.clear(ctx.cookies, ctx.origin.host) }
   }
   return { kind: 'ok', session, setCookies: auth.setCookies }
+}
+
+/** Headers through which upstream frameworks let a client replace the request method. */
+const METHOD_OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-override'] as const
+
+/** The request method upper-cased, then every distinct method an override header names. */
+export function methodReadings(method: string, headers: NodeJS.Dict<string | string[]>): string[] {
+  const out = new Set([method.toUpperCase()])
+  for (const name of METHOD_OVERRIDES) {
+    const value = headers[name]
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      for (const m of v.split(',')) if (m.trim() !== '') out.add(m.trim().toUpperCase())
+    }
+  }
+  return [...out]
 }

@@ -25,6 +25,8 @@ export interface ServerOptions {
   tls?: { cert: Buffer; key: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3' }
   /** How long a request body may stall before 408 (default 60 s). */
   bodyIdleMs?: number
+  /** How long a client may take to send the request head before 408 and close (default 60 s; tests use less). */
+  headersTimeoutMs?: number
 }
 
 /** Bounds against slow or oversized clients: 16 KiB of headers (else 431), 60 s to send them. */
@@ -63,10 +65,11 @@ export function createHttpServer(options: ServerOptions): http.Server {
   function renderError(ctx: RequestContext, err: unknown): void {
     const known = err instanceof ProxyError ? err : undefined
     const status = known?.status ?? 500
+    // `errorCode`, not `code`: the logger redacts every `code` field (OAuth authorization codes).
     if (status >= 500) {
-      log.error({ event: 'http.error', requestId: ctx.id, code: known?.code ?? 'ERR_INTERNAL', status, error: describe(err) }, 'request failed')
+      log.error({ event: 'http.error', requestId: ctx.id, errorCode: known?.code ?? 'ERR_INTERNAL', status, error: describe(err) }, 'request failed')
     } else {
-      ctx.log.info({ event: 'http.refused', code: known?.code, status, reason: known?.message }, 'request refused')
+      ctx.log.info({ event: 'http.refused', errorCode: known?.code, status, reason: known?.message }, 'request refused')
     }
     if (ctx.res.headersSent) {
       ctx.res.destroy()
@@ -92,10 +95,13 @@ export function createHttpServer(options: ServerOptions): http.Server {
     }
   }
 
+  const headersTimeout = options.headersTimeoutMs ?? LIMITS.headersTimeout
+  // Node checks the head timeout on this interval (default 30 s), so a short bound needs a shorter interval.
+  const limits = { ...LIMITS, headersTimeout, connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(headersTimeout / 4))) }
   const server = options.tls === undefined
-    ? http.createServer({ ...LIMITS }, onRequest)
-    : https.createServer({ ...LIMITS, cert: options.tls.cert, key: options.tls.key, minVersion: options.tls.minVersion, ALPNProtocols: ['http/1.1'] }, onRequest)
-  server.headersTimeout = LIMITS.headersTimeout
+    ? http.createServer({ ...limits }, onRequest)
+    : https.createServer({ ...limits, cert: options.tls.cert, key: options.tls.key, minVersion: options.tls.minVersion, ALPNProtocols: ['http/1.1'] }, onRequest)
+  server.headersTimeout = headersTimeout
   server.requestTimeout = LIMITS.requestTimeout
   server.keepAliveTimeout = LIMITS.keepAliveTimeout
 

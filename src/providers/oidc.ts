@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client'
 import { createRemoteJWKSet, customFetch as joseFetch, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import { safeEqual } from '../crypto/equal.js'
 import { ProxyError } from '../errors.js'
 import type { Session } from '../session/session.js'
 import { claimToGroups, claimToString, getClaim } from './claims.js'
@@ -103,7 +104,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         ...(algorithms === undefined ? {} : { algorithms }),
       })
       checkAudience(payload as Record<string, unknown>)
-      if (expectedNonce !== undefined && payload['nonce'] !== expectedNonce) throw new Error('nonce mismatch')
+      if (expectedNonce !== undefined && (typeof payload['nonce'] !== 'string' || !safeEqual(payload['nonce'], expectedNonce))) throw new Error('nonce mismatch')
       return payload as Record<string, unknown>
     } catch (err) {
       throw new ProxyError('ERR_OIDC_ID_TOKEN_INVALID', 403, `ID token rejected: ${(err as Error).message}`, { cause: err })

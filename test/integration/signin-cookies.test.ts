@@ -70,7 +70,7 @@ describe('cookies', () => {
     return res.json<EchoReply>()
   }
 
-  it('defaults: _oauth2_proxy, Path=/, Max-Age=604800, HttpOnly, no SameSite, no Domain, no Expires; CSRF cookie 15 minutes', async () => {
+  it('defaults: _oauth2_proxy, Path=/, Max-Age=604800, HttpOnly, SameSite=Lax (gatehouse default), no Domain, no Expires; CSRF cookie 15 minutes', async () => {
     const start = await stack.client().get(`${url}/oauth2/start`)
     const csrf = attrs(setting(start.setCookies, '_oauth2_proxy_csrf'))
     assert.equal(csrf.get('max-age'), '900')
@@ -80,7 +80,8 @@ describe('cookies', () => {
     assert.equal(a.get('path'), '/')
     assert.equal(a.get('max-age'), '604800')
     assert.ok(a.has('httponly'))
-    for (const absent of ['samesite', 'domain', 'expires', 'secure']) assert.equal(a.has(absent), false, `${absent} in ${line}`)
+    assert.equal(a.get('samesite'), 'Lax')
+    for (const absent of ['domain', 'expires', 'secure']) assert.equal(a.has(absent), false, `${absent} in ${line}`)
     const value = line.slice('_oauth2_proxy='.length).split(';')[0] ?? ''
     assert.deepEqual(openByHand('_oauth2_proxy', value, stack.cookieSecret).subarray(0, 4), LZ4_MAGIC)
   })
