@@ -31,12 +31,39 @@ import type { Logger } from './log/logger.js'
 import { createProviderFetch } from './providers/http-client.js'
 import { createOidcProvider } from './providers/oidc.js'
 import { createCookieStore } from './session/cookie-store.js'
+import { createRedisConnection } from './session/redis-client.js'
+import { createRedisStore } from './session/redis-store.js'
+import type { SessionStore } from './session/store.js'
 import { createForwarder } from './upstream/forward.js'
 import { createUpstreamTable } from './upstream/table.js'
 import { VERSION } from './version.js'
 
 /** Bound on every call to the identity provider. */
 const PROVIDER_TIMEOUT_MS = 10_000
+/** Bound on every Redis command, waiting for a reconnect included: past it the request gets a 503. */
+const REDIS_COMMAND_TIMEOUT_MS = 3_000
+
+/** `--session-store-type`: the session in the cookie itself, or in Redis behind a ticket cookie. */
+function createSessionStore(config: Config, jar: ReturnType<typeof createCookieJar>, keys: { hmacKey: Buffer; aesKey: Buffer }, log: Logger): SessionStore {
+  if (config.sessionStoreType !== 'redis') return createCookieStore({ jar, ...keys, minimal: config.sessionCookieMinimal })
+  const redis = createRedisConnection({
+    connectionUrl: config.redisConnectionUrl,
+    username: config.redisUsername,
+    password: config.redisPassword,
+    useSentinel: config.redisUseSentinel,
+    sentinelMasterName: config.redisSentinelMasterName,
+    sentinelConnectionUrls: config.redisSentinelConnectionUrls,
+    sentinelPassword: config.redisSentinelPassword,
+    useCluster: config.redisUseCluster,
+    clusterConnectionUrls: config.redisClusterConnectionUrls,
+    caPath: config.redisCaPath,
+    insecureSkipTlsVerify: config.redisInsecureSkipTlsVerify,
+    idleTimeoutSec: config.redisConnectionIdleTimeout,
+    commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
+    log,
+  })
+  return createRedisStore({ jar, hmacKey: keys.hmacKey, redis })
+}
 
 export interface App {
   /** The HTTP server, or the HTTPS one when a certificate is configured (only one runs, as in oauth2-proxy). */
@@ -62,7 +89,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     csrfSameSite: config.cookieCsrfSamesite as '' | 'lax' | 'strict' | 'none',
   })
   const csrf = createCsrfCookies({ jar, ...keys, perRequest: config.cookieCsrfPerRequest, perRequestLimit: config.cookieCsrfPerRequestLimit })
-  const store = createCookieStore({ jar, ...keys, minimal: config.sessionCookieMinimal })
+  const store = createSessionStore(config, jar, keys, log)
   const providerFetch = createProviderFetch({
     caFiles: config.providerCaFiles,
     useSystemTrustStore: config.useSystemTrustStore,
@@ -136,7 +163,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     csrf,
     store,
     provider,
-    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log }),
+    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000 }),
     authorizer,
     headers: createHeaderInjector({
       passUserHeaders: config.passUserHeaders,

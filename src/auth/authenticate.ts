@@ -15,6 +15,23 @@ export interface AuthenticatorOptions {
   refreshAfterMs: number
   clock: () => number
   log: Logger
+  /** How long the shared refresh lock lives (stores with `lock`); keep it above the provider timeout. */
+  lockTtlMs?: number
+}
+
+/** With refreshing on, a token is refreshed this long before it expires (at most half its lifetime). */
+const REFRESH_AHEAD_MS = 60_000
+const DEFAULT_LOCK_TTL_MS = 15_000
+
+/** True when the session should be refreshed: older than `--cookie-refresh`, or its access token about to expire. */
+export function isRefreshDue(session: Session, refreshAfterMs: number, now: number): boolean {
+  if (refreshAfterMs <= 0) return false
+  // oauth2-proxy truncates now to the second before comparing the age (stored_session.go).
+  if (sessionAge(session, Math.floor(now / 1000) * 1000) > refreshAfterMs) return true
+  const { expiresOn, createdAt, refreshToken } = session
+  if (expiresOn === undefined || createdAt === undefined || !refreshToken) return false
+  const lifetime = expiresOn.getTime() - createdAt.getTime()
+  return lifetime > 0 && now >= expiresOn.getTime() - Math.min(REFRESH_AHEAD_MS, lifetime / 2)
 }
 
 /** Loads the session from the store and refreshes it when it is older than `--cookie-refresh` (reference §4.7). */
@@ -22,6 +39,25 @@ export function createAuthenticator(options: AuthenticatorOptions) {
   const { store, provider, log } = options
   /** One refresh per session at a time in this process; concurrent requests share its result. */
   const inFlight = new Map<string, Promise<AuthResult>>()
+
+  /**
+   * With a shared store, one replica refreshes under the store's lock and reloads the session first (another may
+   * just have refreshed it, and a rotated refresh token must not be used twice); the others carry on with the
+   * current session meanwhile.
+   */
+  async function refreshOnce(cookies: Readonly<Record<string, string>>, session: Session, key: string, host: string): Promise<AuthResult> {
+    if (store.lock === undefined) return refresh(cookies, session, host)
+    const release = await store.lock(key, options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS)
+    if (release === undefined) return { kind: 'authenticated', session, setCookies: [] }
+    try {
+      const again = await store.load(cookies, options.clock())
+      if (again.kind !== 'ok') return { kind: 'anonymous', reason: 'invalid', setCookies: await store.clear(cookies, host) }
+      if (!isRefreshDue(again.session, options.refreshAfterMs, options.clock())) return { kind: 'authenticated', session: again.session, setCookies: [] }
+      return await refresh(cookies, again.session, host)
+    } finally {
+      await release().catch((err: unknown) => log.warn({ event: 'session.lock.release_failed', error: (err as Error).message }, 'could not release the refresh lock; it expires by itself'))
+    }
+  }
 
   async function refresh(cookies: Readonly<Record<string, string>>, session: Session, host: string): Promise<AuthResult> {
     const now = options.clock()
@@ -65,11 +101,10 @@ export function createAuthenticator(options: AuthenticatorOptions) {
           break
       }
       const { session, key } = loaded
-      const due = options.refreshAfterMs > 0 && sessionAge(session, Math.floor(options.clock() / 1000) * 1000) > options.refreshAfterMs
-      if (!due) return { kind: 'authenticated', session, setCookies: [] }
+      if (!isRefreshDue(session, options.refreshAfterMs, options.clock())) return { kind: 'authenticated', session, setCookies: [] }
       let pending = inFlight.get(key)
       if (pending === undefined) {
-        pending = refresh(cookies, session, host).finally(() => inFlight.delete(key))
+        pending = refreshOnce(cookies, session, key, host).finally(() => inFlight.delete(key))
         inFlight.set(key, pending)
       }
       return pending

@@ -1,4 +1,5 @@
 import { cookieSecretProblem } from '../crypto/cookie-secret.js'
+import { parseRedisUrl } from '../session/redis-options.js'
 import type { Config, ConfigKey } from './shape.js'
 
 /** One cross-field problem, attached to the option the user should change. */
@@ -73,9 +74,6 @@ function cookieProblems(c: Config): CrossProblem[] {
   if (c.cookieRefresh !== 0 && c.cookieExpire !== 0 && c.cookieRefresh >= c.cookieExpire) {
     out.push({ key: 'cookieRefresh', message: '--cookie-refresh must be shorter than --cookie-expire (or 0 to never refresh)' })
   }
-  if (c.sessionStoreType === 'redis') {
-    out.push({ key: 'sessionStoreType', message: 'session store "redis" is not supported yet by gatehouse: use --session-store-type=cookie' })
-  }
   if (c.sessionCookieMinimal) {
     const needsTokens = 'needs the tokens that --session-cookie-minimal leaves out of the session'
     if (c.cookieRefresh > 0) out.push({ key: 'cookieRefresh', message: `refreshing ${needsTokens}: set --cookie-refresh=0 or drop --session-cookie-minimal` })
@@ -83,6 +81,38 @@ function cookieProblems(c: Config): CrossProblem[] {
     if (c.passAuthorizationHeader) out.push({ key: 'passAuthorizationHeader', message: `--pass-authorization-header ${needsTokens}` })
     if (c.setAuthorizationHeader) out.push({ key: 'setAuthorizationHeader', message: `--set-authorization-header ${needsTokens}` })
   }
+  return out
+}
+
+function redisUrlProblem(key: ConfigKey, flag: string, urls: readonly string[]): CrossProblem[] {
+  for (const url of urls) {
+    try {
+      parseRedisUrl(url)
+    } catch {
+      // Never echo the URL: it may carry a password.
+      return [{ key, message: `${flag} must be redis://[user[:password]@]host[:port][/db], rediss://… or unix:///path` }]
+    }
+  }
+  return []
+}
+
+/** What each Redis mode needs (oauth2-proxy's validation of the Redis session options). */
+function redisProblems(c: Config): CrossProblem[] {
+  if (c.sessionStoreType !== 'redis') return []
+  const out: CrossProblem[] = []
+  if (c.redisUseSentinel && c.redisUseCluster) {
+    out.push({ key: 'redisUseCluster', message: '--redis-use-sentinel and --redis-use-cluster exclude each other: pick one' })
+  } else if (c.redisUseSentinel) {
+    if (c.redisSentinelMasterName === '') out.push({ key: 'redisSentinelMasterName', message: '--redis-use-sentinel needs --redis-sentinel-master-name' })
+    if (c.redisSentinelConnectionUrls.length === 0) out.push({ key: 'redisSentinelConnectionUrls', message: '--redis-use-sentinel needs --redis-sentinel-connection-urls' })
+    out.push(...redisUrlProblem('redisSentinelConnectionUrls', '--redis-sentinel-connection-urls', c.redisSentinelConnectionUrls))
+  } else if (c.redisUseCluster) {
+    if (c.redisClusterConnectionUrls.length === 0) out.push({ key: 'redisClusterConnectionUrls', message: '--redis-use-cluster needs --redis-cluster-connection-urls' })
+    out.push(...redisUrlProblem('redisClusterConnectionUrls', '--redis-cluster-connection-urls', c.redisClusterConnectionUrls))
+  } else if (c.redisConnectionUrl === '') {
+    out.push({ key: 'redisConnectionUrl', message: '--session-store-type=redis needs --redis-connection-url (or --redis-use-sentinel / --redis-use-cluster with their URLs)' })
+  }
+  if (!c.redisUseCluster && c.redisConnectionUrl !== '') out.push(...redisUrlProblem('redisConnectionUrl', '--redis-connection-url', [c.redisConnectionUrl]))
   return out
 }
 
@@ -116,5 +146,5 @@ function otherProblems(c: Config): CrossProblem[] {
 
 /** The rules that span several options, in the order they are reported. */
 export function crossFieldProblems(c: Config): CrossProblem[] {
-  return [...secretProblems(c), ...providerProblems(c), ...otherProblems(c), ...cookieProblems(c), ...headerProblems(c)]
+  return [...secretProblems(c), ...providerProblems(c), ...otherProblems(c), ...cookieProblems(c), ...redisProblems(c), ...headerProblems(c)]
 }

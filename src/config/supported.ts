@@ -41,9 +41,21 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'cookie_csrf_per_request_limit',
   'cookie_csrf_expire',
   'cookie_csrf_samesite',
-  // session (session_store_type: only "cookie" so far, checked in cross-checks.ts)
+  // session
   'session_store_type',
   'session_cookie_minimal',
+  'redis_connection_url',
+  'redis_username',
+  'redis_password',
+  'redis_use_sentinel',
+  'redis_sentinel_password',
+  'redis_sentinel_master_name',
+  'redis_sentinel_connection_urls',
+  'redis_use_cluster',
+  'redis_cluster_connection_urls',
+  'redis_ca_path',
+  'redis_insecure_skip_tls_verify',
+  'redis_connection_idle_timeout',
   // provider (provider: only "oidc" so far, checked in cross-checks.ts)
   'provider',
   'provider_display_name',

@@ -84,14 +84,11 @@ describe('config validation', () => {
   })
 
   it('refuses options gatehouse does not implement yet, unless left at their default', () => {
-    assert.deepEqual(issuesOf([...BASE, '--metrics-address=:9100'], { OAUTH2_PROXY_REDIS_CONNECTION_URL: 'redis://:hunter2@cache:6379' }), [
-      { option: 'OAUTH2_PROXY_REDIS_CONNECTION_URL', message: '--redis-connection-url is not supported yet by gatehouse' },
+    assert.deepEqual(issuesOf([...BASE, '--metrics-address=:9100'], { OAUTH2_PROXY_SIGNATURE_KEY: 'sha256:hunter2' }), [
       { option: '--metrics-address', value: ':9100', message: '--metrics-address is not supported yet by gatehouse' },
+      { option: 'OAUTH2_PROXY_SIGNATURE_KEY', message: '--signature-key is not supported yet by gatehouse' },
     ])
     loads([...BASE, '--logging-max-size=100', '--approval-prompt=force', '--skip-jwt-bearer-tokens=false'])
-    assert.deepEqual(messages([...BASE, '--session-store-type=redis']), [
-      '--session-store-type: session store "redis" is not supported yet by gatehouse: use --session-store-type=cookie',
-    ])
     assert.deepEqual(messages([...BASE, '--alpha-config=alpha.yaml', '--convert-config-to-alpha']), [
       '--alpha-config: --alpha-config is not supported yet by gatehouse: use the legacy options (--config FILE, flags or OAUTH2_PROXY_* variables)',
       '--convert-config-to-alpha: --convert-config-to-alpha is not supported yet by gatehouse',
@@ -108,6 +105,23 @@ describe('config validation', () => {
       ['--cookie-refresh', '--pass-access-token', '--pass-authorization-header', '--set-authorization-header'],
     )
     loads([...BASE, '--session-cookie-minimal', '--set-xauthrequest'])
+  })
+
+  it('checks that each Redis mode has its addresses, without echoing a URL', () => {
+    loads([...BASE, '--session-store-type=redis', '--redis-connection-url=redis://:pw@127.0.0.1:6379/2'])
+    loads([...BASE, '--session-store-type=redis', '--redis-connection-url=unix:///run/redis.sock'])
+    loads([...BASE, '--session-store-type=redis', '--redis-use-sentinel', '--redis-sentinel-master-name=m', '--redis-sentinel-connection-urls=redis://a:26379,redis://b:26379'])
+    loads([...BASE, '--session-store-type=redis', '--redis-use-cluster', '--redis-cluster-connection-urls=redis://a:7000'])
+    assert.deepEqual(messages([...BASE, '--session-store-type=redis']).map((m) => m.split(':')[0]), ['--redis-connection-url'])
+    assert.deepEqual(messages([...BASE, '--session-store-type=redis', '--redis-use-sentinel']).map((m) => m.split(':')[0]), [
+      '--redis-sentinel-master-name',
+      '--redis-sentinel-connection-urls',
+    ])
+    assert.deepEqual(messages([...BASE, '--session-store-type=redis', '--redis-use-cluster']).map((m) => m.split(':')[0]), ['--redis-cluster-connection-urls'])
+    assert.deepEqual(messages([...BASE, '--session-store-type=redis', '--redis-use-cluster', '--redis-use-sentinel', '--redis-cluster-connection-urls=redis://a']).map((m) => m.split(':')[0]), ['--redis-use-cluster'])
+    const bad = messages([...BASE, '--session-store-type=redis', '--redis-connection-url=http://user:hunter2@cache'])
+    assert.equal(bad.length, 1)
+    assert.doesNotMatch(bad.join(), /hunter2/)
   })
 
   it('refuses two options that both write the Authorization header', () => {

@@ -15,6 +15,12 @@ export interface SessionStore {
   save(cookies: Readonly<Record<string, string>>, session: Session, host: string, now: number): Promise<string[]>
   /** Ends the session; returns Set-Cookie values that delete every cookie of it. */
   clear(cookies: Readonly<Record<string, string>>, host: string): Promise<string[]>
+  /**
+   * Takes the refresh lock of the session `key` (from {@link LoadResult}) for at most `ttlMs`, shared by every replica;
+   * resolves with its release, or undefined when another request holds it. Stores without shared state leave it out
+   * (the authenticator's in-process single flight is enough for them).
+   */
+  lock?(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>
   /** Throws when the backend is not reachable (for /ready). */
   ping(): Promise<void>
   close(): Promise<void>

@@ -1,0 +1,215 @@
+import { createClient, createCluster, createSentinel, RESP_TYPES } from '@redis/client'
+import { ProxyError } from '../errors.js'
+import type { Logger } from '../log/logger.js'
+import { parseRedisUrl, redisTls, withCredentials, type RedisEndpoint, type RedisSettings, type RedisTls } from './redis-options.js'
+
+/** The few Redis commands the session store needs, each bounded in time. */
+export interface RedisConnection {
+  get(key: string): Promise<Buffer | null>
+  /** SET with a PX expiry, or none when `ttlMs` is 0. */
+  set(key: string, value: Buffer, ttlMs: number): Promise<void>
+  /** SET NX PX: true when this call created the key (a lock taken). */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>
+  /** Deletes the key only while it still holds `value` (releasing one's own lock). */
+  deleteIfEquals(key: string, value: string): Promise<void>
+  del(key: string): Promise<void>
+  /** A round trip to the server that holds `key` (the health check). */
+  ping(key: string): Promise<void>
+  close(): Promise<void>
+}
+
+export interface RedisConnectionOptions extends RedisSettings {
+  /** Upper bound on every command, waiting for a reconnect included. */
+  commandTimeoutMs: number
+  log: Logger
+}
+
+/** Only what the store calls; the client, Sentinel and Cluster objects of @redis/client all have it. */
+interface Commands {
+  connect(): Promise<unknown>
+  destroy(): unknown
+  on(event: 'error', listener: (err: Error) => void): unknown
+  get(key: string): Promise<Buffer | null>
+  set(key: string, value: Buffer | string, options?: Record<string, unknown>): Promise<unknown>
+  del(key: string): Promise<number>
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
+}
+
+const RELEASE_SCRIPT = 'if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end'
+/** Buffers, not strings: session values are binary. */
+const BINARY = { [RESP_TYPES.BLOB_STRING]: Buffer } as const
+const CONNECT_TIMEOUT_MS = 2_000
+const MAX_BACKOFF_MS = 1_000
+const MAX_QUEUED_COMMANDS = 10_000
+/** While Redis is failing, one command this often may try it (the others fail at once). */
+const PROBE_INTERVAL_MS = 1_000
+
+function reconnect(retries: number): number {
+  return Math.min(100 * (retries + 1), MAX_BACKOFF_MS)
+}
+
+function socketOf(e: RedisEndpoint, tls: RedisTls): Record<string, unknown> {
+  const common = { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: reconnect }
+  if (e.path !== undefined) return { ...common, path: e.path }
+  const secure = e.tls ? { tls: true, ...tls, servername: e.host } : {}
+  return { ...common, host: e.host, port: e.port, ...secure }
+}
+
+function clientOptionsOf(e: RedisEndpoint, tls: RedisTls, settings: RedisSettings): Record<string, unknown> {
+  return {
+    socket: socketOf(e, tls),
+    ...(e.username === undefined ? {} : { username: e.username }),
+    ...(e.password === undefined ? {} : { password: e.password }),
+    ...(e.database === undefined ? {} : { database: e.database }),
+    // Commands wait for a reconnect (a failover takes a moment) but never pile up without bound.
+    commandsQueueMaxLength: MAX_QUEUED_COMMANDS,
+    // oauth2-proxy's idle timeout keeps connections from dying silently behind the server's `timeout`;
+    // node-redis keeps one connection per node, so a PING at half that interval does the same job.
+    ...(settings.idleTimeoutSec > 0 ? { pingInterval: Math.max(1000, (settings.idleTimeoutSec * 1000) / 2) } : {}),
+  }
+}
+
+/** Builds a fresh, unconnected client of the configured kind. */
+function build(settings: RedisSettings, tls: RedisTls): Commands {
+  if (settings.useCluster) {
+    const nodes = settings.clusterConnectionUrls.map((u) => withCredentials(parseRedisUrl(u), settings))
+    const first = nodes[0] ?? { tls: false }
+    const defaults = clientOptionsOf({ ...first, host: undefined, port: undefined, database: undefined }, tls, settings)
+    const rootNodes = nodes.map((n) => ({ socket: socketOf(n, tls) }))
+    return createCluster({ rootNodes, defaults, useReplicas: false }).withTypeMapping(BINARY) as unknown as Commands
+  }
+  if (settings.useSentinel) {
+    const sentinels = settings.sentinelConnectionUrls.map((u) => parseRedisUrl(u))
+    const master = withCredentials(settings.connectionUrl === '' ? { tls: false } : parseRedisUrl(settings.connectionUrl), settings)
+    const masterOptions = clientOptionsOf({ ...master, host: undefined, port: undefined }, tls, settings)
+    const first = sentinels[0] ?? { tls: false }
+    const sentinelOptions = {
+      socket: socketOf({ ...first, host: undefined, port: undefined }, tls),
+      ...(settings.sentinelPassword === '' ? {} : { password: settings.sentinelPassword }),
+    }
+    return createSentinel({
+      name: settings.sentinelMasterName,
+      sentinelRootNodes: sentinels.map((s) => ({ host: s.host ?? 'localhost', port: s.port ?? 26379 })),
+      nodeClientOptions: masterOptions,
+      sentinelClientOptions: sentinelOptions,
+    }).withTypeMapping(BINARY) as unknown as Commands
+  }
+  const endpoint = withCredentials(parseRedisUrl(settings.connectionUrl), settings)
+  return createClient(clientOptionsOf(endpoint, tls, settings)).withTypeMapping(BINARY) as unknown as Commands
+}
+
+/**
+ * Connects to Redis standalone, through Sentinel or to a Cluster, and keeps trying in the background until it
+ * succeeds: the proxy starts and serves `/ping` while Redis is down. Every command fails with
+ * ERR_SESSION_STORE_UNAVAILABLE after `commandTimeoutMs` instead of hanging, and the client reconnects by itself.
+ */
+export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
+  const { log } = options
+  // Read once, at start: a missing CA file is a startup error, not a reconnect loop.
+  const tls = redisTls(options)
+  let current: Commands | undefined
+  let closed = false
+  let lastError = ''
+  let retryTimer: NodeJS.Timeout | undefined
+
+  function onError(err: Error): void {
+    // @redis/client emits every socket error; log each distinct one once until the next success.
+    if (err.message === lastError) return
+    lastError = err.message
+    log.warn({ event: 'session.redis.error', error: err.message }, 'Redis connection error; reconnecting')
+  }
+
+  async function start(attempt: number): Promise<void> {
+    if (closed) return
+    let candidate: Commands | undefined
+    try {
+      candidate = build(options, tls)
+      candidate.on('error', onError)
+      await candidate.connect()
+      if (closed) {
+        candidate.destroy()
+        return
+      }
+      current = candidate
+      lastError = ''
+      log.info({ event: 'session.redis.connected' }, 'connected to Redis')
+    } catch (err) {
+      try {
+        candidate?.destroy()
+      } catch {
+        // already torn down
+      }
+      onError(err as Error)
+      retryTimer = setTimeout(() => void start(attempt + 1), reconnect(attempt))
+      retryTimer.unref()
+    }
+  }
+  void start(0)
+
+  /**
+   * A breaker: after a failure, further commands fail at once, except one probe per PROBE_INTERVAL_MS, so a long
+   * outage costs no queue and no waiting while a short blip (a failover) is ridden out by the first waiters.
+   */
+  let failingSince: number | undefined
+  let lastProbe = 0
+  function admit(what: string): void {
+    if (failingSince === undefined) return
+    const now = Date.now()
+    if (now - failingSince < options.commandTimeoutMs || now - lastProbe >= PROBE_INTERVAL_MS) {
+      lastProbe = now
+      return
+    }
+    throw new ProxyError('ERR_SESSION_STORE_UNAVAILABLE', 503, `Redis ${what}: unavailable (failing since ${new Date(failingSince).toISOString()})`)
+  }
+
+  async function bounded<T>(what: string, run: (c: Commands) => Promise<T>): Promise<T> {
+    const client = current
+    if (client === undefined) throw new ProxyError('ERR_SESSION_STORE_UNAVAILABLE', 503, `Redis ${what}: not connected`)
+    admit(what)
+    const startedAt = Date.now()
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ProxyError('ERR_SESSION_STORE_UNAVAILABLE', 503, `Redis ${what}: no answer within ${options.commandTimeoutMs} ms`)), options.commandTimeoutMs)
+    })
+    const call = run(client)
+    call.catch(() => {}) // a late failure after the timeout must not become an unhandled rejection
+    try {
+      const result = await Promise.race([call, timeout])
+      failingSince = undefined
+      return result
+    } catch (err) {
+      failingSince ??= startedAt
+      if (err instanceof ProxyError) throw err
+      throw new ProxyError('ERR_SESSION_STORE_UNAVAILABLE', 503, `Redis ${what} failed: ${(err as Error).message}`, { cause: err })
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  return {
+    get: (key) => bounded('GET', (c) => c.get(key)),
+    async set(key, value, ttlMs) {
+      await bounded('SET', (c) => c.set(key, value, ttlMs > 0 ? { expiration: { type: 'PX', value: ttlMs } } : undefined))
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      const reply = await bounded('SET NX', (c) => c.set(key, value, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } }))
+      return reply !== null && reply !== undefined
+    },
+    async deleteIfEquals(key, value) {
+      await bounded('EVAL', (c) => c.eval(RELEASE_SCRIPT, { keys: [key], arguments: [value] }))
+    },
+    async del(key) {
+      await bounded('DEL', (c) => c.del(key))
+    },
+    async ping(key) {
+      await bounded('PING', (c) => c.get(key))
+    },
+    async close() {
+      closed = true
+      clearTimeout(retryTimer)
+      const client = current
+      current = undefined
+      if (client !== undefined) await Promise.resolve(client.destroy()).catch(() => {})
+    },
+  }
+}

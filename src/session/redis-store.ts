@@ -1,0 +1,90 @@
+import type { CookieJar } from '../cookies/jar.js'
+import { joinCookie } from '../cookies/chunk.js'
+import { openSignedValue, signValue } from '../crypto/signed-value.js'
+import { randomToken } from '../crypto/random.js'
+import type { RedisConnection } from './redis-client.js'
+import type { Session } from './session.js'
+import { sessionCookieNames, type LoadResult, type SessionStore } from './store.js'
+import { decodeTicket, encodeTicket, newTicket, openTicketValue, sealTicketValue, type Ticket } from './ticket.js'
+
+export interface RedisStoreOptions {
+  jar: CookieJar
+  hmacKey: Buffer
+  redis: RedisConnection
+}
+
+/**
+ * Sessions in Redis behind a ticket cookie, byte for byte as oauth2-proxy's persistent store (reference §4.5), so
+ * both proxies can share one Redis: key `<cookie name>-<hex>`, value AES-GCM(MessagePack(session)), cookie
+ * `signed("v2.<id>.<secret>")`. Redis failures throw ProxyError ERR_SESSION_STORE_UNAVAILABLE (bounded in time).
+ */
+export function createRedisStore(options: RedisStoreOptions): SessionStore {
+  const { jar, hmacKey, redis } = options
+  const name = jar.options.name
+  const healthKey = `${name}-healthcheck`
+
+  /** The ticket a request's cookie names, when the cookie is ours and untampered. */
+  function ticketOf(cookies: Readonly<Record<string, string>>, now: number, expireMs = jar.options.expireMs): Ticket | undefined {
+    const value = joinCookie(name, cookies)
+    if (value === undefined) return undefined
+    const opened = openSignedValue(name, value, hmacKey, expireMs, now)
+    return opened === undefined ? undefined : decodeTicket(opened.payload.toString('utf8'), name)
+  }
+
+  async function read(ticket: Ticket): Promise<Session | undefined> {
+    const value = await redis.get(ticket.id)
+    return value === null ? undefined : openTicketValue(ticket, value)
+  }
+
+  function clearCookies(cookies: Readonly<Record<string, string>>, host: string, keep: string | undefined): string[] {
+    return sessionCookieNames(cookies, name).filter((n) => n !== keep).map((n) => jar.clear(n, host))
+  }
+
+  return {
+    async load(cookies, now): Promise<LoadResult> {
+      if (joinCookie(name, cookies) === undefined) return { kind: 'none' }
+      const ticket = ticketOf(cookies, now)
+      if (ticket === undefined) return { kind: 'invalid', reason: 'signature, age or ticket check failed' }
+      const session = await read(ticket)
+      if (session === undefined) return { kind: 'invalid', reason: 'session does not exist in Redis' }
+      return { kind: 'ok', session, key: ticket.id }
+    },
+
+    async save(cookies, session, host, now) {
+      const stored: Session = { ...session, createdAt: session.createdAt ?? new Date(now) }
+      // A refresh keeps its ticket (as oauth2-proxy does). A new sign-in gets a fresh one, so a ticket planted in
+      // the browser beforehand never ends up holding the victim's session (session fixation).
+      let ticket = ticketOf(cookies, now)
+      if (ticket !== undefined) {
+        const previous = await read(ticket)
+        if (previous === undefined || previous.user !== stored.user || previous.email !== stored.email) ticket = undefined
+      }
+      ticket ??= newTicket(name)
+      await redis.set(ticket.id, sealTicketValue(ticket, stored), jar.options.expireMs)
+      const createdSec = Math.floor((stored.createdAt as Date).getTime() / 1000)
+      const value = signValue(name, Buffer.from(encodeTicket(ticket), 'utf8'), hmacKey, createdSec)
+      return [...clearCookies(cookies, host, name), jar.session(name, value, host)]
+    },
+
+    async clear(cookies, host) {
+      // The key goes first: a sign-out that could not reach Redis must fail rather than leave the session alive.
+      // Any age: an expired cookie may still name a live key, and signing out should remove it.
+      const ticket = ticketOf(cookies, Date.now(), 0)
+      if (ticket !== undefined) await redis.del(ticket.id)
+      return clearCookies(cookies, host, undefined)
+    },
+
+    async lock(key, ttlMs) {
+      const lockKey = `${key}.lock`
+      const token = randomToken(16)
+      if (!(await redis.setIfAbsent(lockKey, token, ttlMs))) return undefined
+      return () => redis.deleteIfEquals(lockKey, token)
+    },
+
+    async ping() {
+      await redis.ping(healthKey)
+    },
+
+    close: () => redis.close(),
+  }
+}

@@ -1,0 +1,50 @@
+// A stack whose sessions live in Redis, and extra gatehouse replicas sharing its IdP, upstream, secret and Redis.
+import type { HttpClient, HttpResponse } from './http.js'
+import { startGatehouse, type Gatehouse } from './process.js'
+import { startStack, type Stack } from './stack.js'
+
+export interface RedisStack extends Stack {
+  /** The flags that point gatehouse at Redis (also given to every replica). */
+  redisArgs: string[]
+  /** Starts one more gatehouse process with the same settings on its own port. */
+  startReplica(): Promise<Gatehouse>
+}
+
+/** `startStack` with `--session-store-type=redis` and `redisArgs`; replicas are stopped by `close`. */
+export async function startRedisStack(redisArgs: string[], extraArgs: string[] = []): Promise<RedisStack> {
+  const args = ['--session-store-type=redis', ...redisArgs, ...extraArgs]
+  const stack = await startStack({ args })
+  const replicas: Gatehouse[] = []
+  const close = stack.close.bind(stack)
+  return Object.assign(stack, {
+    redisArgs,
+    async startReplica() {
+      const replica = await startGatehouse({
+        args: [
+          '--provider=oidc',
+          `--oidc-issuer-url=${stack.idp.issuer}`,
+          '--client-id=gatehouse',
+          '--client-secret=gatehouse-secret',
+          `--cookie-secret=${stack.cookieSecret}`,
+          '--cookie-secure=false',
+          '--email-domain=*',
+          `--upstream=${stack.echo.url}/`,
+          `--redirect-url=${stack.proxy.url}/oauth2/callback`,
+          ...args,
+        ],
+      })
+      replicas.push(replica)
+      return replica
+    },
+    async close() {
+      await Promise.allSettled(replicas.map((r) => r.stop()))
+      await close()
+    },
+  })
+}
+
+/** Requests `path` from `proxy` with the session cookies `client` holds for the stack's main proxy. */
+export function getWith(client: HttpClient, stack: Stack, proxy: Gatehouse, path: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
+  const cookie = client.jar.header(stack.proxy.url) ?? ''
+  return client.get(`${proxy.url}${path}`, { cookies: false, headers: { cookie, accept: 'application/json', ...headers } })
+}

@@ -1,0 +1,163 @@
+// One contract every session store keeps, run against the cookie store and the Redis store (a real redis-server),
+// plus what only a server-side store can promise: a cleared session is gone, and the refresh lock is exclusive.
+import { strict as assert } from 'node:assert'
+import { after, before, describe, it } from 'node:test'
+import { createCookieJar } from '../../src/cookies/jar.js'
+import { cookieSecretKeys } from '../../src/crypto/cookie-secret.js'
+import { createLogger } from '../../src/log/logger.js'
+import { createCookieStore } from '../../src/session/cookie-store.js'
+import { createRedisConnection, type RedisConnection } from '../../src/session/redis-client.js'
+import { createRedisStore } from '../../src/session/redis-store.js'
+import type { Session } from '../../src/session/session.js'
+import type { SessionStore } from '../../src/session/store.js'
+import { redisCli, startRedis, type RedisServer } from '../helpers/redis.js'
+
+const HOUR = 3600_000
+const HOST = 'app.example.com'
+const jar = createCookieJar({ name: '_oauth2_proxy', domains: [], path: '/', expireMs: HOUR, secure: true, httpOnly: true, sameSite: 'lax', csrfExpireMs: 900_000, csrfSameSite: '' })
+const keys = cookieSecretKeys('0123456789abcdef0123456789abcdef')
+
+/** The request cookies a browser would send back after `setCookies`. */
+function cookiesFrom(setCookies: string[], previous: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = { ...previous }
+  for (const line of setCookies) {
+    const [pair = ''] = line.split(';')
+    const eq = pair.indexOf('=')
+    const value = pair.slice(eq + 1)
+    if (value === '' || /Max-Age=0/i.test(line)) delete out[pair.slice(0, eq)]
+    else out[pair.slice(0, eq)] = value
+  }
+  return out
+}
+
+function sessionFor(user: string, now: number): Session {
+  return { createdAt: new Date(Math.floor(now / 1000) * 1000), expiresOn: new Date(now + HOUR), email: `${user}@example.com`, user, accessToken: `at-${user}`, idToken: `it-${user}`, refreshToken: `rt-${user}`, groups: ['staff'], additionalClaims: { tenant: 'x' } }
+}
+
+/** The shared contract: what the authenticator and handlers rely on from any store. */
+function contract(name: string, make: () => SessionStore) {
+  describe(`session store contract: ${name}`, () => {
+    let store: SessionStore
+    before(() => {
+      store = make()
+    })
+
+    it('has no session without a cookie, and answers ping', async () => {
+      assert.deepEqual(await store.load({}, Date.now()), { kind: 'none' })
+      await store.ping()
+    })
+
+    it('reads back what it saved, field for field', async () => {
+      const now = Date.now()
+      const saved = sessionFor('alice', now)
+      const setCookies = await store.save({}, saved, HOST, now)
+      assert.ok(setCookies.some((c) => c.startsWith('_oauth2_proxy=') && /HttpOnly/.test(c) && /Secure/.test(c)))
+      const loaded = await store.load(cookiesFrom(setCookies), now)
+      assert.equal(loaded.kind, 'ok')
+      if (loaded.kind !== 'ok') return
+      assert.deepEqual(loaded.session, saved)
+      assert.ok(loaded.key.length > 0)
+    })
+
+    it('treats a tampered or foreign cookie as invalid, never as an error', async () => {
+      const now = Date.now()
+      const cookies = cookiesFrom(await store.save({}, sessionFor('bob', now), HOST, now))
+      const value = cookies._oauth2_proxy as string
+      const tampered = `${value.slice(0, 5)}${value[5] === 'A' ? 'B' : 'A'}${value.slice(6)}`
+      assert.equal((await store.load({ _oauth2_proxy: tampered }, now)).kind, 'invalid')
+      assert.equal((await store.load({ _oauth2_proxy: 'garbage' }, now)).kind, 'invalid')
+    })
+
+    it('refuses a cookie older than --cookie-expire', async () => {
+      const then = Date.now() - 2 * HOUR
+      const cookies = cookiesFrom(await store.save({}, sessionFor('carol', then), HOST, then))
+      assert.equal((await store.load(cookies, Date.now())).kind, 'invalid')
+    })
+
+    it('keeps the newest session after a save over an existing one, under the same key', async () => {
+      const now = Date.now()
+      const first = cookiesFrom(await store.save({}, sessionFor('alice', now), HOST, now))
+      const firstKey = await store.load(first, now)
+      const refreshed = { ...sessionFor('alice', now + 1000), accessToken: 'at-refreshed' }
+      const second = cookiesFrom(await store.save(first, refreshed, HOST, now + 1000), first)
+      const loaded = await store.load(second, now + 1000)
+      assert.equal(loaded.kind, 'ok')
+      if (loaded.kind !== 'ok' || firstKey.kind !== 'ok') return
+      assert.equal(loaded.session.accessToken, 'at-refreshed')
+      if (store.lock !== undefined) assert.equal(loaded.key, firstKey.key, 'a shared store keeps the session under one key across refreshes')
+    })
+
+    it('clears every cookie of the session, chunks included', async () => {
+      const now = Date.now()
+      const cookies = { ...cookiesFrom(await store.save({}, sessionFor('alice', now), HOST, now)), _oauth2_proxy_0: 'x', other: 'y' }
+      const cleared = await store.clear(cookies, HOST)
+      const names = cleared.map((c) => c.split('=')[0]).sort()
+      assert.deepEqual(names, ['_oauth2_proxy', '_oauth2_proxy_0'])
+      for (const c of cleared) assert.match(c, /Max-Age=0/)
+    })
+
+    it('gives the refresh lock to one caller at a time, when it has one', async (t) => {
+      if (store.lock === undefined) return t.skip('no shared lock: the authenticator serialises refreshes in-process')
+      const now = Date.now()
+      const loaded = await store.load(cookiesFrom(await store.save({}, sessionFor('bob', now), HOST, now)), now)
+      assert.equal(loaded.kind, 'ok')
+      if (loaded.kind !== 'ok') return
+      const release = await store.lock(loaded.key, 5000)
+      assert.ok(release, 'the first caller gets the lock')
+      assert.equal(await store.lock(loaded.key, 5000), undefined, 'a second caller does not')
+      await release()
+      const again = await store.lock(loaded.key, 5000)
+      assert.ok(again, 'released locks can be taken again')
+      await again()
+    })
+  })
+}
+
+contract('cookie', () => createCookieStore({ jar, ...keys, minimal: false }))
+
+let redis: RedisServer
+let connection: RedisConnection
+before(async () => {
+  redis = await startRedis()
+  connection = createRedisConnection({
+    connectionUrl: redis.url, username: '', password: '', useSentinel: false, sentinelMasterName: '', sentinelConnectionUrls: [], sentinelPassword: '',
+    useCluster: false, clusterConnectionUrls: [], caPath: '', insecureSkipTlsVerify: false, idleTimeoutSec: 0, commandTimeoutMs: 2000, log: createLogger({ level: 'silent' }),
+  })
+  for (let i = 0; i < 100; i++) {
+    if (await connection.ping('probe').then(() => true, () => false)) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+})
+after(async () => {
+  await connection?.close()
+  await redis?.stop()
+})
+
+contract('redis', () => createRedisStore({ jar, hmacKey: keys.hmacKey, redis: connection }))
+
+describe('redis store specifics', () => {
+  const store = () => createRedisStore({ jar, hmacKey: keys.hmacKey, redis: connection })
+
+  it('writes oauth2-proxy keys with the cookie expiry as TTL, and a clear deletes the key', async () => {
+    const now = Date.now()
+    const cookies = cookiesFrom(await store().save({}, sessionFor('alice', now), HOST, now))
+    const loaded = await store().load(cookies, now)
+    assert.equal(loaded.kind, 'ok')
+    if (loaded.kind !== 'ok') return
+    assert.match(loaded.key, /^_oauth2_proxy-[0-9a-f]{32}$/)
+    const ttl = Number(await redisCli(redis.port, 'pttl', loaded.key))
+    assert.ok(ttl > HOUR - 60_000 && ttl <= HOUR, `TTL ${ttl}`)
+    await store().clear(cookies, HOST)
+    assert.equal(await redisCli(redis.port, 'exists', loaded.key), '0')
+    assert.deepEqual(await store().load(cookies, now), { kind: 'invalid', reason: 'session does not exist in Redis' })
+  })
+
+  it('gives a new sign-in of another user a fresh ticket (no session fixation through a planted cookie)', async () => {
+    const now = Date.now()
+    const planted = cookiesFrom(await store().save({}, sessionFor('mallory', now), HOST, now))
+    const victim = cookiesFrom(await store().save(planted, sessionFor('alice', now), HOST, now), planted)
+    assert.notEqual(victim._oauth2_proxy, planted._oauth2_proxy)
+    const mallory = await store().load(planted, now)
+    assert.equal(mallory.kind === 'ok' ? mallory.session.user : undefined, 'mallory', 'the planted ticket still holds only its own session')
+  })
+})
