@@ -37,7 +37,7 @@ export function formatReport(
     '',
     `gatehouse resident memory: ${memory.rssAtRest} MiB at rest, ${memory.rssAfter} MiB after the runs.`,
     `Medians of ${settings['rounds']} rounds × ${settings['seconds']} s at ${settings['connections']} connections (wrk, ${settings['wrkThreads']} threads); ` +
-      `nginx with ${settings['nginxWorkers']} worker, gatehouse with ${settings['gatehouseProcesses']} process, all on the same machine.`,
+      `nginx with ${settings['nginxWorkers']} worker, gatehouse with ${settings['gatehouseProcesses']} process, both writing access logs, all on the same machine.`,
     `Machine: ${machine['cpu']}, ${machine['memoryGiB']} GiB, Node ${machine['node']}, ${machine['nginx']}, ${machine['date']}.`,
   ]
   return lines.join('\n')

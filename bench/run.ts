@@ -1,6 +1,6 @@
 // `npm run bench`: gatehouse against nginx on this machine, in one run. Starts an upstream (nginx), nginx as the
-// reference reverse proxy, the development IdP, gatehouse with a cookie session, gatehouse's /oauth2/auth alone and
-// behind nginx auth_request; checks each target reaches the upstream with the identity before and after its load;
+// reference reverse proxy, the development IdP, gatehouse with a cookie session and with a Redis session,
+// gatehouse's /oauth2/auth alone and behind nginx auth_request; checks each target reaches the upstream with the identity before and after its load;
 // runs wrk rounds (interleaved across targets) and prints medians and ratios to nginx. Every run is bounded.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -9,9 +9,10 @@ import { spawnSync } from 'node:child_process'
 import { startDevIdp } from '../src/dev/idp.js'
 import { createClient } from '../test/helpers/http.js'
 import { loginViaHttp } from '../test/helpers/login.js'
+import { startNginx, type Nginx } from '../test/helpers/nginx.js'
 import { freePort } from '../test/helpers/process.js'
+import { startRedis } from '../test/helpers/redis.js'
 import { startBenchGatehouse } from './gatehouse.js'
-import { startNginx, type Nginx } from './nginx.js'
 import { formatReport, type TargetResult } from './report.js'
 import { authRequestConf, referenceConf, upstreamConf } from './targets.js'
 import { runWrk, type WrkResult } from './wrk.js'
@@ -33,38 +34,41 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'))
   const stops: Array<() => Promise<void>> = []
   try {
-    const [upstreamPort, referencePort, gatehousePort, authPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
+    const [upstreamPort, referencePort, gatehousePort, authPort, redisGatehousePort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()])
     const nginxes: Nginx[] = []
-    nginxes.push(await startNginx(upstreamConf(upstreamPort), upstreamPort))
-    nginxes.push(await startNginx(referenceConf(referencePort, upstreamPort), referencePort))
-    nginxes.push(await startNginx(authRequestConf(authPort, gatehousePort, upstreamPort), authPort))
+    nginxes.push(await startNginx({ servers: upstreamConf(upstreamPort), ports: [upstreamPort] }))
+    nginxes.push(await startNginx({ servers: referenceConf(referencePort, upstreamPort), ports: [referencePort] }))
     for (const n of nginxes) stops.push(() => n.stop())
+    const redis = await startRedis()
+    stops.push(() => redis.stop())
 
     const idp = await startDevIdp()
     stops.push(() => idp.close())
-    const gatehouse = await startBenchGatehouse(
-      [
-        '--provider=oidc',
-        `--oidc-issuer-url=${idp.issuer}`,
-        '--client-id=gatehouse',
-        '--client-secret=gatehouse-secret',
-        `--cookie-secret=${'b'.repeat(32)}`,
-        '--cookie-secure=false',
-        '--email-domain=*',
-        '--set-xauthrequest',
-        `--upstream=http://127.0.0.1:${upstreamPort}/`,
-        `--redirect-url=http://127.0.0.1:${gatehousePort}/oauth2/callback`,
-      ],
-      gatehousePort,
-      join(work, 'gatehouse.log'),
-    )
+    const flags = (port: number): string[] => [
+      '--provider=oidc',
+      `--oidc-issuer-url=${idp.issuer}`,
+      '--client-id=gatehouse',
+      '--client-secret=gatehouse-secret',
+      `--cookie-secret=${'b'.repeat(32)}`,
+      '--cookie-secure=false',
+      '--email-domain=*',
+      '--set-xauthrequest',
+      `--upstream=http://127.0.0.1:${upstreamPort}/`,
+      `--redirect-url=http://127.0.0.1:${port}/oauth2/callback`,
+    ]
+    const gatehouse = await startBenchGatehouse(flags(gatehousePort), gatehousePort, join(work, 'gatehouse.log'))
     stops.push(() => gatehouse.stop())
+    const redisGatehouse = await startBenchGatehouse(
+      [...flags(redisGatehousePort), '--session-store-type=redis', `--redis-connection-url=${redis.url}`],
+      redisGatehousePort,
+      join(work, 'gatehouse-redis.log'),
+    )
+    stops.push(() => redisGatehouse.stop())
+    const authNginx = await startNginx({ servers: authRequestConf(authPort, gatehousePort, upstreamPort), ports: [authPort] })
+    stops.push(() => authNginx.stop())
 
-    const client = createClient()
-    const login = await loginViaHttp(client, `${gatehouse.url}/oauth2/start?rd=/`, { login: 'alice', password: 'alice-password' })
-    if (login.status !== 302) throw new Error(`sign-in failed with ${login.status}`)
-    const cookie = client.jar.header(gatehouse.url)
-    if (cookie === undefined) throw new Error('no session cookie after sign-in')
+    const cookie = await signIn(gatehouse.url)
+    const redisCookie = await signIn(redisGatehouse.url)
     const rssAtRest = gatehouse.rssMiB()
 
     const body = async (url: string, headers: Record<string, string>, status: number): Promise<string> => {
@@ -88,6 +92,12 @@ async function main(): Promise<void> {
         check: async () => expect(await body(`${gatehouse.url}/check`, withCookie, 200), 'user=alice email=alice@example.com'),
       },
       {
+        name: 'gatehouse proxy, Redis session',
+        url: `${redisGatehouse.url}/`,
+        headers: { cookie: redisCookie },
+        check: async () => expect(await body(`${redisGatehouse.url}/check`, { cookie: redisCookie }, 200), 'user=alice email=alice@example.com'),
+      },
+      {
         name: 'gatehouse /oauth2/auth, cookie session',
         url: `${gatehouse.url}/oauth2/auth`,
         headers: withCookie,
@@ -104,7 +114,7 @@ async function main(): Promise<void> {
       },
     ]
 
-    for (const t of targets) await t.check()
+    for (const t of targets) await checked(t, 'before its load')
     process.stdout.write(`warming up (${WARMUP} s per target)…\n`)
     for (const t of targets) await runWrk({ url: t.url, headers: t.headers, seconds: WARMUP, connections: CONNECTIONS, threads: 2 })
 
@@ -118,7 +128,7 @@ async function main(): Promise<void> {
         process.stdout.write(`${Math.round(r.requestsPerSec)} req/s\n`)
       }
     }
-    for (const t of targets) await t.check()
+    for (const t of targets) await checked(t, 'after its load')
     const rssAfter = gatehouse.rssMiB()
 
     const results: TargetResult[] = targets.map((t) => ({ name: t.name, runs: runs.get(t.name) ?? [] }))
@@ -141,6 +151,30 @@ async function main(): Promise<void> {
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {})
   }
+}
+
+/** Runs a target's check, naming the target when it fails. */
+async function checked(t: Target, when: string): Promise<void> {
+  try {
+    // A pooled connection that sat idle through a load run may have been closed by the server: one retry on a network error.
+    await t.check().catch((err: unknown) => {
+      if (err instanceof TypeError && err.message === 'fetch failed') return t.check()
+      throw err
+    })
+  } catch (err) {
+    const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : ''
+    throw new Error(`${t.name} ${when}: ${err instanceof Error ? err.message : String(err)}${cause}`)
+  }
+}
+
+/** Signs alice in at a gatehouse and returns the Cookie header of her session. */
+async function signIn(url: string): Promise<string> {
+  const client = createClient()
+  const login = await loginViaHttp(client, `${url}/oauth2/start?rd=/`, { login: 'alice', password: 'alice-password' })
+  if (login.status !== 302) throw new Error(`sign-in at ${url} failed with ${login.status}`)
+  const cookie = client.jar.header(url)
+  if (cookie === undefined) throw new Error(`no session cookie after sign-in at ${url}`)
+  return cookie
 }
 
 function expect(text: string, wanted: string): void {
