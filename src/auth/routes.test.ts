@@ -57,6 +57,13 @@ describe('requestPath', () => {
     assert.equal(requestPath('//evil/admin'), '//evil/admin')
   })
 
+  it('is undefined when a traversal character is still encoded after decoding (fuzz counterexample)', () => {
+    assert.equal(requestPath('/public/%252e%2E/'), undefined)
+    assert.equal(requestPath('/public/%252F..'), undefined)
+    assert.equal(requestPath('/public/%255c..'), undefined)
+    assert.equal(requestPath('/public/100%25'), '/public/100%')
+  })
+
   it('is undefined when the target is not a path or does not decode', () => {
     for (const bad of ['', '*', 'relative/path', '/%zz', '/%', '/%FF', '/%C0%AF', '/a\nb', '/a\u0000', '/a%00', '/public/..%00', '/a%0Ab', '/a%7f']) assert.equal(requestPath(bad), undefined, JSON.stringify(bad))
   })

@@ -59,7 +59,7 @@ export function createRouteMatcher(specs: readonly string[]): (method: string, p
  * oauth2-proxy drops the raw fragment before matching, which let `/health#x` skip auth while `/health#x` was proxied).
  * An absolute-form target (`http://host/p`) yields its path; a target starting `//` stays a path (Go's `url.Parse`
  * would read `//host/p` as a host, an oauth2-proxy quirk we do not copy). Undefined when the target is not a path,
- * holds control characters (raw or percent-encoded), or does not decode (bad `%` escape or invalid UTF-8): no skip-auth rule then applies.
+ * holds control characters (raw or percent-encoded) or a double-encoded `.`, `/` or `\`, or does not decode (bad `%` escape or invalid UTF-8): no skip-auth rule then applies.
  */
 export function requestPath(requestUri: string): string | undefined {
   let uri = requestUri
@@ -74,7 +74,10 @@ export function requestPath(requestUri: string): string | undefined {
   try {
     const path = decodeURIComponent(uri)
     // Raw or encoded (`%00`, `%0a`): an upstream may cut the path at a NUL or drop a control, so no rule applies.
-    return /[\u0000-\u001f\u007f]/.test(path) ? undefined : path
+    if (/[\u0000-\u001f\u007f]/.test(path)) return undefined
+    // Still-encoded `.`, `/` or `\` after one decoding (`%252e`, `%252f`): an upstream that decodes again would walk
+    // out of the matched prefix (`/public/%252e%2e/` → `/`), so no rule applies.
+    return /%(?:2e|2f|5c)/i.test(path) ? undefined : path
   } catch {
     return undefined
   }
