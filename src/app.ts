@@ -29,7 +29,7 @@ import { createIpSet } from './lib/cidr.js'
 import { createAccessLog } from './log/access-log.js'
 import type { Logger } from './log/logger.js'
 import { createProviderFetch } from './providers/http-client.js'
-import { createOidcProvider } from './providers/oidc.js'
+import { createProviderFromConfig } from './providers/registry.js'
 import { createCookieStore } from './session/cookie-store.js'
 import { createRedisConnection } from './session/redis-client.js'
 import { createRedisStore } from './session/redis-store.js'
@@ -96,38 +96,11 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     insecureSkipVerify: config.sslInsecureSkipVerify,
     timeoutMs: PROVIDER_TIMEOUT_MS,
   })
-  // oauth2-proxy: the deprecated --user-id-claim replaces the email claim when the email claim is left at its default.
-  const emailClaim = config.oidcEmailClaim === 'email' && config.userIdClaim !== '' && config.userIdClaim !== 'email' ? config.userIdClaim : config.oidcEmailClaim
-  const scope = config.scope !== '' ? config.scope : `openid email profile${config.allowedGroups.length > 0 ? ' groups' : ''}`
-  const provider = createOidcProvider({
-    displayName: config.providerDisplayName !== '' ? config.providerDisplayName : 'OpenID Connect',
-    issuerUrl: config.oidcIssuerUrl,
-    clientId: config.clientId,
-    clientSecret: config.clientSecret === '' ? undefined : config.clientSecret,
-    skipDiscovery: config.skipOidcDiscovery,
-    loginUrl: config.loginUrl,
-    redeemUrl: config.redeemUrl,
-    profileUrl: config.profileUrl,
-    jwksUrl: config.oidcJwksUrl,
-    scope,
-    prompt: config.prompt,
-    approvalPrompt: config.approvalPrompt,
-    acrValues: config.acrValues,
-    responseMode: config.authRequestResponseMode,
-    emailClaim,
-    groupsClaim: config.oidcGroupsClaim,
-    audienceClaims: config.oidcAudienceClaims,
-    extraAudiences: config.oidcExtraAudiences,
-    enabledSigningAlgs: config.oidcEnabledSigningAlgs,
-    allowUnverifiedEmail: config.insecureOidcAllowUnverifiedEmail,
-    skipClaimsFromProfileUrl: config.skipClaimsFromProfileUrl,
-    fetch: providerFetch,
-    timeoutMs: PROVIDER_TIMEOUT_MS,
-  })
+  const { provider, allowedGroups } = createProviderFromConfig(config, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, log, env: process.env })
   const emails = config.authenticatedEmailsFile === '' ? [] : parseAuthenticatedEmailsFile(readFileSync(config.authenticatedEmailsFile, 'utf8'))
   const authorizer = createAuthorizer({
     emailRules: createEmailRules({ domains: config.emailDomains, emails }),
-    allowedGroups: config.allowedGroups,
+    allowedGroups,
     skipAuthPreflight: config.skipAuthPreflight,
     isSkipAuthRoute: createRouteMatcher(config.skipAuthRoutes),
     trustedIps: config.trustedIps.length > 0 ? createIpSet(config.trustedIps) : undefined,
@@ -152,7 +125,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     log,
     pages: createPages({
       proxyPrefix: config.proxyPrefix,
-      providerName: config.providerDisplayName !== '' ? config.providerDisplayName : 'OpenID Connect',
+      providerName: provider.displayName,
       banner: config.banner,
       footer: config.footer,
       emailDomains: config.emailDomains,

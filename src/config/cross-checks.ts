@@ -1,4 +1,5 @@
 import { cookieSecretProblem } from '../crypto/cookie-secret.js'
+import { IMPLEMENTED_PROVIDERS } from '../providers/provider-names.js'
 import { parseRedisUrl } from '../session/redis-options.js'
 import type { Config, ConfigKey } from './shape.js'
 
@@ -41,10 +42,18 @@ function providerProblems(c: Config): CrossProblem[] {
         'provider "google" is not supported yet by gatehouse (google is what oauth2-proxy uses when --provider is not given): ' +
         'pass --provider=oidc with --oidc-issuer-url to use the generic OpenID Connect provider',
     })
-  } else if (c.provider !== 'oidc') {
+  } else if (!IMPLEMENTED_PROVIDERS.includes(c.provider)) {
     out.push({
       key: 'provider',
-      message: `provider "${c.provider}" is not supported yet by gatehouse: pass --provider=oidc with the provider's --oidc-issuer-url if it speaks standard OpenID Connect`,
+      message:
+        `provider "${c.provider}" is not supported yet by gatehouse (implemented: ${IMPLEMENTED_PROVIDERS.join(', ')}): ` +
+        "pass --provider=oidc with the provider's --oidc-issuer-url if it speaks standard OpenID Connect",
+    })
+  }
+  if (c.insecureOidcSkipIssuerVerification && c.provider !== 'entra-id') {
+    out.push({
+      key: 'insecureOidcSkipIssuerVerification',
+      message: '--insecure-oidc-skip-issuer-verification is only supported with --provider=entra-id (multi-tenant apps) so far',
     })
   }
   if (!OIDC_FAMILY.includes(c.provider)) return out

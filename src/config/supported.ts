@@ -56,7 +56,7 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'redis_ca_path',
   'redis_insecure_skip_tls_verify',
   'redis_connection_idle_timeout',
-  // provider (provider: only "oidc" so far, checked in cross-checks.ts)
+  // provider (provider: oidc, keycloak-oidc, entra-id so far, checked in cross-checks.ts)
   'provider',
   'provider_display_name',
   'client_id',
@@ -79,6 +79,9 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'skip_claims_from_profile_url',
   'backend_logout_url',
   'allowed_groups',
+  // named providers (src/providers/registry.ts): keycloak-oidc, entra-id
+  'allowed_roles',
+  'entra_id_allowed_tenants',
   // oidc
   'oidc_issuer_url',
   'skip_oidc_discovery',
@@ -90,6 +93,7 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'oidc_extra_audiences',
   'oidc_enabled_signing_algs',
   'insecure_oidc_allow_unverified_email',
+  'insecure_oidc_skip_issuer_verification', // entra-id only (cross-checks.ts); the tenant issuer is still checked
   'insecure_oidc_skip_nonce',
   'bearer_token_login_fallback',
   // authorization

@@ -66,8 +66,13 @@ describe('config validation', () => {
       '--provider: provider "google" is not supported yet by gatehouse (google is what oauth2-proxy uses when --provider is not given): pass --provider=oidc with --oidc-issuer-url to use the generic OpenID Connect provider',
     ])
     assert.deepEqual(messages([...BASE, '--provider=github']), [
-      '--provider: provider "github" is not supported yet by gatehouse: pass --provider=oidc with the provider\'s --oidc-issuer-url if it speaks standard OpenID Connect',
+      '--provider: provider "github" is not supported yet by gatehouse (implemented: oidc, keycloak-oidc, entra-id): pass --provider=oidc with the provider\'s --oidc-issuer-url if it speaks standard OpenID Connect',
     ])
+    assert.deepEqual(messages([...BASE, '--insecure-oidc-skip-issuer-verification']), [
+      '--insecure-oidc-skip-issuer-verification: --insecure-oidc-skip-issuer-verification is only supported with --provider=entra-id (multi-tenant apps) so far',
+    ])
+    const entra = loadConfig({ argv: [...BASE.map((a) => (a === '--provider=oidc' ? '--provider=entra-id' : a)), '--insecure-oidc-skip-issuer-verification'], env: {} })
+    assert.equal(entra.kind, 'config')
     const [unknown] = issuesOf([...BASE, '--provider=okta'])
     assert.equal(unknown?.value, 'okta')
     assert.match(unknown?.message ?? '', /^unknown provider; oauth2-proxy knows: oidc, keycloak-oidc, keycloak, entra-id, azure, adfs, gitlab, github, google, login\.gov, bitbucket, cidaas, digitalocean, facebook, linkedin, nextcloud, sourcehut$/)

@@ -18,6 +18,27 @@ export interface ConfigInput {
   adapter: (model: string) => ModelAdapter
   /** Path prefix of the interaction URLs, e.g. `/interaction/`. */
   interactionPrefix: string
+  /** Signed JWT access tokens for this audience (DevIdpOptions.jwtAccessTokens); opaque tokens when undefined. */
+  jwtAccessTokens?: { audience: string }
+}
+
+/** The one resource the IdP knows when it issues JWT access tokens. */
+const DEV_RESOURCE = 'urn:gatehouse:dev-idp:api'
+
+/** oidc-provider's resource indicators, used only to make access tokens JWTs carrying the users' access-token claims. */
+function jwtAccessTokenFeatures(input: ConfigInput): { extraTokenClaims: unknown; resourceIndicators: unknown } | undefined {
+  const jwt = input.jwtAccessTokens
+  if (jwt === undefined) return undefined
+  return {
+    extraTokenClaims: async (_ctx: KoaContextWithOIDC, token: { accountId?: string }) =>
+      input.users().find((u) => u.sub === token.accountId)?.accessTokenClaims,
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async () => DEV_RESOURCE,
+      useGrantedResource: async () => true,
+      getResourceServerInfo: async () => ({ scope: DEV_SCOPES.join(' '), audience: jwt.audience, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
+    },
+  }
 }
 
 /** Scopes the IdP offers. */
@@ -40,6 +61,7 @@ export function clientMetadata(client: DevClient): Record<string, unknown> {
 /** Builds the configuration object for `new Provider(issuer, configuration)`. */
 export function buildConfiguration(input: ConfigInput): Configuration {
   const extra = extraClaimNames(input.users())
+  const jwtAt = jwtAccessTokenFeatures(input)
   return {
     adapter: input.adapter,
     clients: input.clients.map(clientMetadata),
@@ -81,7 +103,9 @@ export function buildConfiguration(input: ConfigInput): Configuration {
       Session: () => 14 * 24 * 60 * 60,
       Grant: () => 14 * 24 * 60 * 60,
     },
+    ...(jwtAt === undefined ? {} : { extraTokenClaims: jwtAt.extraTokenClaims }),
     features: {
+      ...(jwtAt === undefined ? {} : { resourceIndicators: jwtAt.resourceIndicators }),
       devInteractions: { enabled: false },
       rpInitiatedLogout: {
         enabled: true,

@@ -11,6 +11,8 @@ export interface DevUser {
   password: string
   /** Released in the ID token and userinfo whenever `openid` is granted (e.g. Keycloak's `realm_access`, Entra's `tid`). */
   extraClaims?: Record<string, unknown>
+  /** Claims only in JWT access tokens (with `DevIdpOptions.jwtAccessTokens`), e.g. Keycloak's `realm_access` and `resource_access`. */
+  accessTokenClaims?: Record<string, unknown>
 }
 
 /**
@@ -51,6 +53,12 @@ export interface DevIdpOptions {
   issuerPath?: string
   /** List the demo users and their passwords on the login page. Off by default. */
   showUsers?: boolean
+  /**
+   * Issue access tokens as signed JWTs (RFC 9068, through oidc-provider's resource indicators) with this `aud` and the
+   * users' `accessTokenClaims`, as Keycloak does. Such tokens are not accepted by this IdP's userinfo endpoint
+   * (an oidc-provider rule for audience-bound tokens), so request every claim the ID token must carry.
+   */
+  jwtAccessTokens?: { audience: string }
 }
 
 /** Request counters, for assertions such as "20 concurrent requests cause exactly one refresh grant". */

@@ -56,7 +56,16 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
   const build = (): { provider: Provider; callback: ReturnType<Provider['callback']> } => {
     const provider = new ProviderCtor(
       issuer,
-      buildConfiguration({ users: () => users, clients, ttl: () => ttl, keys: keyList(active, previous), cookieKeys, adapter, interactionPrefix }),
+      buildConfiguration({
+        users: () => users,
+        clients,
+        ttl: () => ttl,
+        keys: keyList(active, previous),
+        cookieKeys,
+        adapter,
+        interactionPrefix,
+        ...(options.jwtAccessTokens === undefined ? {} : { jwtAccessTokens: options.jwtAccessTokens }),
+      }),
     )
     allowRedirectPatterns(provider, clients)
     provider.use(statsMiddleware(stats))

@@ -6,6 +6,25 @@ import type { Session } from '../session/session.js'
 import { claimToGroups, claimToString, getClaim } from './claims.js'
 import type { Provider, RedeemInput } from './provider.js'
 
+/** What a hook may use: the verified ID token claims and the provider's own JWT verifier (keys, issuer, audience). */
+export interface OidcHookContext {
+  /** Claims of the ID token just verified; on a refresh without a new ID token, the stored one's payload. */
+  idClaims: Readonly<Record<string, unknown>>
+  /** Verifies a JWT as this provider verifies ID tokens (signature, issuer, audience, expiry) and returns its claims. */
+  verifyJwt(token: string): Promise<Record<string, unknown>>
+  phase: 'redeem' | 'refresh'
+}
+
+/** How a named provider (keycloak-oidc, entra-id) extends the generic OIDC flow; every hook is optional. */
+export interface OidcHooks {
+  /** Expected `iss` of a token, from the discovered issuer and the token's claims; default: the configured issuer URL. */
+  expectedIssuer?(discoveredIssuer: string, claims: Readonly<Record<string, unknown>>): string
+  /** oauth2-proxy's `ValidateSession` extras: a reason to refuse the session, or undefined to keep it. */
+  validate?(context: OidcHookContext): string | undefined
+  /** oauth2-proxy's `EnrichSession`: adds groups/roles from other sources; throwing fails the sign-in. */
+  enrich?(session: Session, context: OidcHookContext): Promise<Session>
+}
+
 export interface OidcProviderOptions {
   displayName: string
   issuerUrl: string
@@ -30,6 +49,9 @@ export interface OidcProviderOptions {
   skipClaimsFromProfileUrl: boolean
   fetch: typeof fetch
   timeoutMs: number
+  /** The provider type reported as `Provider.name`; `oidc` unless a named provider composes this one. */
+  name?: string
+  hooks?: OidcHooks
 }
 
 /** Tolerated clock difference with the IdP when checking token times. */
@@ -37,6 +59,7 @@ const CLOCK_TOLERANCE_SEC = 30
 
 /** Generic OpenID Connect, as oauth2-proxy's `oidc` provider: discovery, code + PKCE, ID token checks, claims. */
 export function createOidcProvider(options: OidcProviderOptions): Provider {
+  const hooks: OidcHooks = options.hooks ?? {}
   let configuration: Promise<oidc.Configuration> | undefined
   let jwks: JWTVerifyGetKey | undefined
   let usePostAuth = false
@@ -93,16 +116,20 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   }
 
   async function verifyIdToken(idToken: string, expectedNonce: string | undefined): Promise<Record<string, unknown>> {
-    await ready()
+    const config = await ready()
     if (jwks === undefined) throw new ProxyError('ERR_OIDC_ID_TOKEN_INVALID', 500, 'no key set')
     try {
       const algorithms = options.enabledSigningAlgs.length > 0 ? [...options.enabledSigningAlgs] : undefined
       // jose takes alg from the key set and refuses `none` and HMAC algs for asymmetric keys.
       const { payload } = await jwtVerify(idToken, jwks, {
-        issuer: options.issuerUrl,
+        ...(hooks.expectedIssuer === undefined ? { issuer: options.issuerUrl } : {}),
         clockTolerance: CLOCK_TOLERANCE_SEC,
         ...(algorithms === undefined ? {} : { algorithms }),
       })
+      if (hooks.expectedIssuer !== undefined) {
+        const expected = hooks.expectedIssuer(config.serverMetadata().issuer, payload as Record<string, unknown>)
+        if (payload.iss !== expected) throw new Error('unexpected "iss" claim value')
+      }
       checkAudience(payload as Record<string, unknown>)
       if (expectedNonce !== undefined && (typeof payload['nonce'] !== 'string' || !safeEqual(payload['nonce'], expectedNonce))) throw new Error('nonce mismatch')
       return payload as Record<string, unknown>
@@ -164,8 +191,12 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     }
   }
 
+  function hookContext(idClaims: Record<string, unknown>, phase: 'redeem' | 'refresh'): OidcHookContext {
+    return { idClaims, phase, verifyJwt: (token) => verifyIdToken(token, undefined) }
+  }
+
   return {
-    name: 'oidc',
+    name: options.name ?? 'oidc',
     displayName: options.displayName,
     warmUp: async () => {
       await ready()
@@ -229,7 +260,13 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       }
       if (tokens.id_token === undefined) throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, 'token response has no id_token')
       const claims = await verifyIdToken(tokens.id_token, input.nonce)
-      const session = await sessionFromTokens(config, tokens, claims, input.now)
+      let session = await sessionFromTokens(config, tokens, claims, input.now)
+      const context = hookContext(claims, 'redeem')
+      // oauth2-proxy's callback: a session the provider does not validate is refused with a plain 403. Checked before
+      // enriching (oauth2-proxy enriches first) so that a refused user costs no further calls.
+      const invalid = hooks.validate?.(context)
+      if (invalid !== undefined) throw new ProxyError('ERR_LOGIN_INVALID_SESSION', 403, `Session validation failed: ${invalid}`)
+      if (hooks.enrich !== undefined) session = await hooks.enrich(session, context)
       return input.nonceBytes === undefined ? session : { ...session, nonce: input.nonceBytes }
     },
 
@@ -250,13 +287,33 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         ...(tokens.refresh_token === undefined ? {} : { refreshToken: tokens.refresh_token }),
         ...(tokens.expires_in === undefined ? {} : { expiresOn: new Date(now + tokens.expires_in * 1000) }),
       }
+      let idClaims: Record<string, unknown> | undefined
       if (tokens.id_token !== undefined) {
-        const claims = await verifyIdToken(tokens.id_token, undefined)
-        const fresh = await sessionFromTokens(config, tokens, claims, now)
+        idClaims = await verifyIdToken(tokens.id_token, undefined)
+        const fresh = await sessionFromTokens(config, tokens, idClaims, now)
         next = { ...next, idToken: tokens.id_token, email: fresh.email, user: fresh.user, groups: fresh.groups, preferredUsername: fresh.preferredUsername }
+      }
+      if (hooks.enrich !== undefined || hooks.validate !== undefined) {
+        // Without a new ID token the stored one (verified at sign-in) still describes the user.
+        const context = hookContext(idClaims ?? unverifiedPayload(session.idToken), 'refresh')
+        // oauth2-proxy validates after every refresh; an invalid session is cleared.
+        if (hooks.validate?.(context) !== undefined) return { kind: 'revoked' }
+        if (hooks.enrich !== undefined) next = await hooks.enrich(next, context)
       }
       return { kind: 'refreshed', session: next }
     },
+  }
+}
+
+/** The payload of a JWT without checking it (only for tokens verified earlier); empty when absent or malformed. */
+function unverifiedPayload(token: string | undefined): Record<string, unknown> {
+  const part = token?.split('.')[1]
+  if (part === undefined) return {}
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  } catch {
+    return {}
   }
 }
 

@@ -1,0 +1,85 @@
+import type { Config } from '../config/schema.js'
+import type { Logger } from '../log/logger.js'
+import { createEntraIdProvider } from './entra-id.js'
+import { createKeycloakOidcProvider, keycloakAllowedGroups } from './keycloak-oidc.js'
+import { MS_GRAPH_URL } from './ms-graph.js'
+import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
+import type { Provider } from './provider.js'
+
+/**
+ * Internal, for tests only: the base URL used instead of https://graph.microsoft.com by `entra-id`.
+ * oauth2-proxy has no such option; it is deliberately not a flag.
+ */
+export const GRAPH_URL_ENV = 'GATEHOUSE_TEST_MS_GRAPH_URL'
+
+/** oauth2-proxy's default button names per provider type. */
+const DISPLAY_NAMES: Readonly<Record<string, string>> = {
+  oidc: 'OpenID Connect',
+  'keycloak-oidc': 'Keycloak OIDC',
+  'entra-id': 'Microsoft Entra ID',
+}
+
+export interface ProviderDeps {
+  fetch: typeof fetch
+  timeoutMs: number
+  log: Logger
+  env: Readonly<Record<string, string | undefined>>
+}
+
+/** The provider and the group allow-list it implies (keycloak-oidc adds `--allowed-role` as `role:` groups). */
+export interface BuiltProvider {
+  provider: Provider
+  allowedGroups: readonly string[]
+}
+
+/** Builds the provider `config.provider` names; unknown names were refused when the config was checked. */
+export function createProviderFromConfig(config: Config, deps: ProviderDeps): BuiltProvider {
+  const displayName = config.providerDisplayName !== '' ? config.providerDisplayName : (DISPLAY_NAMES[config.provider] ?? 'OpenID Connect')
+  const options = oidcOptions(config, displayName, deps)
+  switch (config.provider) {
+    case 'keycloak-oidc':
+      return { provider: createKeycloakOidcProvider(options), allowedGroups: keycloakAllowedGroups(config.allowedGroups, config.allowedRoles) }
+    case 'entra-id':
+      return {
+        provider: createEntraIdProvider(options, {
+          allowedTenants: config.entraIdAllowedTenants,
+          graphUrl: deps.env[GRAPH_URL_ENV] ?? MS_GRAPH_URL,
+          log: deps.log,
+        }),
+        allowedGroups: config.allowedGroups,
+      }
+    default:
+      return { provider: createOidcProvider(options), allowedGroups: config.allowedGroups }
+  }
+}
+
+function oidcOptions(config: Config, displayName: string, deps: ProviderDeps): OidcProviderOptions {
+  // oauth2-proxy: the deprecated --user-id-claim replaces the email claim when the email claim is left at its default.
+  const emailClaim = config.oidcEmailClaim === 'email' && config.userIdClaim !== '' && config.userIdClaim !== 'email' ? config.userIdClaim : config.oidcEmailClaim
+  const scope = config.scope !== '' ? config.scope : `openid email profile${config.allowedGroups.length > 0 ? ' groups' : ''}`
+  return {
+    displayName,
+    issuerUrl: config.oidcIssuerUrl,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret === '' ? undefined : config.clientSecret,
+    skipDiscovery: config.skipOidcDiscovery,
+    loginUrl: config.loginUrl,
+    redeemUrl: config.redeemUrl,
+    profileUrl: config.profileUrl,
+    jwksUrl: config.oidcJwksUrl,
+    scope,
+    prompt: config.prompt,
+    approvalPrompt: config.approvalPrompt,
+    acrValues: config.acrValues,
+    responseMode: config.authRequestResponseMode,
+    emailClaim,
+    groupsClaim: config.oidcGroupsClaim,
+    audienceClaims: config.oidcAudienceClaims,
+    extraAudiences: config.oidcExtraAudiences,
+    enabledSigningAlgs: config.oidcEnabledSigningAlgs,
+    allowUnverifiedEmail: config.insecureOidcAllowUnverifiedEmail,
+    skipClaimsFromProfileUrl: config.skipClaimsFromProfileUrl,
+    fetch: deps.fetch,
+    timeoutMs: deps.timeoutMs,
+  }
+}
