@@ -4,6 +4,7 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
+import './fuzz-seed.js'
 import { loadConfig } from '../../src/config/load.js'
 import { OPTIONS } from '../../src/config/schema.js'
 import { ConfigError } from '../../src/errors.js'

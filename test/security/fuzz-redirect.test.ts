@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
+import './fuzz-seed.js'
 import { createRedirectValidator } from '../../src/auth/redirect.js'
 
 const OWN = 'app.example.net'

@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
+import './fuzz-seed.js'
 import { createRouteMatcher, requestPath } from '../../src/auth/routes.js'
 
 const matches = createRouteMatcher(['GET=^/public/', '^/health$', '^/v1/[^/]+/status$'])
