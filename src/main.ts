@@ -56,8 +56,13 @@ async function main(): Promise<number> {
       log.info({ event: 'server.stopping', signal }, 'draining in-flight requests')
       const force = setTimeout(() => app.server.closeAllConnections(), DRAIN_TIMEOUT_MS)
       force.unref()
+      // Like Go's Shutdown: a keep-alive connection is closed as soon as its in-flight request is done, instead of
+      // waiting for the client (or the keep-alive timeout) to close it.
+      const idle = setInterval(() => app.server.closeIdleConnections(), 250)
+      idle.unref()
       app.server.close(() => {
         clearTimeout(force)
+        clearInterval(idle)
         void app.close().finally(() => {
           log.info({ event: 'server.stopped' }, 'stopped')
           log.flush()
