@@ -1,11 +1,7 @@
 // HTML pages of the development OpenID provider: login form, logout confirmation, signed-out and
 // error pages. Every page carries a banner saying it is for development and tests only.
+import { escapeHtml } from '../http/html.js'
 import type { DevUser } from './idp-types.js'
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
-}
 
 const STYLE = `body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#f3f4f6;color:#111827}
 .banner{background:#b91c1c;color:#fff;padding:.5rem 1rem;text-align:center;font-weight:600}
