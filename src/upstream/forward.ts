@@ -58,6 +58,8 @@ export function createForwarder(options: ForwardOptions): Forwarder {
   }
 
   async function proxy(req: IncomingMessage, res: ServerResponse, target: RemoteTarget, extra: ForwardExtra, withBody: boolean): Promise<void> {
+    // The client may have left while the request was authenticated (a Redis load, an IdP refresh): nobody to answer.
+    if (res.destroyed) return
     const key = poolKey(target)
     const headers = buildRequestHeaders(req, { host: hostFor(req, target), setHeaders: extra.setHeaders, removeHeaders: extra.removeHeaders })
     // undici takes an EventEmitter as its abort signal; an AbortController per request costs far more.
@@ -94,6 +96,9 @@ export function createForwarder(options: ForwardOptions): Forwarder {
       throw translate(err, target)
     }
 
+    // A client that leaves now aborts the body, which then emits 'error' — possibly before relay() listens.
+    // An unhandled stream error would end the process, so the body is never without a listener.
+    response.body.on('error', ignoreError)
     const out = responseHeaderList(response.headers, extra.responseHeaders)
     try {
       // undici's parser already refuses malformed upstream headers; this guards the caller's own.
@@ -197,6 +202,8 @@ function relay(body: Readable, res: ServerResponse): Promise<void> {
     body.pipe(res)
   })
 }
+
+function ignoreError(): void {}
 
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length']
