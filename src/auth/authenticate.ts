@@ -22,6 +22,11 @@ export interface AuthenticatorOptions {
 /** With refreshing on, a token is refreshed this long before it expires (at most half its lifetime). */
 const REFRESH_AHEAD_MS = 60_000
 const DEFAULT_LOCK_TTL_MS = 15_000
+/**
+ * How long a finished refresh answers for the cookie it replaced. A browser's parallel requests keep sending the old
+ * cookie until the new one arrives; refreshing again with a rotated-away refresh token would end the session.
+ */
+const REFRESHED_GRACE_MS = 30_000
 
 /** True when the session should be refreshed: older than `--cookie-refresh`, or its access token about to expire. */
 export function isRefreshDue(session: Session, refreshAfterMs: number, now: number): boolean {
@@ -39,6 +44,14 @@ export function createAuthenticator(options: AuthenticatorOptions) {
   const { store, provider, log } = options
   /** One refresh per session at a time in this process; concurrent requests share its result. */
   const inFlight = new Map<string, Promise<AuthResult>>()
+  /** Refreshes that just succeeded, by the key of the session they replaced (see REFRESHED_GRACE_MS). */
+  const recentlyRefreshed = new Map<string, AuthResult>()
+
+  function remember(key: string, result: AuthResult): void {
+    if (result.kind !== 'authenticated' || result.setCookies.length === 0) return
+    recentlyRefreshed.set(key, result)
+    setTimeout(() => recentlyRefreshed.delete(key), REFRESHED_GRACE_MS).unref()
+  }
 
   /**
    * With a shared store, one replica refreshes under the store's lock and reloads the session first (another may
@@ -102,9 +115,13 @@ export function createAuthenticator(options: AuthenticatorOptions) {
       }
       const { session, key } = loaded
       if (!isRefreshDue(session, options.refreshAfterMs, options.clock())) return { kind: 'authenticated', session, setCookies: [] }
+      const recent = recentlyRefreshed.get(key)
+      if (recent !== undefined) return recent
       let pending = inFlight.get(key)
       if (pending === undefined) {
-        pending = refreshOnce(cookies, session, key, host).finally(() => inFlight.delete(key))
+        pending = refreshOnce(cookies, session, key, host)
+          .then((result) => (remember(key, result), result))
+          .finally(() => inFlight.delete(key))
         inFlight.set(key, pending)
       }
       return pending

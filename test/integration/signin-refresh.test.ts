@@ -51,6 +51,21 @@ describe('session refresh (--cookie-refresh)', () => {
     assert.equal(second.email, 'alice@example.com')
   })
 
+  it('keeps the session for requests that still carry the replaced cookie (rotated refresh tokens)', async () => {
+    const { client } = await stack.signIn('alice')
+    const oldCookie = client.jar.header(stack.proxy.url) ?? ''
+    stack.idp.resetStats()
+    await waitPastRefresh()
+    const first = await client.get(`${stack.proxy.url}/first`)
+    assert.equal(first.status, 200)
+    assert.ok(first.setCookies.some((c) => c.startsWith('_oauth2_proxy=')), 'the first request refreshed the session')
+    // A parallel request of the same page load, sent before the browser stored the new cookie.
+    const late = await stack.client().get(`${stack.proxy.url}/late`, { headers: { cookie: oldCookie, accept: 'application/json' } })
+    assert.equal(late.status, 200, 'the replaced cookie still works for a moment instead of ending the session')
+    assert.equal(stack.idp.stats.tokenGrants['refresh_token'], 1, 'the rotated refresh token is not used twice')
+    assert.doesNotMatch(stack.proxy.logs(), /session\.refresh\.revoked/)
+  })
+
   it('does not refresh a session younger than the period', async () => {
     const { client } = await stack.signIn('bob')
     stack.idp.resetStats()
