@@ -33,6 +33,37 @@ const IDENTITY_HEADERS = [
   'gap-auth',
 ]
 
+/** What Node (and HTTP) accept in a header value; a claim holding anything else (CR, LF, NUL…) is not sent. */
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
+
+const NON_ASCII = /[^\x00-\x7f]/
+
+/**
+ * A claim as header bytes: its UTF-8 encoding, as Go writes header values (Node writes header strings as latin1, so
+ * the UTF-8 bytes are handed over as a latin1 string). Names such as `Łukasz` or `佐藤` reach the app as UTF-8.
+ */
+function asHeaderBytes(value: string): string {
+  return NON_ASCII.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value
+}
+
+/**
+ * Prepares identity header values: UTF-8 bytes; a value holding CR, LF, NUL or another control character is left
+ * out instead of failing the request, and so is an empty one.
+ */
+function sendable(headers: Record<string, string>): Record<string, string> {
+  for (const name in headers) {
+    const value = asHeaderBytes(headers[name] ?? '')
+    if (value === '' || INVALID_HEADER_VALUE.test(value)) delete headers[name]
+    else headers[name] = value
+  }
+  return headers
+}
+
+/** The groups a header can carry, comma-joined; a group name no header can hold is left out, not the whole header. */
+function headerGroups(groups: readonly string[]): string {
+  return groups.filter((g) => !INVALID_HEADER_VALUE.test(asHeaderBytes(g))).join(',')
+}
+
 /** Builds the identity headers for upstream requests and auth responses (reference §5). */
 export function createHeaderInjector(options: HeaderOptions) {
   const passUser = options.passUserHeaders || options.passBasicAuth
@@ -66,13 +97,13 @@ export function createHeaderInjector(options: HeaderOptions) {
         const user = options.preferEmailToUser && session.email ? session.email : session.user
         if (user) out['X-Forwarded-User'] = user
         if (!options.preferEmailToUser && session.email) out['X-Forwarded-Email'] = session.email
-        if (session.groups && session.groups.length > 0) out['X-Forwarded-Groups'] = session.groups.join(',')
+        if (session.groups && session.groups.length > 0) out['X-Forwarded-Groups'] = headerGroups(session.groups)
         if (session.preferredUsername) out['X-Forwarded-Preferred-Username'] = session.preferredUsername
       }
       if (options.passBasicAuth && options.basicAuthPassword !== '') out['Authorization'] = basic(session)
       if (options.passAccessToken && session.accessToken) out['X-Forwarded-Access-Token'] = session.accessToken
       if (options.passAuthorizationHeader && session.idToken) out['Authorization'] = `Bearer ${session.idToken}`
-      return out
+      return sendable(out)
     },
 
     /** Headers on the response: `/oauth2/auth` 202s and proxied answers. */
@@ -85,12 +116,12 @@ export function createHeaderInjector(options: HeaderOptions) {
         if (session.user) out['X-Auth-Request-User'] = session.user
         if (session.email) out['X-Auth-Request-Email'] = session.email
         if (session.preferredUsername) out['X-Auth-Request-Preferred-Username'] = session.preferredUsername
-        if (session.groups && session.groups.length > 0) out['X-Auth-Request-Groups'] = session.groups.join(',')
+        if (session.groups && session.groups.length > 0) out['X-Auth-Request-Groups'] = headerGroups(session.groups)
         if (options.passAccessToken && session.accessToken) out['X-Auth-Request-Access-Token'] = session.accessToken
       }
       if (options.setBasicAuth) out['Authorization'] = basic(session)
       if (options.setAuthorizationHeader && session.idToken) out['Authorization'] = `Bearer ${session.idToken}`
-      return out
+      return sendable(out)
     },
   }
 }
