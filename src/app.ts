@@ -28,6 +28,8 @@ import { createHttpServer, describe, type Handler } from './http/server.js'
 import { createIpSet } from './lib/cidr.js'
 import { createAccessLog } from './log/access-log.js'
 import type { Logger } from './log/logger.js'
+import { instrumentFetch, instrumentStore } from './metrics/instrument.js'
+import { createMetrics, type Metrics } from './metrics/registry.js'
 import { createProviderFetch } from './providers/http-client.js'
 import { createProviderFromConfig } from './providers/registry.js'
 import { createCookieStore } from './session/cookie-store.js'
@@ -69,6 +71,8 @@ export interface App {
   /** The HTTP server, or the HTTPS one when a certificate is configured (only one runs, as in oauth2-proxy). */
   server: Server
   services: Services
+  /** The Prometheus registry, served by main.ts on `--metrics-address` / `--metrics-secure-address`. */
+  metrics: Metrics
   close(): Promise<void>
 }
 
@@ -89,13 +93,17 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     csrfSameSite: config.cookieCsrfSamesite as '' | 'lax' | 'strict' | 'none',
   })
   const csrf = createCsrfCookies({ jar, ...keys, perRequest: config.cookieCsrfPerRequest, perRequestLimit: config.cookieCsrfPerRequestLimit })
-  const store = createSessionStore(config, jar, keys, log)
-  const providerFetch = createProviderFetch({
+  const metrics = createMetrics(
+    { proxyPrefix: config.proxyPrefix, pingPath: config.pingPath, readyPath: config.readyPath },
+    { processMetrics: config.metricsAddress !== '' || config.metricsSecureAddress !== '' },
+  )
+  const store = instrumentStore(createSessionStore(config, jar, keys, log), metrics)
+  const providerFetch = instrumentFetch(createProviderFetch({
     caFiles: config.providerCaFiles,
     useSystemTrustStore: config.useSystemTrustStore,
     insecureSkipVerify: config.sslInsecureSkipVerify,
     timeoutMs: PROVIDER_TIMEOUT_MS,
-  })
+  }), metrics)
   const { provider, allowedGroups } = createProviderFromConfig(config, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, log, env: process.env })
   const emails = config.authenticatedEmailsFile === '' ? [] : parseAuthenticatedEmailsFile(readFileSync(config.authenticatedEmailsFile, 'utf8'))
   const authorizer = createAuthorizer({
@@ -136,7 +144,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     csrf,
     store,
     provider,
-    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000 }),
+    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh }),
     authorizer,
     headers: createHeaderInjector({
       passUserHeaders: config.passUserHeaders,
@@ -160,7 +168,9 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
       flushIntervalMs: config.flushInterval,
       keepAlive: !config.disableKeepAlives,
       proxyWebSockets: config.proxyWebsockets,
+      onUpstreamResponse: metrics.upstreamResponse,
     }),
+    metrics,
     providerFetch,
     clock,
   }
@@ -202,6 +212,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     pages: services.pages,
     requestIdHeader: config.requestIdHeader.toLowerCase(),
     forceJsonErrors: config.forceJsonErrors,
+    requestObserver: metrics,
     accessLog: createAccessLog(deps.accessLog ?? log, {
       enabled: config.requestLogging,
       excludePaths: config.excludeLoggingPaths,
@@ -217,6 +228,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
   return {
     server,
     services,
+    metrics,
     async close() {
       await services.forwarder.close()
       await store.close()

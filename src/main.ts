@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs'
+import type { Server } from 'node:http'
 import { createApp } from './app.js'
 import { loadConfig } from './config/load.js'
 import { ConfigError } from './errors.js'
 import { listen, parseListenAddress } from './http/listen.js'
 import { createLoggers } from './log/logger.js'
+import { createMetricsServer } from './metrics/server.js'
+import { createLogOutput } from './log/output.js'
+import { logSettingsFromConfig } from './log/settings.js'
 
 /** How long in-flight requests may run after SIGTERM before their connections are cut. */
 const DRAIN_TIMEOUT_MS = 25_000
@@ -27,7 +32,11 @@ async function main(): Promise<number> {
     process.stdout.write('configuration is valid\n')
     return 0
   }
-  const { log, access } = createLoggers()
+  const output = createLogOutput(config.loggingFilename)
+  const { log, access } = createLoggers(logSettingsFromConfig(config), { out: output.out })
+  if (!config.requestLogging && !config.authLogging && !config.standardLogging) {
+    process.stderr.write('gatehouse: warning: request, auth and standard logging are all off; nothing more will be logged\n')
+  }
   for (const warning of loaded.warnings) log.warn({ event: 'config.warning' }, warning)
   if (config.reverseProxy && config.trustedProxyIps.length === 0) {
     log.warn({ event: 'config.warning' }, 'reverse-proxy is on without trusted-proxy-ip: every peer may set X-Forwarded-* and X-Real-IP; set --trusted-proxy-ip to your proxies\' addresses')
@@ -47,6 +56,16 @@ async function main(): Promise<number> {
   }
   const where = await listen(app.server, address)
   log.info({ event: 'server.listening', address: where, tls: tlsOn, upstreams: config.upstreams }, `gatehouse listening on ${tlsOn ? 'https' : 'http'}://${where}`)
+  const metricsServers: Server[] = []
+  for (const [value, secure] of [[config.metricsAddress, false], [config.metricsSecureAddress, true]] as const) {
+    const metricsAddress = parseListenAddress(value)
+    if (metricsAddress === undefined) continue
+    const tls = secure ? { cert: readFileSync(config.metricsTlsCertFile), key: readFileSync(config.metricsTlsKeyFile) } : undefined
+    const metricsServer = createMetricsServer(app.metrics, tls)
+    const at = await listen(metricsServer, metricsAddress)
+    metricsServers.push(metricsServer)
+    log.info({ event: 'metrics.listening', address: at, tls: secure }, `metrics on ${secure ? 'https' : 'http'}://${at}/metrics`)
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false
@@ -54,6 +73,11 @@ async function main(): Promise<number> {
       if (stopping) return
       stopping = true
       log.info({ event: 'server.stopping', signal }, 'draining in-flight requests')
+      // Scrapes are short: the metrics listeners stop with the main one.
+      for (const m of metricsServers) {
+        m.close()
+        m.closeIdleConnections()
+      }
       const force = setTimeout(() => app.server.closeAllConnections(), DRAIN_TIMEOUT_MS)
       force.unref()
       // Like Go's Shutdown: a keep-alive connection is closed as soon as its in-flight request is done, instead of
@@ -63,6 +87,7 @@ async function main(): Promise<number> {
       app.server.close(() => {
         clearTimeout(force)
         clearInterval(idle)
+        for (const m of metricsServers) m.closeAllConnections()
         void app.close().finally(() => {
           log.info({ event: 'server.stopped' }, 'stopped')
           log.flush()

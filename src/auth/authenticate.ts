@@ -8,6 +8,12 @@ export type AuthResult =
   | { kind: 'authenticated'; session: Session; setCookies: string[] }
   | { kind: 'anonymous'; reason: 'no_cookie' | 'invalid' | 'expired' | 'revoked'; setCookies: string[] }
 
+/** The logger and client address of the request that triggered a refresh (its events carry both). */
+export interface RequestLog {
+  log: Logger
+  client: string | undefined
+}
+
 export interface AuthenticatorOptions {
   store: SessionStore
   provider: Provider
@@ -17,6 +23,8 @@ export interface AuthenticatorOptions {
   log: Logger
   /** How long the shared refresh lock lives (stores with `lock`); keep it above the provider timeout. */
   lockTtlMs?: number
+  /** Told the outcome of every due refresh that reached the provider (for metrics). */
+  onRefresh?: (outcome: 'success' | 'failed' | 'revoked' | 'not_refreshable') => void
 }
 
 /** With refreshing on, a token is refreshed this long before it expires (at most half its lifetime). */
@@ -58,39 +66,44 @@ export function createAuthenticator(options: AuthenticatorOptions) {
    * just have refreshed it, and a rotated refresh token must not be used twice); the others carry on with the
    * current session meanwhile.
    */
-  async function refreshOnce(cookies: Readonly<Record<string, string>>, session: Session, key: string, host: string): Promise<AuthResult> {
-    if (store.lock === undefined) return refresh(cookies, session, host)
+  async function refreshOnce(cookies: Readonly<Record<string, string>>, session: Session, key: string, host: string, request: RequestLog): Promise<AuthResult> {
+    if (store.lock === undefined) return refresh(cookies, session, host, request)
     const release = await store.lock(key, options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS)
     if (release === undefined) return { kind: 'authenticated', session, setCookies: [] }
     try {
       const again = await store.load(cookies, options.clock())
       if (again.kind !== 'ok') return { kind: 'anonymous', reason: 'invalid', setCookies: await store.clear(cookies, host) }
       if (!isRefreshDue(again.session, options.refreshAfterMs, options.clock())) return { kind: 'authenticated', session: again.session, setCookies: [] }
-      return await refresh(cookies, again.session, host)
+      return await refresh(cookies, again.session, host, request)
     } finally {
       await release().catch((err: unknown) => log.warn({ event: 'session.lock.release_failed', error: (err as Error).message }, 'could not release the refresh lock; it expires by itself'))
     }
   }
 
-  async function refresh(cookies: Readonly<Record<string, string>>, session: Session, host: string): Promise<AuthResult> {
+  async function refresh(cookies: Readonly<Record<string, string>>, session: Session, host: string, request: RequestLog): Promise<AuthResult> {
+    const who = { user: session.user, email: session.email, client: request.client }
     const now = options.clock()
     let result
     try {
       result = await provider.refresh(session, now)
     } catch (err) {
-      log.warn({ event: 'session.refresh.failed', user: session.user, error: (err as Error).message }, 'refresh failed; keeping the session')
+      options.onRefresh?.('failed')
+      request.log.warn({ event: 'session.refresh.failed', ...who, error: (err as Error).message }, 'refresh failed; keeping the session')
       return validate(cookies, session, host, [])
     }
     switch (result.kind) {
       case 'refreshed': {
+        options.onRefresh?.('success')
         const setCookies = await store.save(cookies, result.session, host, now)
-        log.info({ event: 'session.refresh.success', user: result.session.user }, 'session refreshed')
+        request.log.info({ event: 'session.refresh.success', ...who, user: result.session.user, email: result.session.email }, 'session refreshed')
         return { kind: 'authenticated', session: result.session, setCookies }
       }
       case 'not-refreshable':
+        options.onRefresh?.('not_refreshable')
         return validate(cookies, session, host, [])
       case 'revoked':
-        log.info({ event: 'session.refresh.revoked', user: session.user }, 'the provider revoked the grant; session ended')
+        options.onRefresh?.('revoked')
+        request.log.info({ event: 'session.refresh.revoked', ...who }, 'the provider revoked the grant; session ended')
         return { kind: 'anonymous', reason: 'revoked', setCookies: await store.clear(cookies, host) }
     }
   }
@@ -102,7 +115,8 @@ export function createAuthenticator(options: AuthenticatorOptions) {
   }
 
   return {
-    async authenticate(cookies: Readonly<Record<string, string>>, host: string): Promise<AuthResult> {
+    /** `request` is the caller's request logger and client address, for the refresh events. */
+    async authenticate(cookies: Readonly<Record<string, string>>, host: string, request?: RequestLog): Promise<AuthResult> {
       const loaded = await store.load(cookies, options.clock())
       switch (loaded.kind) {
         case 'none':
@@ -119,7 +133,7 @@ export function createAuthenticator(options: AuthenticatorOptions) {
       if (recent !== undefined) return recent
       let pending = inFlight.get(key)
       if (pending === undefined) {
-        pending = refreshOnce(cookies, session, key, host)
+        pending = refreshOnce(cookies, session, key, host, request ?? { log, client: undefined })
           .then((result) => (remember(key, result), result))
           .finally(() => inFlight.delete(key))
         inFlight.set(key, pending)

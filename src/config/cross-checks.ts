@@ -150,6 +150,9 @@ function otherProblems(c: Config): CrossProblem[] {
   if ((c.tlsCertFile === '') !== (c.tlsKeyFile === '')) {
     out.push({ key: c.tlsCertFile === '' ? 'tlsCertFile' : 'tlsKeyFile', message: '--tls-cert-file and --tls-key-file go together: set both or neither' })
   }
+  if (c.metricsSecureAddress !== '' && (c.metricsTlsCertFile === '' || c.metricsTlsKeyFile === '')) {
+    out.push({ key: c.metricsTlsCertFile === '' ? 'metricsTlsCertFile' : 'metricsTlsKeyFile', message: '--metrics-secure-address needs --metrics-tls-cert-file and --metrics-tls-key-file' })
+  }
   return out
 }
 

@@ -18,6 +18,11 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'real_client_ip_header',
   'force_https',
   'gcp_healthchecks',
+  // metrics
+  'metrics_address',
+  'metrics_secure_address',
+  'metrics_tls_cert_file',
+  'metrics_tls_key_file',
   // upstreams
   'upstreams',
   'pass_host_header',
@@ -120,6 +125,15 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'skip_auth_strip_headers',
   // logging
   'request_logging',
+  'auth_logging',
+  'standard_logging',
+  'request_logging_format',
+  'auth_logging_format',
+  'standard_logging_format',
+  'logging_format',
+  'errors_to_info_log',
+  'logging_local_time',
+  'logging_filename',
   'exclude_logging_paths',
   'silence_ping_logging',
   'request_id_header',

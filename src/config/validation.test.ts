@@ -89,8 +89,8 @@ describe('config validation', () => {
   })
 
   it('refuses options gatehouse does not implement yet, unless left at their default', () => {
-    assert.deepEqual(issuesOf([...BASE, '--metrics-address=:9100'], { OAUTH2_PROXY_SIGNATURE_KEY: 'sha256:hunter2' }), [
-      { option: '--metrics-address', value: ':9100', message: '--metrics-address is not supported yet by gatehouse' },
+    assert.deepEqual(issuesOf([...BASE, '--github-org=acme'], { OAUTH2_PROXY_SIGNATURE_KEY: 'sha256:hunter2' }), [
+      { option: '--github-org', value: 'acme', message: '--github-org is not supported yet by gatehouse' },
       { option: 'OAUTH2_PROXY_SIGNATURE_KEY', message: '--signature-key is not supported yet by gatehouse' },
     ])
     loads([...BASE, '--logging-max-size=100', '--approval-prompt=force', '--skip-jwt-bearer-tokens=false'])
@@ -171,5 +171,12 @@ describe('config validation', () => {
     const issues = issuesOf([...BASE, '--basic-auth-password=hunter2', '--signature-key=rot13:hunter2'], { OAUTH2_PROXY_GITHUB_TOKEN: 'ghp_hunter2' })
     assert.equal(issues.length, 3)
     assert.doesNotMatch(new ConfigError(issues).message, /hunter2/)
+  })
+
+  it('needs a certificate and key for --metrics-secure-address', () => {
+    assert.deepEqual(messages([...BASE, '--metrics-secure-address=127.0.0.1:9443', '--metrics-tls-cert-file=/c.pem']), [
+      '--metrics-tls-key-file: --metrics-secure-address needs --metrics-tls-cert-file and --metrics-tls-key-file',
+    ])
+    loads([...BASE, '--metrics-address=127.0.0.1:9100', '--metrics-secure-address=127.0.0.1:9443', '--metrics-tls-cert-file=/c.pem', '--metrics-tls-key-file=/k.pem'])
   })
 })

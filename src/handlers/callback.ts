@@ -60,7 +60,7 @@ export function createCallbackHandler(s: Services): Handler {
     }
     appendSetCookies(ctx.res, await s.store.save(ctx.cookies, session, ctx.origin.host, s.clock()))
     ctx.user = session.email ?? session.user
-    ctx.log.info({ event: 'auth.login.success', user: session.user, email: session.email, client: ctx.origin.clientIp }, 'signed in')
+    ctx.log.info({ event: 'auth.login.success', user: session.user, email: session.email, rule: 'allowed', client: ctx.origin.clientIp }, 'signed in')
     redirect(ctx.res, target)
   }
 }

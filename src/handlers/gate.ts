@@ -20,16 +20,24 @@ export async function gate(ctx: RequestContext, s: Services, target: { method: s
   // Every method the upstream may act on must be allowed: frameworks honour X-HTTP-Method-Override and its kin.
   const reasons = methodReadings(target.method, ctx.req.headers).map((method) => s.authorizer.allowedWithoutSession({ method, path, clientIp: ctx.origin.clientIp }))
   const reason = reasons.every((r) => r !== undefined) ? reasons[0] : undefined
-  const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host)
+  const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host, { log: ctx.log, client: ctx.origin.clientIp })
   const session = auth.kind === 'authenticated' ? auth.session : undefined
   if (session !== undefined) ctx.user = session.email ?? session.user
-  if (reason !== undefined) return { kind: 'allowed', reason, session, setCookies: auth.setCookies }
-  if (session === undefined) return { kind: 'needs-login', setCookies: auth.setCookies }
+  if (reason !== undefined) {
+    s.metrics.authDecision('allowed', reason)
+    return { kind: 'allowed', reason, session, setCookies: auth.setCookies }
+  }
+  if (session === undefined) {
+    s.metrics.authDecision('needs_login', auth.kind === 'anonymous' ? auth.reason : 'no_cookie')
+    return { kind: 'needs-login', setCookies: auth.setCookies }
+  }
   const decision = s.authorizer.authorizeSession(session)
   if (!decision.ok) {
+    s.metrics.authDecision('denied', decision.rule)
     ctx.log.info({ event: 'auth.denied', user: session.user, email: session.email, rule: decision.rule, client: ctx.origin.clientIp }, 'session refused by policy')
     return { kind: 'denied', rule: decision.rule, session, setCookies: await s.store.clear(ctx.cookies, ctx.origin.host) }
   }
+  s.metrics.authDecision('ok', 'session')
   return { kind: 'ok', session, setCookies: auth.setCookies }
 }
 

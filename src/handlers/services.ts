@@ -5,6 +5,7 @@ import type { CookieJar } from '../cookies/jar.js'
 import type { HeaderInjector } from '../headers/inject.js'
 import type { Pages } from '../http/pages.js'
 import type { Logger } from '../log/logger.js'
+import type { Metrics } from '../metrics/registry.js'
 import type { Provider } from '../providers/provider.js'
 import type { SessionStore } from '../session/store.js'
 import type { Forwarder } from '../upstream/forward.js'
@@ -45,6 +46,8 @@ export interface Services {
   isApiRoute: (requestUri: string) => boolean
   upstreams: UpstreamTable
   forwarder: Forwarder
+  /** The Prometheus registry: handlers record auth decisions in it. */
+  metrics: Metrics
   /** A fetch for calls to the IdP (backend logout); bounded in time. */
   providerFetch: typeof fetch
   clock: () => number

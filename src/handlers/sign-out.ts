@@ -21,9 +21,9 @@ export function createSignOutHandler(s: Services): Handler {
       try {
         const res = await s.providerFetch(url)
         await res.body?.cancel()
-        if (res.status !== 200 && res.status !== 204) ctx.log.warn({ event: 'auth.logout.backend_failed', status: res.status }, 'backend logout answered with an error')
+        if (res.status !== 200 && res.status !== 204) ctx.log.warn({ event: 'auth.logout.backend_failed', user: session.user, email: session.email, client: ctx.origin.clientIp, status: res.status }, 'backend logout answered with an error')
       } catch (err) {
-        ctx.log.warn({ event: 'auth.logout.backend_failed', error: (err as Error).message }, 'backend logout request failed')
+        ctx.log.warn({ event: 'auth.logout.backend_failed', user: session.user, email: session.email, client: ctx.origin.clientIp, error: (err as Error).message }, 'backend logout request failed')
       }
     }
     appendSetCookies(ctx.res, await s.store.clear(ctx.cookies, ctx.origin.host))

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parse as parseCookies } from 'cookie'
-import type { Logger } from '../log/logger.js'
+import { bindRequest, type Logger } from '../log/logger.js'
 import type { RequestOrigin } from './forwarded.js'
 
 /** Everything a handler needs to know about one request, built once by the server. */
@@ -52,7 +52,14 @@ export function createContext(req: IncomingMessage, res: ServerResponse, origin:
     query: new URLSearchParams(search),
     origin,
     cookies,
-    log: log.child({ requestId: id }),
+    log: bindRequest(log.child({ requestId: id }), {
+      requestId: id,
+      client: origin.clientIp,
+      host: req.headers.host ?? '',
+      method: req.method ?? '',
+      protocol: `HTTP/${req.httpVersion}`,
+      userAgent: req.headers['user-agent'] ?? '',
+    }),
     startedAt: performance.now(),
     user: undefined,
     upstream: undefined,

@@ -27,6 +27,14 @@ export interface ServerOptions {
   bodyIdleMs?: number
   /** How long a client may take to send the request head before 408 and close (default 60 s; tests use less). */
   headersTimeoutMs?: number
+  /** Counts requests (the metrics registry): told when one arrives and when it is done or abandoned. */
+  requestObserver?: RequestObserver
+}
+
+/** What the metrics need from each request on the main listener. */
+export interface RequestObserver {
+  requestStarted(): void
+  requestFinished(pathname: string, method: string, status: number, seconds: number): void
 }
 
 /** Bounds against slow or oversized clients: 16 KiB of headers (else 431), 60 s to send them. */
@@ -86,6 +94,12 @@ export function createHttpServer(options: ServerOptions): http.Server {
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader)
     res.once('finish', () => options.accessLog(ctx))
+    const observer = options.requestObserver
+    if (observer !== undefined) {
+      observer.requestStarted()
+      // 'close' comes for every response, finished or abandoned by the client, so the in-flight gauge always returns.
+      res.once('close', () => observer.requestFinished(ctx.pathname, req.method ?? 'GET', res.statusCode, (performance.now() - ctx.startedAt) / 1000))
+    }
     guardBody(ctx, log, options.bodyIdleMs ?? BODY_IDLE_MS)
     try {
       const pending = options.handler(ctx)

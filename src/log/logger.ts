@@ -1,4 +1,6 @@
-import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino'
+import { pino, type Logger as PinoLogger, type DestinationStream, type LogFn } from 'pino'
+import { compileLogTemplate, type CompiledTemplate, type LogKind } from './go-template.js'
+import { createTextFields, type RequestInfo } from './text-fields.js'
 
 /** The logger every module receives: pino's, so child loggers and levels work as documented. */
 export type Logger = PinoLogger
@@ -10,28 +12,100 @@ const REDACT_PATHS = [
   'headers.cookie', 'headers.authorization', 'headers["set-cookie"]',
 ]
 
-/** Creates the root JSON-lines logger (one object a line on stdout, or the given stream). */
+/** Where and how the three log kinds are written (built from Config by `logSettingsFromConfig`). */
+export interface LogSettings {
+  level?: string
+  /** Which kinds are written at all (`--request-logging`, `--auth-logging`, `--standard-logging`). */
+  enabled: Readonly<Record<LogKind, boolean>>
+  /** The kinds written as text, with their template; the others are JSON lines. */
+  templates: Readonly<Partial<Record<LogKind, string>>>
+  /** Error-level lines go to stdout (or the log file) instead of stderr. */
+  errorsToInfo: boolean
+  /** Text timestamps in local time instead of UTC. */
+  localTime: boolean
+}
+
+/** The default settings: every kind on, all JSON, errors on stderr. */
+export const JSON_LOG_SETTINGS: LogSettings = { enabled: { request: true, auth: true, standard: true }, templates: {}, errorsToInfo: false, localTime: true }
+
+const REQUEST_INFO = Symbol('gatehouse.requestInfo')
+
+/** Attaches the request a child logger belongs to, for the text templates' Host, Protocol, ... fields (never serialized). */
+export function bindRequest(child: Logger, info: RequestInfo): Logger {
+  Object.defineProperty(child, REQUEST_INFO, { value: info, enumerable: false })
+  return child
+}
+
+/** The kind of a log call, from its stable event name. */
+export function kindOfEvent(event: unknown): LogKind {
+  if (typeof event !== 'string') return 'standard'
+  if (event === 'http.request') return 'request'
+  return event.startsWith('auth.') || event.startsWith('session.refresh.') ? 'auth' : 'standard'
+}
+
+function baseOptions(level: string | undefined): pino.LoggerOptions {
+  return {
+    level: level ?? 'info',
+    base: { service: 'gatehouse' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  }
+}
+
+/** Creates a plain JSON-lines logger (one object a line on stdout, or the given stream). */
 export function createLogger(options: { level?: string; destination?: DestinationStream; redact?: boolean } = {}): Logger {
   return pino(
-    {
-      level: options.level ?? 'info',
-      base: { service: 'gatehouse' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      ...(options.redact === false ? {} : { redact: { paths: REDACT_PATHS, censor: '[redacted]' } }),
-    },
+    { ...baseOptions(options.level), ...(options.redact === false ? {} : { redact: { paths: REDACT_PATHS, censor: '[redacted]' } }) },
     options.destination ?? pino.destination({ fd: 1, sync: false }),
   )
 }
 
+/** Outputs: `out` for ordinary lines, `err` for error-level lines unless `errorsToInfo`. */
+export interface LogOutputs {
+  out: DestinationStream
+  err: DestinationStream
+}
+
 /**
- * The process's two loggers on one output stream: `log` redacts the paths above; `access` writes the access log,
- * whose fields are built from a fixed list with secrets already removed, without the per-line cost of redaction.
+ * The process's two loggers: `log` redacts the paths above; `access` writes the access log, whose fields are built
+ * from a fixed list with secrets already removed, without the per-line cost of redaction. A hook drops the kinds that
+ * are turned off and renders the text kinds with their precompiled template, bypassing JSON serialization.
  */
-export function createLoggers(options: { level?: string; destination?: DestinationStream } = {}): { log: Logger; access: Logger } {
-  const destination = options.destination ?? pino.destination({ fd: 1, sync: false })
+export function createLoggers(settings: LogSettings = JSON_LOG_SETTINGS, outputs?: Partial<LogOutputs>): { log: Logger; access: Logger } {
+  const out = outputs?.out ?? pino.destination({ fd: 1, sync: false })
+  const err = settings.errorsToInfo ? out : (outputs?.err ?? pino.destination({ fd: 2, sync: false }))
+  const json: DestinationStream = err === out ? out : pino.multistream([{ level: 'trace', stream: out }, { level: 'error', stream: err }], { dedupe: true })
+  const compiled: Partial<Record<LogKind, CompiledTemplate>> = {}
+  for (const kind of ['request', 'auth', 'standard'] as const) {
+    const source = settings.templates[kind]
+    if (source !== undefined) compiled[kind] = compileLogTemplate(source, kind)
+  }
+  const fields = createTextFields(settings.localTime)
+  const needsHook = Object.keys(compiled).length > 0 || !settings.enabled.auth || !settings.enabled.standard
+  const hooks = !needsHook
+    ? {}
+    : {
+        hooks: {
+          logMethod(this: Logger, args: Parameters<LogFn>, method: LogFn, level: number): void {
+            const first: unknown = args[0]
+            const obj = typeof first === 'object' && first !== null ? (first as Record<string, unknown>) : undefined
+            const kind = kindOfEvent(obj?.event)
+            if (!settings.enabled[kind]) return
+            const template = compiled[kind]
+            if (template === undefined) {
+              method.apply(this, args)
+              return
+            }
+            const second: unknown = args[1]
+            const msg = typeof first === 'string' ? first : typeof second === 'string' ? second : ''
+            const info = (this as unknown as Record<symbol, RequestInfo | undefined>)[REQUEST_INFO]
+            const line = `${template(fields(kind, obj ?? {}, msg, level, info))}\n`
+            ;(level >= 50 ? err : out).write(line)
+          },
+        },
+      }
   return {
-    log: createLogger({ ...options, destination }),
-    access: createLogger({ ...options, destination, redact: false }),
+    log: pino({ ...baseOptions(settings.level), ...hooks, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, json),
+    access: pino({ ...baseOptions(settings.level), ...hooks }, json),
   }
 }

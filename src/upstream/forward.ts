@@ -22,6 +22,8 @@ export interface ForwardOptions {
   flushIntervalMs: number
   keepAlive: boolean
   proxyWebSockets: boolean
+  /** Told the time to each upstream's response headers (or to its failure), by upstream id; for metrics. */
+  onUpstreamResponse?: (upstream: string, outcome: 'ok' | 'error', seconds: number) => void
 }
 
 /** What the caller adds to a proxied request and its response. */
@@ -88,13 +90,16 @@ export function createForwarder(options: ForwardOptions): Forwarder {
     if (servername !== undefined) request.servername = servername
 
     let response: Dispatcher.ResponseData
+    const sentAt = performance.now()
     try {
       response = await pools.get(key).request(request)
     } catch (err) {
       res.off('close', onClose)
       if (aborted || res.destroyed) return // the client left; nobody to answer
+      options.onUpstreamResponse?.(target.id, 'error', (performance.now() - sentAt) / 1000)
       throw translate(err, target)
     }
+    options.onUpstreamResponse?.(target.id, 'ok', (performance.now() - sentAt) / 1000)
 
     // A client that leaves now aborts the body, which then emits 'error' — possibly before relay() listens.
     // An unhandled stream error would end the process, so the body is never without a listener.

@@ -1,4 +1,5 @@
 import { defineOptions } from '../define.js'
+import { DEFAULT_LOG_TEMPLATES, logTemplateProblem } from '../../log/go-template.js'
 import { headerNameProblem } from '../formats.js'
 
 const o = defineOptions('logging')
@@ -6,19 +7,18 @@ const o = defineOptions('logging')
 /** Access, auth and standard logs. */
 export const loggingOptions = {
   authLogging: o.bool('auth-logging', true, 'Log sign-in successes, failures and errors.'),
-  authLoggingFormat: o.string(
-    'auth-logging-format',
-    '{{.Client}} - {{.RequestID}} - {{.Username}} [{{.Timestamp}}] [{{.Status}}] {{.Message}}',
-    'Go template of an auth log line.',
-  ),
+  authLoggingFormat: o.string('auth-logging-format', DEFAULT_LOG_TEMPLATES.auth, 'Go template of an auth log line; setting it writes auth lines as text.', {
+    check: logTemplateProblem('auth'),
+  }),
   requestLogging: o.bool('request-logging', true, 'Log one line per request (access log).'),
-  requestLoggingFormat: o.string(
-    'request-logging-format',
-    '{{.Client}} - {{.RequestID}} - {{.Username}} [{{.Timestamp}}] {{.Host}} {{.RequestMethod}} {{.Upstream}} {{.RequestURI}} {{.Protocol}} {{.UserAgent}} {{.StatusCode}} {{.ResponseSize}} {{.RequestDuration}}',
-    'Go template of an access log line.',
-  ),
+  requestLoggingFormat: o.string('request-logging-format', DEFAULT_LOG_TEMPLATES.request, 'Go template of an access log line; setting it writes access lines as text.', {
+    check: logTemplateProblem('request'),
+  }),
   standardLogging: o.bool('standard-logging', true, 'Log everything else (start-up, warnings, errors).'),
-  standardLoggingFormat: o.string('standard-logging-format', '[{{.Timestamp}}] [{{.File}}] {{.Message}}', 'Go template of a standard log line.'),
+  standardLoggingFormat: o.string('standard-logging-format', DEFAULT_LOG_TEMPLATES.standard, 'Go template of a standard log line; setting it writes standard lines as text.', {
+    check: logTemplateProblem('standard'),
+  }),
+  loggingFormat: o.choice('logging-format', ['json', 'text'], 'json', 'gatehouse only: "json" writes one JSON object a line; "text" writes every log in oauth2-proxy\'s templates.'),
   errorsToInfoLog: o.bool('errors-to-info-log', false, 'Write errors to stdout with the other logs instead of stderr.'),
   excludeLoggingPaths: o.list('exclude-logging-path', 'Request paths left out of the access log.'),
   loggingLocalTime: o.bool('logging-local-time', true, 'Timestamps in local time; false for UTC.'),
