@@ -48,6 +48,8 @@ export interface CfgSubstitution {
   address: string
   /** Extra flags for the test only (e.g. --cookie-secure=false on plain http). */
   args?: string[]
+  /** Extra environment variables for the test only (e.g. a stand-in's URL). */
+  env?: Record<string, string>
 }
 
 /** Writes the substituted cfg to the backends' temp dir and starts gatehouse with `--config` on it. */
@@ -55,5 +57,5 @@ export async function startFromExample(backends: Backends, s: CfgSubstitution): 
   const text = await loadExample(s.example, s.file, s.replace)
   const path = join(backends.dir, `${s.example}-${s.file}-${randomBytes(4).toString('hex')}`)
   await writeFile(path, text)
-  return startGatehouse({ args: [`--config=${path}`, ...(s.args ?? []), `--http-address=${s.address}`] })
+  return startGatehouse({ args: [`--config=${path}`, ...(s.args ?? []), `--http-address=${s.address}`], ...(s.env === undefined ? {} : { env: s.env }) })
 }
