@@ -30,6 +30,7 @@ import { createAccessLog } from './log/access-log.js'
 import type { Logger } from './log/logger.js'
 import { instrumentFetch, instrumentStore } from './metrics/instrument.js'
 import { createMetrics, type Metrics } from './metrics/registry.js'
+import { readLogo } from './pages/logo.js'
 import { createProviderFetch } from './providers/http-client.js'
 import { createProviderFromConfig } from './providers/registry.js'
 import { createCookieStore } from './session/cookie-store.js'
@@ -139,6 +140,8 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
       emailDomains: config.emailDomains,
       version: VERSION,
       showDebugOnError: config.showDebugOnError,
+      customLogin: config.htpasswdFile !== '' && config.displayHtpasswdForm,
+      logoHtml: readLogo(config.customSignInLogo),
     }),
     jar,
     csrf,
