@@ -2,6 +2,7 @@ import { accessSync, constants, readFileSync } from 'node:fs'
 import type { core } from 'zod'
 import { cookieSecretProblem } from '../crypto/cookie-secret.js'
 import { ConfigError, type ConfigIssue } from '../errors.js'
+import { templatesProblem } from '../pages/custom-templates.js'
 import { logoProblem } from '../pages/logo.js'
 import { VERSION } from '../version.js'
 import { parseArgv } from './argv.js'
@@ -93,9 +94,9 @@ function checkFilesReadable(merged: Layer, issues: ConfigIssue[]): void {
   }
 }
 
-/** `--custom-sign-in-logo` is read and checked at start, like oauth2-proxy. */
+/** `--custom-templates-dir` and `--custom-sign-in-logo` are read, parsed and checked at start, like oauth2-proxy. */
 function checkPageFiles(merged: Layer, issues: ConfigIssue[]): void {
-  for (const [key, problemOf] of [['customSignInLogo', logoProblem]] as const) {
+  for (const [key, problemOf] of [['customTemplatesDir', templatesProblem], ['customSignInLogo', logoProblem]] as const) {
     const setting = merged.get(key)
     if (setting === undefined || setting.value === '') continue
     const message = problemOf(String(setting.value))

@@ -30,6 +30,8 @@ export type ErrorData = {
 export interface PageTemplates {
   signIn?: (data: SignInData) => string
   error?: (data: ErrorData) => string
+  /** `robots.txt`, served as is. */
+  robots?: string
 }
 
 const str: Shape = { kind: 'string' }
