@@ -11,7 +11,7 @@ import { createCookieJar } from './cookies/jar.js'
 import { cookieSecretKeys } from './crypto/cookie-secret.js'
 import { createAuthHandler } from './handlers/auth.js'
 import { createCallbackHandler } from './handlers/callback.js'
-import { createReadyHandler, isPing, pingHandler, robotsHandler } from './handlers/health.js'
+import { createReadyHandler, createRobotsHandler, isPing, pingHandler } from './handlers/health.js'
 import { createProxyHandler } from './handlers/proxy.js'
 import type { Services } from './handlers/services.js'
 import { createSignInHandler } from './handlers/sign-in.js'
@@ -30,6 +30,8 @@ import { createAccessLog } from './log/access-log.js'
 import type { Logger } from './log/logger.js'
 import { instrumentFetch, instrumentStore } from './metrics/instrument.js'
 import { createMetrics, type Metrics } from './metrics/registry.js'
+import { readPageTemplates } from './pages/custom-templates.js'
+import { readLogo } from './pages/logo.js'
 import { createProviderFetch } from './providers/http-client.js'
 import { createProviderFromConfig } from './providers/registry.js'
 import { createCookieStore } from './session/cookie-store.js'
@@ -113,6 +115,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     isSkipAuthRoute: createRouteMatcher(config.skipAuthRoutes),
     trustedIps: config.trustedIps.length > 0 ? createIpSet(config.trustedIps) : undefined,
   })
+  const templates = config.customTemplatesDir === '' ? undefined : readPageTemplates(config.customTemplatesDir)
   const services: Services = {
     settings: {
       proxyPrefix: config.proxyPrefix,
@@ -139,6 +142,9 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
       emailDomains: config.emailDomains,
       version: VERSION,
       showDebugOnError: config.showDebugOnError,
+      customLogin: config.htpasswdFile !== '' && config.displayHtpasswdForm,
+      logoHtml: readLogo(config.customSignInLogo),
+      ...(templates === undefined ? {} : { templates }),
     }),
     jar,
     csrf,
@@ -178,7 +184,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
   const prefix = config.proxyPrefix
   const router = createRouter(
     [
-      { path: '/robots.txt', handler: robotsHandler },
+      { path: '/robots.txt', handler: createRobotsHandler(templates?.robots) },
       { path: `${prefix}/auth`, handler: createAuthHandler(services) },
       { path: `${prefix}/sign_in`, handler: createSignInHandler(services), noCache: true },
       { path: `${prefix}/start`, handler: createStartHandler(services), noCache: true },

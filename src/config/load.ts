@@ -2,6 +2,8 @@ import { accessSync, constants, readFileSync } from 'node:fs'
 import type { core } from 'zod'
 import { cookieSecretProblem } from '../crypto/cookie-secret.js'
 import { ConfigError, type ConfigIssue } from '../errors.js'
+import { templatesProblem } from '../pages/custom-templates.js'
+import { logoProblem } from '../pages/logo.js'
 import { VERSION } from '../version.js'
 import { parseArgv } from './argv.js'
 import { renderHelp } from './help.js'
@@ -92,6 +94,16 @@ function checkFilesReadable(merged: Layer, issues: ConfigIssue[]): void {
   }
 }
 
+/** `--custom-templates-dir` and `--custom-sign-in-logo` are read, parsed and checked at start, like oauth2-proxy. */
+function checkPageFiles(merged: Layer, issues: ConfigIssue[]): void {
+  for (const [key, problemOf] of [['customTemplatesDir', templatesProblem], ['customSignInLogo', logoProblem]] as const) {
+    const setting = merged.get(key)
+    if (setting === undefined || setting.value === '') continue
+    const message = problemOf(String(setting.value))
+    if (message !== undefined) issues.push({ option: setting.label, value: String(setting.value), message })
+  }
+}
+
 /** Maps a zod issue back to the option as the user wrote it, never showing a secret. */
 function toConfigIssue(issue: core.$ZodIssue, merged: Layer): ConfigIssue {
   const key = String(issue.path[0] ?? '')
@@ -139,6 +151,7 @@ export function loadConfig(input: LoadInput): LoadResult {
   readSecretFile(merged, 'cookieSecret', 'cookieSecretFile', 'cookie secret', issues, warnings)
   readSecretFile(merged, 'clientSecret', 'clientSecretFile', 'client secret', issues, warnings)
   checkFilesReadable(merged, issues)
+  checkPageFiles(merged, issues)
 
   const parsed = configSchema.safeParse(Object.fromEntries([...merged].map(([key, setting]) => [key, setting.value])))
   if (!parsed.success) issues.push(...parsed.error.issues.map((issue) => toConfigIssue(issue, merged)))

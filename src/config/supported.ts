@@ -142,6 +142,8 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'footer',
   'show_debug_on_error',
   'display_htpasswd_form',
+  'custom_templates_dir',
+  'custom_sign_in_logo',
   // misc
   'redirect_url',
   'relative_redirect_url',

@@ -25,5 +25,7 @@ export function createReadyHandler(s: Services): Handler {
   }
 }
 
-/** `/robots.txt`: keep crawlers out of everything behind the proxy. */
-export const robotsHandler: Handler = (ctx) => sendText(ctx.res, 200, 'User-agent: *\nDisallow: /\n')
+/** `/robots.txt`: keep crawlers out of everything behind the proxy, or the `robots.txt` of `--custom-templates-dir`. */
+export function createRobotsHandler(text = 'User-agent: *\nDisallow: /\n'): Handler {
+  return (ctx) => sendText(ctx.res, 200, text)
+}

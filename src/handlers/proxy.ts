@@ -40,7 +40,7 @@ async function needsLogin(ctx: RequestContext, s: Services, setCookies: string[]
   if (s.settings.skipProviderButton) return startLogin(ctx, s, target, [...setCookies, ...cleared])
   appendSetCookies(ctx.res, [...setCookies, ...cleared])
   // oauth2-proxy answers a browser without a session with the sign-in page and status 403.
-  sendHtml(ctx.res, 403, s.pages.signIn(target))
+  sendHtml(ctx.res, 403, s.pages.signIn(target, 403))
 }
 
 async function serve(ctx: RequestContext, s: Services, session: Session | undefined, setCookies: string[]): Promise<void> {

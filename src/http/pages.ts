@@ -1,3 +1,6 @@
+import { STATUS_CODES } from 'node:http'
+import type { ErrorData, PageTemplates, SignInData } from '../pages/data.js'
+import { safeHtml } from '../pages/template/values.js'
 import { escapeHtml, layout } from './html.js'
 
 /** What the sign-in and error pages need to know; built once from Config by app.ts. */
@@ -11,58 +14,130 @@ export interface PageOptions {
   emailDomains: readonly string[]
   version: string
   showDebugOnError: boolean
+  /** Show the user name / password form (`--htpasswd-file` set and `--display-htpasswd-form`). */
+  customLogin: boolean
+  /** The logo as HTML (`--custom-sign-in-logo`, see pages/logo.ts); empty shows none. */
+  logoHtml: string
+  /** Users' `sign_in.html` / `error.html` from `--custom-templates-dir`; a missing one uses the built-in page. */
+  templates?: PageTemplates
 }
 
-const DEFAULT_MESSAGES: Readonly<Record<number, { title: string; message: string }>> = {
-  400: { title: 'Bad Request', message: 'The request could not be understood.' },
-  401: { title: 'Unauthorized', message: 'You need to be logged in to access this resource.' },
-  403: { title: 'Forbidden', message: 'You do not have permission to access this resource.' },
-  404: { title: 'Not Found', message: 'The page you were looking for could not be found.' },
-  500: { title: 'Internal Server Error', message: 'Oops! Something went wrong. For more information contact your server administrator.' },
-  502: { title: 'Bad Gateway', message: 'The application behind this proxy could not be reached.' },
-  504: { title: 'Gateway Timeout', message: 'The application behind this proxy took too long to answer.' },
+/** Short reasons for the statuses gatehouse answers with; the title is Go's `http.StatusText`, as oauth2-proxy shows. */
+const DEFAULT_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'The request could not be understood.',
+  401: 'You need to be logged in to access this resource.',
+  403: 'You do not have permission to access this resource.',
+  404: 'The page you were looking for could not be found.',
+  500: 'Oops! Something went wrong. For more information contact your server administrator.',
+  502: 'The application behind this proxy could not be reached.',
+  503: 'The service is unavailable right now. Please try again in a moment.',
+  504: 'The application behind this proxy took too long to answer.',
 }
 
-/** Renders the sign-in and error pages. */
+/** A link target the error page may offer: a local path or an http(s) URL, else `/`. */
+function backTarget(redirect: string): string {
+  return /^\/(?![/\\])/.test(redirect) || /^https?:\/\/[^/\\]/i.test(redirect) ? redirect : '/'
+}
+
+/** Renders the sign-in and error pages: the built-in ones, or the user's templates where given. */
 export function createPages(options: PageOptions) {
+  const prefix = escapeHtml(options.proxyPrefix)
   const footer = options.footer === '-' ? '' : options.footer !== '' ? options.footer : `Secured with gatehouse ${escapeHtml(options.version)}`
 
-  function defaultBanner(): string {
+  function signInMessage(): string {
+    if (options.banner === '-') return ''
+    if (options.banner !== '') return options.banner
     const domains = options.emailDomains.filter((d) => d !== '*')
     if (domains.length === 0 || options.emailDomains.includes('*')) return ''
     return `Authenticate using ${domains.map(escapeHtml).join(', ')}`
   }
+  const message = signInMessage()
+
+  function builtInSignIn(d: SignInData): string {
+    const rd = escapeHtml(d.Redirect)
+    const login = !d.CustomLogin
+      ? ''
+      : `<div class="divider">or</div>
+<form method="POST" action="${prefix}/sign_in" class="login">
+<input type="hidden" name="rd" value="${rd}">
+<label for="username">User name</label>
+<input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required>
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required>
+<button type="submit" class="button secondary">Sign in</button>
+</form>`
+    const body = `${options.logoHtml === '' ? '' : `<div class="logo">${options.logoHtml}</div>`}
+<h1>Sign in</h1>
+${message === '' ? '' : `<p class="banner">${message}</p>`}
+<form method="GET" action="${prefix}/start">
+<input type="hidden" name="rd" value="${rd}">
+<button type="submit" class="button">Sign in with ${escapeHtml(d.ProviderName)}</button>
+</form>
+${login}
+<script>
+// Keep the URL fragment (it never reaches the server) so the user lands where they were; once per form.
+(function(){var h=window.location.hash;if(!h)return;var f=document.getElementsByName('rd');for(var i=0;i<f.length;i++){var v=f[i].value,j=v.indexOf('#');f[i].value=(j<0?v:v.slice(0,j))+h}})();
+</script>`
+    return layout('Sign in', body, footer)
+  }
+
+  function builtInError(d: ErrorData, debug: string | undefined): string {
+    const back = backTarget(d.Redirect)
+    const body = `<p class="status${d.StatusCode >= 500 ? ' server' : ''}">${d.StatusCode}</p>
+<h1>${escapeHtml(d.Title)}</h1>
+<p>${escapeHtml(d.Message)}</p>
+${debug === undefined ? '' : `<p class="debug">${escapeHtml(debug)}</p>`}
+<div class="actions">
+<a class="button secondary" href="${escapeHtml(back)}">Go back</a>
+<a class="button" href="${prefix}/sign_in?rd=${escapeHtml(encodeURIComponent(back))}">Sign in</a>
+</div>
+<p class="meta">Request ID: <code>${escapeHtml(d.RequestID)}</code></p>`
+    return layout(`${d.StatusCode} ${d.Title}`, body, footer)
+  }
 
   return {
-    /** The sign-in page: a GET form to `<prefix>/start` carrying `rd`. */
-    signIn(redirect: string): string {
-      const banner = options.banner === '-' ? '' : options.banner !== '' ? options.banner : defaultBanner()
-      const body = `<h1>Sign in</h1>
-${banner === '' ? '' : `<p>${banner}</p>`}
-<form method="GET" action="${escapeHtml(options.proxyPrefix)}/start">
-<input type="hidden" name="rd" value="${escapeHtml(redirect)}">
-<button type="submit" class="button">Sign in with ${escapeHtml(options.providerName)}</button>
-</form>
-<script>
-// Keep the URL fragment (it never reaches the server) so the user lands where they were.
-(function(){var rd=document.querySelector('input[name=rd]');if(rd&&window.location.hash){rd.value+=window.location.hash}})();
-</script>`
-      return layout('Sign in', body, footer)
+    /** The sign-in page: a GET form to `<prefix>/start` carrying `rd`, and the htpasswd form when enabled. */
+    signIn(redirect: string, status = 200): string {
+      const data: SignInData = {
+        ProviderName: options.providerName,
+        SignInMessage: safeHtml(message),
+        StatusCode: status,
+        CustomLogin: options.customLogin,
+        Redirect: redirect,
+        Version: options.version,
+        ProxyPrefix: options.proxyPrefix,
+        Footer: safeHtml(options.footer),
+        LogoData: safeHtml(options.logoHtml),
+      }
+      return options.templates?.signIn?.(data) ?? builtInSignIn(data)
     },
 
-    /** An error page: status, short reason, request id, a link back; internal detail only with show-debug-on-error. */
+    /**
+     * An error page: status, short reason, request id, a link back. `userMessage` is text safe for users;
+     * the internal `debug` detail is shown only with `--show-debug-on-error`.
+     */
     error(status: number, requestId: string, redirect: string, userMessage?: string, debug?: string): string {
-      const known = DEFAULT_MESSAGES[status] ?? { title: 'Error', message: 'Something went wrong.' }
-      const message = userMessage ?? known.message
-      const detail = options.showDebugOnError && debug !== undefined ? `<p class="meta">${escapeHtml(debug)}</p>` : ''
-      const body = `<p class="status">${status}</p>
-<h1>${escapeHtml(known.title)}</h1>
-<p>${escapeHtml(message)}</p>
-${detail}
-<a class="button" href="${escapeHtml(options.proxyPrefix)}/sign_in?rd=${encodeURIComponent(redirect)}">Sign in</a>
-<a class="button secondary" href="javascript:history.back()">Go back</a>
-<p class="meta">Request ID: ${escapeHtml(requestId)}</p>`
-      return layout(known.title, body, footer)
+      const shown = options.showDebugOnError ? debug : undefined
+      const data: ErrorData = {
+        Title: STATUS_CODES[status] ?? 'Error',
+        Message: userMessage ?? DEFAULT_MESSAGES[status] ?? 'Something went wrong.',
+        ProxyPrefix: options.proxyPrefix,
+        StatusCode: status,
+        Redirect: redirect,
+        RequestID: requestId,
+        Footer: safeHtml(options.footer),
+        Version: options.version,
+      }
+      const custom = options.templates?.error
+      if (custom !== undefined) {
+        try {
+          // oauth2-proxy's templates show one message: the internal one replaces it in debug mode.
+          return custom(shown === undefined ? data : { ...data, Message: shown })
+        } catch {
+          // A template that fails at run time must not hide the error itself: fall back to the built-in page.
+        }
+      }
+      return builtInError(data, shown)
     },
   }
 }

@@ -40,7 +40,7 @@ describe('the HTTP server boundary', () => {
       },
       resolveOrigin: createOriginResolver({ reverseProxy: false, trustedProxyIps: [], realClientIpHeader: 'X-Real-IP' }),
       log,
-      pages: createPages({ proxyPrefix: '/oauth2', providerName: 'Test', banner: '', footer: '', emailDomains: ['*'], version: 't', showDebugOnError: false }),
+      pages: createPages({ proxyPrefix: '/oauth2', providerName: 'Test', banner: '', footer: '', emailDomains: ['*'], version: 't', showDebugOnError: false, customLogin: false, logoHtml: '' }),
       requestIdHeader: 'x-request-id',
       forceJsonErrors: false,
       accessLog: () => {},

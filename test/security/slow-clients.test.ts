@@ -25,7 +25,7 @@ before(async () => {
     },
     resolveOrigin: createOriginResolver({ reverseProxy: false, trustedProxyIps: [], realClientIpHeader: 'X-Real-IP' }),
     log: createLogger({ destination: new Writable({ write: (_c: Buffer, _e, done) => done() }) }),
-    pages: createPages({ proxyPrefix: '/oauth2', providerName: 'Test', banner: '', footer: '', emailDomains: ['*'], version: 't', showDebugOnError: false }),
+    pages: createPages({ proxyPrefix: '/oauth2', providerName: 'Test', banner: '', footer: '', emailDomains: ['*'], version: 't', showDebugOnError: false, customLogin: false, logoHtml: '' }),
     requestIdHeader: 'x-request-id',
     forceJsonErrors: false,
     accessLog: () => {},
