@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { createAuthenticator } from './auth/authenticate.js'
 import { createAuthorizer } from './auth/authorize.js'
+import { createBasicSessionLoader } from './auth/basic-auth.js'
+import { chainHeaderSessions } from './auth/header-sessions.js'
+import { loadHtpasswdFile } from './auth/htpasswd-file.js'
 import { createEmailRules, parseAuthenticatedEmailsFile } from './auth/email-rules.js'
 import { createRedirectValidator } from './auth/redirect.js'
 import { createApiRouteMatcher, createRouteMatcher } from './auth/routes.js'
@@ -15,6 +18,7 @@ import { createReadyHandler, isPing, pingHandler, robotsHandler } from './handle
 import { createProxyHandler } from './handlers/proxy.js'
 import type { Services } from './handlers/services.js'
 import { createSignInHandler } from './handlers/sign-in.js'
+import { withPasswordSignIn } from './handlers/sign-in-post.js'
 import { createSignOutHandler } from './handlers/sign-out.js'
 import { createStartHandler } from './handlers/start.js'
 import { createUpgradeHandler } from './handlers/upgrade.js'
@@ -113,6 +117,10 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     isSkipAuthRoute: createRouteMatcher(config.skipAuthRoutes),
     trustedIps: config.trustedIps.length > 0 ? createIpSet(config.trustedIps) : undefined,
   })
+  const htpasswd = config.htpasswdFile === '' ? undefined : loadHtpasswdFile(config.htpasswdFile, log)
+  const headerSessions = chainHeaderSessions([
+    htpasswd && createBasicSessionLoader({ validator: htpasswd.validator, groups: config.htpasswdUserGroups, preferEmailToUser: config.preferEmailToUser }),
+  ])
   const services: Services = {
     settings: {
       proxyPrefix: config.proxyPrefix,
@@ -139,12 +147,13 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
       emailDomains: config.emailDomains,
       version: VERSION,
       showDebugOnError: config.showDebugOnError,
+      customLogin: htpasswd !== undefined && config.displayHtpasswdForm,
     }),
     jar,
     csrf,
     store,
     provider,
-    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh }),
+    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, ...(headerSessions === undefined ? {} : { headerSessions }) }),
     authorizer,
     headers: createHeaderInjector({
       passUserHeaders: config.passUserHeaders,
@@ -180,7 +189,11 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     [
       { path: '/robots.txt', handler: robotsHandler },
       { path: `${prefix}/auth`, handler: createAuthHandler(services) },
-      { path: `${prefix}/sign_in`, handler: createSignInHandler(services), noCache: true },
+      {
+        path: `${prefix}/sign_in`,
+        handler: withPasswordSignIn(services, htpasswd && { validator: htpasswd.validator, groups: config.htpasswdUserGroups }, createSignInHandler(services)),
+        noCache: true,
+      },
       { path: `${prefix}/start`, handler: createStartHandler(services), noCache: true },
       { path: `${prefix}/callback`, handler: createCallbackHandler(services), noCache: true },
       { path: `${prefix}/sign_out`, handler: createSignOutHandler(services), noCache: true },
@@ -230,6 +243,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     services,
     metrics,
     async close() {
+      htpasswd?.close()
       await services.forwarder.close()
       await store.close()
     },

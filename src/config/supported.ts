@@ -104,6 +104,8 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   // authorization
   'email_domains',
   'authenticated_emails_file',
+  'htpasswd_file',
+  'htpasswd_user_groups',
   'whitelist_domains',
   'skip_auth_routes',
   'skip_auth_regex',

@@ -11,6 +11,8 @@ export interface PageOptions {
   emailDomains: readonly string[]
   version: string
   showDebugOnError: boolean
+  /** Show the user name and password form (POST to `<prefix>/sign_in`): `--htpasswd-file` with `--display-htpasswd-form`. */
+  customLogin?: boolean
 }
 
 const DEFAULT_MESSAGES: Readonly<Record<number, { title: string; message: string }>> = {
