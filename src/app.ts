@@ -3,6 +3,7 @@ import type { Server } from 'node:http'
 import { createAuthenticator } from './auth/authenticate.js'
 import { createAuthorizer } from './auth/authorize.js'
 import { createBasicSessionLoader } from './auth/basic-auth.js'
+import { createBearerSessionLoader } from './auth/bearer-jwt.js'
 import { chainHeaderSessions } from './auth/header-sessions.js'
 import { loadHtpasswdFile } from './auth/htpasswd-file.js'
 import { createEmailRules, parseAuthenticatedEmailsFile } from './auth/email-rules.js'
@@ -34,6 +35,7 @@ import { createAccessLog } from './log/access-log.js'
 import type { Logger } from './log/logger.js'
 import { instrumentFetch, instrumentStore } from './metrics/instrument.js'
 import { createMetrics, type Metrics } from './metrics/registry.js'
+import { createBearerVerifierFromConfig } from './providers/bearer-from-config.js'
 import { createProviderFetch } from './providers/http-client.js'
 import { createProviderFromConfig } from './providers/registry.js'
 import { createCookieStore } from './session/cookie-store.js'
@@ -118,7 +120,9 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     trustedIps: config.trustedIps.length > 0 ? createIpSet(config.trustedIps) : undefined,
   })
   const htpasswd = config.htpasswdFile === '' ? undefined : loadHtpasswdFile(config.htpasswdFile, log)
+  const bearer = config.skipJwtBearerTokens ? createBearerVerifierFromConfig(config, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, clock }) : undefined
   const headerSessions = chainHeaderSessions([
+    bearer && createBearerSessionLoader({ verify: (token) => bearer.verify(token), loginFallback: config.bearerTokenLoginFallback, clock }),
     htpasswd && createBasicSessionLoader({ validator: htpasswd.validator, groups: config.htpasswdUserGroups, preferEmailToUser: config.preferEmailToUser }),
   ])
   const services: Services = {
@@ -234,6 +238,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     ...(tls === undefined ? {} : { tls }),
   })
 
+  void bearer?.warmUp()
   provider.warmUp().catch((err: unknown) => {
     log.warn({ event: 'provider.discovery.failed', error: describe(err) }, 'identity provider not reachable yet; will retry on the first sign-in')
   })

@@ -100,7 +100,9 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'insecure_oidc_allow_unverified_email',
   'insecure_oidc_skip_issuer_verification', // entra-id only (cross-checks.ts); the tenant issuer is still checked
   'insecure_oidc_skip_nonce',
+  'skip_jwt_bearer_tokens',
   'bearer_token_login_fallback',
+  'extra_jwt_issuers',
   // authorization
   'email_domains',
   'authenticated_emails_file',
