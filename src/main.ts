@@ -32,7 +32,13 @@ async function main(): Promise<number> {
     process.stdout.write('configuration is valid\n')
     return 0
   }
-  const output = createLogOutput(config.loggingFilename)
+  const output = createLogOutput(config.loggingFilename, {
+    maxSizeMb: config.loggingMaxSize,
+    maxAgeDays: config.loggingMaxAge,
+    maxBackups: config.loggingMaxBackups,
+    localTime: config.loggingLocalTime,
+    compress: config.loggingCompress,
+  })
   const { log, access } = createLoggers(logSettingsFromConfig(config), { out: output.out })
   if (!config.requestLogging && !config.authLogging && !config.standardLogging) {
     process.stderr.write('gatehouse: warning: request, auth and standard logging are all off; nothing more will be logged\n')
