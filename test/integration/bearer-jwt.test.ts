@@ -2,6 +2,8 @@
 // tokens and ID tokens) and by a second dev IdP as --extra-jwt-issuers (reference §3.14, §1.7). Attacks on the
 // token checks are in test/security/bearer-jwt-attacks.test.ts.
 import { strict as assert } from 'node:assert'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import type { EchoReply } from '../../src/dev/echo-app.js'
 import { DEFAULT_DEV_USERS, startDevIdp, type DevIdp } from '../../src/dev/idp.js'
@@ -16,18 +18,27 @@ describe('bearer JWTs', () => {
   let url: string
   let alice: { accessToken: string; idToken: string }
   let bobAtExtra: { accessToken: string; idToken: string }
+  // An issuer without discovery that publishes its keys at <issuer>/.well-known/jwks.json (the extra IdP's keys).
+  let bare: Server
+  let bareIssuer: string
 
   before(async () => {
     extra = await startDevIdp({ jwtAccessTokens: { audience: 'reports-api' } })
+    bare = createServer((req, res) => {
+      if (req.url !== '/.well-known/jwks.json') return void res.writeHead(404).end()
+      void fetch(`${extra.issuer}/jwks`).then(async (r) => res.writeHead(200, { 'content-type': 'application/json' }).end(await r.text()))
+    })
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve))
+    bareIssuer = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`
     stack = await startStack({
       idp: { users: USERS, jwtAccessTokens: { audience: 'gatehouse' } },
-      args: ['--skip-jwt-bearer-tokens', `--extra-jwt-issuers=${extra.issuer}=reports-api`, '--pass-access-token', '--set-xauthrequest'],
+      args: ['--skip-jwt-bearer-tokens', `--extra-jwt-issuers=${extra.issuer}=reports-api`, `--extra-jwt-issuers=${bareIssuer}=bare-api`, '--pass-access-token', '--set-xauthrequest'],
     })
     url = stack.proxy.url
     ;[alice, bobAtExtra] = await Promise.all([tokensFor(stack.idp, 'alice'), tokensFor(extra, 'bob')])
   })
   after(async () => {
-    await Promise.allSettled([stack.close(), extra.close()])
+    await Promise.allSettled([stack.close(), extra.close(), new Promise((resolve) => bare.close(resolve))])
   })
 
   async function asBearer(authorization: string, path = '/api/x'): Promise<{ status: number; echo?: EchoReply; setCookies: string[] }> {
@@ -56,6 +67,15 @@ describe('bearer JWTs', () => {
     assert.equal(r.status, 200)
     assert.equal(r.echo?.headers['x-forwarded-user'], 'bob')
     assert.equal(r.echo?.headers['x-forwarded-email'], 'bob', 'RFC 9068 access tokens carry no email')
+  })
+
+  it('finds the keys of an extra issuer without discovery at <issuer>/.well-known/jwks.json', async () => {
+    const token = await extra.signJwt({ iss: bareIssuer, sub: 'svc-1', aud: 'bare-api', groups: ['ci'], preferred_username: 'ci-bot' })
+    const r = await asBearer(`Bearer ${token}`)
+    assert.equal(r.status, 200)
+    assert.equal(r.echo?.headers['x-forwarded-user'], 'svc-1')
+    assert.equal(r.echo?.headers['x-forwarded-groups'], 'ci')
+    assert.equal(r.echo?.headers['x-forwarded-preferred-username'], 'ci-bot')
   })
 
   it("refuses the extra issuer's ID token: its audience is the client, not reports-api", async () => {
