@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
+import fc from 'fast-check'
 import { createLogger } from '../log/logger.js'
 import type { BearerOutcome } from '../providers/bearer-sessions.js'
 import { createBearerSessionLoader, findBearerJwt } from './bearer-jwt.js'
+import { parseHtpasswd } from './htpasswd.js'
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln'
 const request = { log: createLogger({ level: 'silent' }), client: '127.0.0.1' }
@@ -44,5 +46,20 @@ describe('bearer session loader', () => {
     await assert.rejects(createBearerSessionLoader({ verify: invalid, loginFallback: false, clock: Date.now })(`Bearer ${JWT}`, request), { status: 403 })
     const down = async (): Promise<BearerOutcome> => ({ kind: 'unavailable', reason: 'timeout' })
     await assert.rejects(createBearerSessionLoader({ verify: down, loginFallback: true, clock: Date.now })(`Bearer ${JWT}`, request), { status: 502 })
+  })
+})
+
+describe('Authorization header parsing', () => {
+  it('never throws and only ever returns a JWT-shaped token, whatever the header', () => {
+    const pieces = fc.constantFrom('Bearer ', 'Basic ', 'ey', '.', ':', '=', ' ', 'x-oauth-basic', JWT, Buffer.from(`${JWT}:`).toString('base64'))
+    const header = fc.oneof(fc.string(), fc.array(pieces, { maxLength: 8 }).map((p) => p.join('')))
+    fc.assert(
+      fc.property(header, (h) => {
+        const found = findBearerJwt(h)
+        return 'problem' in found || /^ey[\w-]*\.ey[\w-]*\.[\w-]+$/.test(found.token)
+      }),
+      { seed: 7, numRuns: 2000 },
+    )
+    fc.assert(fc.property(fc.string(), (text) => typeof parseHtpasswd(text).ok === 'boolean'), { seed: 7, numRuns: 1000 })
   })
 })
