@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { createAuthenticator } from './auth/authenticate.js'
 import { createAuthorizer } from './auth/authorize.js'
+import { createBasicSessionLoader } from './auth/basic-auth.js'
+import { createBearerSessionLoader } from './auth/bearer-jwt.js'
+import { chainHeaderSessions } from './auth/header-sessions.js'
+import { loadHtpasswdFile } from './auth/htpasswd-file.js'
 import { createEmailRules, parseAuthenticatedEmailsFile } from './auth/email-rules.js'
 import { createRedirectValidator } from './auth/redirect.js'
 import { createApiRouteMatcher, createRouteMatcher } from './auth/routes.js'
@@ -15,6 +19,7 @@ import { createReadyHandler, createRobotsHandler, isPing, pingHandler } from './
 import { createProxyHandler } from './handlers/proxy.js'
 import type { Services } from './handlers/services.js'
 import { createSignInHandler } from './handlers/sign-in.js'
+import { withPasswordSignIn } from './handlers/sign-in-post.js'
 import { createSignOutHandler } from './handlers/sign-out.js'
 import { createStartHandler } from './handlers/start.js'
 import { createUpgradeHandler } from './handlers/upgrade.js'
@@ -32,6 +37,7 @@ import { instrumentFetch, instrumentStore } from './metrics/instrument.js'
 import { createMetrics, type Metrics } from './metrics/registry.js'
 import { readPageTemplates } from './pages/custom-templates.js'
 import { readLogo } from './pages/logo.js'
+import { createBearerVerifierFromConfig } from './providers/bearer-from-config.js'
 import { createProviderFetch } from './providers/http-client.js'
 import { createProviderFromConfig } from './providers/registry.js'
 import { createCookieStore } from './session/cookie-store.js'
@@ -116,6 +122,12 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     trustedIps: config.trustedIps.length > 0 ? createIpSet(config.trustedIps) : undefined,
   })
   const templates = config.customTemplatesDir === '' ? undefined : readPageTemplates(config.customTemplatesDir)
+  const htpasswd = config.htpasswdFile === '' ? undefined : loadHtpasswdFile(config.htpasswdFile, log)
+  const bearer = config.skipJwtBearerTokens ? createBearerVerifierFromConfig(config, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, clock }) : undefined
+  const headerSessions = chainHeaderSessions([
+    bearer && createBearerSessionLoader({ verify: (token) => bearer.verify(token), loginFallback: config.bearerTokenLoginFallback, clock }),
+    htpasswd && createBasicSessionLoader({ validator: htpasswd.validator, groups: config.htpasswdUserGroups, preferEmailToUser: config.preferEmailToUser }),
+  ])
   const services: Services = {
     settings: {
       proxyPrefix: config.proxyPrefix,
@@ -142,7 +154,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
       emailDomains: config.emailDomains,
       version: VERSION,
       showDebugOnError: config.showDebugOnError,
-      customLogin: config.htpasswdFile !== '' && config.displayHtpasswdForm,
+      customLogin: htpasswd !== undefined && config.displayHtpasswdForm,
       logoHtml: readLogo(config.customSignInLogo),
       ...(templates === undefined ? {} : { templates }),
     }),
@@ -150,7 +162,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     csrf,
     store,
     provider,
-    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh }),
+    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, ...(headerSessions === undefined ? {} : { headerSessions }) }),
     authorizer,
     headers: createHeaderInjector({
       passUserHeaders: config.passUserHeaders,
@@ -186,7 +198,11 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     [
       { path: '/robots.txt', handler: createRobotsHandler(templates?.robots) },
       { path: `${prefix}/auth`, handler: createAuthHandler(services) },
-      { path: `${prefix}/sign_in`, handler: createSignInHandler(services), noCache: true },
+      {
+        path: `${prefix}/sign_in`,
+        handler: withPasswordSignIn(services, htpasswd && { validator: htpasswd.validator, groups: config.htpasswdUserGroups }, createSignInHandler(services)),
+        noCache: true,
+      },
       { path: `${prefix}/start`, handler: createStartHandler(services), noCache: true },
       { path: `${prefix}/callback`, handler: createCallbackHandler(services), noCache: true },
       { path: `${prefix}/sign_out`, handler: createSignOutHandler(services), noCache: true },
@@ -227,6 +243,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     ...(tls === undefined ? {} : { tls }),
   })
 
+  void bearer?.warmUp()
   provider.warmUp().catch((err: unknown) => {
     log.warn({ event: 'provider.discovery.failed', error: describe(err) }, 'identity provider not reachable yet; will retry on the first sign-in')
   })
@@ -236,6 +253,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
     services,
     metrics,
     async close() {
+      htpasswd?.close()
       await services.forwarder.close()
       await store.close()
     },

@@ -32,7 +32,13 @@ async function main(): Promise<number> {
     process.stdout.write('configuration is valid\n')
     return 0
   }
-  const output = createLogOutput(config.loggingFilename)
+  const output = createLogOutput(config.loggingFilename, {
+    maxSizeMb: config.loggingMaxSize,
+    maxAgeDays: config.loggingMaxAge,
+    maxBackups: config.loggingMaxBackups,
+    localTime: config.loggingLocalTime,
+    compress: config.loggingCompress,
+  })
   const { log, access } = createLoggers(logSettingsFromConfig(config), { out: output.out })
   if (!config.requestLogging && !config.authLogging && !config.standardLogging) {
     process.stderr.write('gatehouse: warning: request, auth and standard logging are all off; nothing more will be logged\n')
@@ -46,7 +52,15 @@ async function main(): Promise<number> {
     // The IdP's form_post is a cross-site POST: browsers do not send a Lax or Strict CSRF cookie with it.
     log.warn({ event: 'config.warning' }, `auth-request-response-mode=form_post with a SameSite=${csrfSameSite} CSRF cookie: browsers will not send it with the IdP's POST; set --cookie-csrf-samesite=none (with Secure cookies)`)
   }
-  const app = createApp(config, { log, accessLog: access })
+  let app
+  try {
+    app = createApp(config, { log, accessLog: access })
+  } catch (err) {
+    // Files read at start (e.g. --htpasswd-file) are checked here; their problems are config errors like the others.
+    if (!(err instanceof ConfigError)) throw err
+    process.stderr.write(`gatehouse: ${err.message}\n`)
+    return 1
+  }
   const tlsOn = config.tlsCertFile !== '' && config.tlsKeyFile !== ''
   // oauth2-proxy runs only the HTTPS listener once a certificate is configured.
   const address = parseListenAddress(tlsOn ? config.httpsAddress : config.httpAddress)

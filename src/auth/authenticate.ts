@@ -25,6 +25,11 @@ export interface AuthenticatorOptions {
   lockTtlMs?: number
   /** Told the outcome of every due refresh that reached the provider (for metrics). */
   onRefresh?: (outcome: 'success' | 'failed' | 'revoked' | 'not_refreshable') => void
+  /**
+   * Sessions carried by the Authorization header (bearer JWTs, htpasswd Basic auth), tried before the cookie as in
+   * oauth2-proxy's session chain; only called when the request has that header. Such sessions are never stored.
+   */
+  headerSessions?: (authorization: string, request: RequestLog) => Promise<Session | undefined>
 }
 
 /** With refreshing on, a token is refreshed this long before it expires (at most half its lifetime). */
@@ -115,8 +120,12 @@ export function createAuthenticator(options: AuthenticatorOptions) {
   }
 
   return {
-    /** `request` is the caller's request logger and client address, for the refresh events. */
-    async authenticate(cookies: Readonly<Record<string, string>>, host: string, request?: RequestLog): Promise<AuthResult> {
+    /** `request` is the caller's request logger and client address, for the refresh events; `authorization` the header. */
+    async authenticate(cookies: Readonly<Record<string, string>>, host: string, request?: RequestLog, authorization?: string): Promise<AuthResult> {
+      if (authorization !== undefined && options.headerSessions !== undefined) {
+        const fromHeader = await options.headerSessions(authorization, request ?? { log, client: undefined })
+        if (fromHeader !== undefined) return { kind: 'authenticated', session: fromHeader, setCookies: [] }
+      }
       const loaded = await store.load(cookies, options.clock())
       switch (loaded.kind) {
         case 'none':

@@ -20,7 +20,7 @@ export async function gate(ctx: RequestContext, s: Services, target: { method: s
   // Every method the upstream may act on must be allowed: frameworks honour X-HTTP-Method-Override and its kin.
   const reasons = methodReadings(target.method, ctx.req.headers).map((method) => s.authorizer.allowedWithoutSession({ method, path, clientIp: ctx.origin.clientIp }))
   const reason = reasons.every((r) => r !== undefined) ? reasons[0] : undefined
-  const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host, { log: ctx.log, client: ctx.origin.clientIp })
+  const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host, { log: ctx.log, client: ctx.origin.clientIp }, ctx.req.headers.authorization)
   const session = auth.kind === 'authenticated' ? auth.session : undefined
   if (session !== undefined) ctx.user = session.email ?? session.user
   if (reason !== undefined) {

@@ -34,6 +34,6 @@ export const oidcOptions = {
   insecureOidcSkipIssuerVerification: o.bool('insecure-oidc-skip-issuer-verification', false, 'Accept discovery documents and tokens whose issuer differs from --oidc-issuer-url.'),
   insecureOidcSkipNonce: o.bool('insecure-oidc-skip-nonce', true, 'Do not send or check the OIDC nonce (oauth2-proxy\'s default); set false to bind ID tokens to the login.'),
   skipJwtBearerTokens: o.bool('skip-jwt-bearer-tokens', false, 'Accept requests carrying a valid "Authorization: Bearer <JWT>" without a session cookie.'),
-  bearerTokenLoginFallback: o.bool('bearer-token-login-fallback', true, 'With --skip-jwt-bearer-tokens (not supported yet): an invalid bearer token falls back to the login flow instead of a 403. Without bearer tokens it has no effect, as in oauth2-proxy.'),
-  extraJwtIssuers: o.list('extra-jwt-issuers', 'More issuer=audience pairs whose bearer JWTs are accepted.', { check: extraIssuerProblem }),
+  bearerTokenLoginFallback: o.bool('bearer-token-login-fallback', true, 'With --skip-jwt-bearer-tokens: an Authorization header without a valid JWT falls back to the cookie and the login flow; false answers 403.'),
+  extraJwtIssuers: o.list('extra-jwt-issuers', 'More issuer=audience pairs whose bearer JWTs are accepted (with --skip-jwt-bearer-tokens).', { check: extraIssuerProblem }),
 }

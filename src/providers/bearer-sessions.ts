@@ -1,0 +1,86 @@
+import { decodeJwt } from 'jose'
+import type { Session } from '../session/session.js'
+import { claimToGroups, claimToString, getClaim } from './claims.js'
+import type { JwtIssuer } from './jwt-issuer.js'
+
+/** How the main provider reads a bearer token's claims (its --oidc-*-claim options); extra issuers use the defaults. */
+export interface ClaimNames {
+  email: string
+  groups: string
+  allowUnverifiedEmail: boolean
+}
+
+const EXTRA_ISSUER_CLAIMS: ClaimNames = { email: 'email', groups: 'groups', allowUnverifiedEmail: false }
+
+/** A verified bearer token's session; or why there is none: the token is not valid, or its issuer did not answer. */
+export type BearerOutcome =
+  | { kind: 'session'; session: Session }
+  | { kind: 'invalid'; reason: string }
+  | { kind: 'unavailable'; reason: string }
+
+/**
+ * oauth2-proxy's CreateSessionFromToken (main provider) and CreateTokenToSessionFunc (extra issuers): `sub` is the
+ * user, the email claim falls back to `sub`, `email_verified: false` is refused, the JWT is the access and ID token
+ * and its `exp` the expiry. Never stored, never refreshed.
+ */
+export function sessionFromBearerClaims(token: string, claims: Readonly<Record<string, unknown>>, names: ClaimNames): Session | string {
+  const sub = claimToString(claims['sub'])
+  const email = claimToString(getClaim(claims, names.email)) ?? sub
+  if (!names.allowUnverifiedEmail) {
+    const verified = getClaim(claims, 'email_verified')
+    if (verified === false || verified === 'false') return `email ${email ?? ''} is not verified`
+  }
+  const groups = claimToGroups(getClaim(claims, names.groups))
+  const preferredUsername = claimToString(claims['preferred_username'])
+  const exp = claims['exp']
+  return {
+    accessToken: token,
+    idToken: token,
+    ...(typeof exp === 'number' ? { expiresOn: new Date(exp * 1000) } : {}),
+    ...(email === undefined ? {} : { email }),
+    ...(sub === undefined ? {} : { user: sub }),
+    ...(groups === undefined || groups.length === 0 ? {} : { groups }),
+    ...(preferredUsername === undefined ? {} : { preferredUsername }),
+  }
+}
+
+/**
+ * Verifies a bearer JWT against the main issuer, then each `--extra-jwt-issuers` entry, as oauth2-proxy's loaders.
+ * Only the issuers the token's (unverified) `iss` names are asked, since verification demands that `iss` anyway: a
+ * token of a stranger costs no network call, and no issuer's key set is fetched for another's tokens.
+ */
+export function createBearerVerifier(main: { issuer: JwtIssuer; claims: ClaimNames } | undefined, extras: readonly JwtIssuer[]) {
+  const candidates = [...(main === undefined ? [] : [{ issuer: main.issuer, claims: main.claims }]), ...extras.map((issuer) => ({ issuer, claims: EXTRA_ISSUER_CLAIMS }))]
+  return {
+    async verify(token: string): Promise<BearerOutcome> {
+      let iss: unknown
+      try {
+        iss = decodeJwt(token).iss
+      } catch {
+        return { kind: 'invalid', reason: 'not a JWT' }
+      }
+      const reasons: string[] = []
+      let unavailable: string | undefined
+      for (const candidate of candidates) {
+        if (candidate.issuer.issuer !== iss) continue
+        const outcome = await candidate.issuer.verify(token)
+        if (outcome.kind === 'valid') {
+          const session = sessionFromBearerClaims(token, outcome.claims, candidate.claims)
+          if (typeof session !== 'string') return { kind: 'session', session }
+          reasons.push(session)
+        } else if (outcome.kind === 'unavailable') {
+          unavailable ??= outcome.reason
+        } else {
+          reasons.push(outcome.reason)
+        }
+      }
+      if (reasons.length === 0 && unavailable !== undefined) return { kind: 'unavailable', reason: unavailable }
+      return { kind: 'invalid', reason: reasons.length > 0 ? reasons.join('; ') : `issuer ${JSON.stringify(iss)} is not accepted` }
+    },
+    warmUp(): Promise<unknown> {
+      return Promise.allSettled(candidates.map((c) => c.issuer.warmUp()))
+    },
+  }
+}
+
+export type BearerVerifier = ReturnType<typeof createBearerVerifier>
