@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js'
 import type { Logger } from '../log/logger.js'
 import { createEntraIdProvider } from './entra-id.js'
+import { createGoogleFromConfig } from './google-config.js'
 import { createKeycloakOidcProvider, keycloakAllowedGroups } from './keycloak-oidc.js'
 import { MS_GRAPH_URL } from './ms-graph.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
@@ -17,6 +18,7 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   oidc: 'OpenID Connect',
   'keycloak-oidc': 'Keycloak OIDC',
   'entra-id': 'Microsoft Entra ID',
+  google: 'Google',
 }
 
 export interface ProviderDeps {
@@ -48,6 +50,8 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
         }),
         allowedGroups: config.allowedGroups,
       }
+    case 'google':
+      return createGoogleFromConfig(config, displayName, deps)
     default:
       return { provider: createOidcProvider(options), allowedGroups: config.allowedGroups }
   }
