@@ -56,3 +56,26 @@ describe('google provider options', () => {
     assert.match(messages([...GOOGLE, '--google-target-principal=sa@p.iam.gserviceaccount.com']).join(), /--google-target-principal is not supported yet/)
   })
 })
+
+describe('gitlab provider options', () => {
+  const GITLAB = ['--provider=gitlab', '--oidc-issuer-url=https://gitlab.example.com', ...GOOGLE]
+
+  it('accepts group/project with an optional access level of 10, 20, 30 or 40', () => {
+    assert.deepEqual(messages([...GITLAB, '--gitlab-project=acme/api', '--gitlab-project=acme/sub/web=40', '--gitlab-group=acme']), [])
+  })
+
+  it('refuses other access levels and empty names, naming the value', () => {
+    assert.deepEqual(messages([...GITLAB, '--gitlab-project=acme/api=50', '--gitlab-project==20']), [
+      '--gitlab-project: "acme/api=50" has access level "50": use 10 (guest), 20 (reporter, the default), 30 (developer) or 40 (maintainer)',
+      '--gitlab-project: "=20" names no project: write group/project or group/project=level',
+    ])
+  })
+
+  it('refuses --allowed-group, which oauth2-proxy would silently drop for gitlab', () => {
+    assert.match(messages([...GITLAB, '--allowed-group=acme']).join(), /^--allowed-group: the gitlab provider replaces --allowed-group with --gitlab-group/)
+  })
+
+  it('needs the GitLab instance as issuer URL', () => {
+    assert.match(messages(['--provider=gitlab', ...GOOGLE]).join(), /provider "gitlab" needs --oidc-issuer-url/)
+  })
+})

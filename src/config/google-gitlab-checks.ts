@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { gitlabProjectProblem } from '../providers/gitlab-projects.js'
 import { parseServiceAccountKey } from '../providers/google-service-account.js'
 import type { Config, ConfigKey } from './shape.js'
 
@@ -34,7 +35,24 @@ function googleProblems(c: Config): Problem[] {
   return out
 }
 
+/** `--gitlab-project` values must read `group/project[=level]`; `--allowed-group` is not read by the gitlab provider. */
+function gitlabProblems(c: Config): Problem[] {
+  if (c.provider !== 'gitlab') return []
+  const out: Problem[] = []
+  for (const project of c.gitlabProjects) {
+    const problem = gitlabProjectProblem(project)
+    if (problem !== undefined) out.push({ key: 'gitlabProjects', message: `${JSON.stringify(project)} ${problem}` })
+  }
+  if (c.allowedGroups.length > 0) {
+    out.push({
+      key: 'allowedGroups',
+      message: 'the gitlab provider replaces --allowed-group with --gitlab-group (oauth2-proxy silently ignores --allowed-group here, allowing everyone): use --gitlab-group',
+    })
+  }
+  return out
+}
+
 /** Cross-field rules of the google and gitlab providers (added to cross-checks.ts). */
 export function googleGitlabProblems(c: Config): Problem[] {
-  return googleProblems(c)
+  return [...googleProblems(c), ...gitlabProblems(c)]
 }

@@ -93,6 +93,9 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'google_service_account_json',
   'google_use_organization_id',
   'google_admin_api_user_scope',
+  // gitlab (src/providers/gitlab*.ts)
+  'gitlab_groups',
+  'gitlab_projects',
   // oidc
   'oidc_issuer_url',
   'skip_oidc_discovery',
