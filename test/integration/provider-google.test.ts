@@ -264,6 +264,7 @@ describe('google provider', () => {
         const lines = stack.proxy.logs().split('\n').filter((l) => l.includes(requestId) && l.includes('"http.error"'))
         assert.equal(lines.length, 1)
         assert.match(lines[0] ?? '', /Google Admin SDK members\.hasMember (answered 500|failed)/)
+        assert.doesNotMatch(stack.proxy.logs(), /ya29\.|access_token=|PRIVATE KEY/, 'no token or key in the logs')
       } finally {
         google.failure = 'none'
       }
