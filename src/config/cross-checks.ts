@@ -1,6 +1,7 @@
 import { cookieSecretProblem } from '../crypto/cookie-secret.js'
 import { IMPLEMENTED_PROVIDERS } from '../providers/provider-names.js'
 import { parseRedisUrl } from '../session/redis-options.js'
+import { googleGitlabProblems } from './google-gitlab-checks.js'
 import type { Config, ConfigKey } from './shape.js'
 
 /** One cross-field problem, attached to the option the user should change. */
@@ -35,14 +36,7 @@ function secretProblems(c: Config): CrossProblem[] {
 
 function providerProblems(c: Config): CrossProblem[] {
   const out: CrossProblem[] = []
-  if (c.provider === 'google') {
-    out.push({
-      key: 'provider',
-      message:
-        'provider "google" is not supported yet by gatehouse (google is what oauth2-proxy uses when --provider is not given): ' +
-        'pass --provider=oidc with --oidc-issuer-url to use the generic OpenID Connect provider',
-    })
-  } else if (!IMPLEMENTED_PROVIDERS.includes(c.provider)) {
+  if (!IMPLEMENTED_PROVIDERS.includes(c.provider)) {
     out.push({
       key: 'provider',
       message:
@@ -158,5 +152,5 @@ function otherProblems(c: Config): CrossProblem[] {
 
 /** The rules that span several options, in the order they are reported. */
 export function crossFieldProblems(c: Config): CrossProblem[] {
-  return [...secretProblems(c), ...providerProblems(c), ...otherProblems(c), ...cookieProblems(c), ...redisProblems(c), ...headerProblems(c)]
+  return [...secretProblems(c), ...providerProblems(c), ...googleGitlabProblems(c), ...otherProblems(c), ...cookieProblems(c), ...redisProblems(c), ...headerProblems(c)]
 }

@@ -252,7 +252,6 @@ describe('loadConfig sources', () => {
   })
 
   it('reads the legacy google_group key into google_groups', () => {
-    const issues = issuesOf(BASE, { OAUTH2_PROXY_GOOGLE_GROUP: 'admins@example.com' })
-    assert.deepEqual(issues, [{ option: 'OAUTH2_PROXY_GOOGLE_GROUP', value: 'admins@example.com', message: '--google-group is not supported yet by gatehouse' }])
+    assert.deepEqual(load(BASE, { OAUTH2_PROXY_GOOGLE_GROUP: 'admins@example.com' }).config.googleGroups, ['admins@example.com'])
   })
 })

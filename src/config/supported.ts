@@ -87,6 +87,15 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   // named providers (src/providers/registry.ts): keycloak-oidc, entra-id
   'allowed_roles',
   'entra_id_allowed_tenants',
+  // google (src/providers/google*.ts); ADC and --google-target-principal are not supported yet
+  'google_groups',
+  'google_admin_email',
+  'google_service_account_json',
+  'google_use_organization_id',
+  'google_admin_api_user_scope',
+  // gitlab (src/providers/gitlab*.ts)
+  'gitlab_groups',
+  'gitlab_projects',
   // oidc
   'oidc_issuer_url',
   'skip_oidc_discovery',

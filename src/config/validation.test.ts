@@ -62,11 +62,10 @@ describe('config validation', () => {
   })
 
   it('explains the provider: unknown, default google, known but not implemented', () => {
-    assert.deepEqual(messages(without('--provider')), [
-      '--provider: provider "google" is not supported yet by gatehouse (google is what oauth2-proxy uses when --provider is not given): pass --provider=oidc with --oidc-issuer-url to use the generic OpenID Connect provider',
-    ])
+    // google, oauth2-proxy's default, needs no issuer URL: its endpoints are built in.
+    loads(without('--provider', '--oidc-issuer-url'))
     assert.deepEqual(messages([...BASE, '--provider=github']), [
-      '--provider: provider "github" is not supported yet by gatehouse (implemented: oidc, keycloak-oidc, entra-id): pass --provider=oidc with the provider\'s --oidc-issuer-url if it speaks standard OpenID Connect',
+      '--provider: provider "github" is not supported yet by gatehouse (implemented: oidc, keycloak-oidc, entra-id, google, gitlab): pass --provider=oidc with the provider\'s --oidc-issuer-url if it speaks standard OpenID Connect',
     ])
     assert.deepEqual(messages([...BASE, '--insecure-oidc-skip-issuer-verification']), [
       '--insecure-oidc-skip-issuer-verification: --insecure-oidc-skip-issuer-verification is only supported with --provider=entra-id (multi-tenant apps) so far',

@@ -13,6 +13,8 @@ export interface OidcHookContext {
   /** Verifies a JWT as this provider verifies ID tokens (signature, issuer, audience, expiry) and returns its claims. */
   verifyJwt(token: string): Promise<Record<string, unknown>>
   phase: 'redeem' | 'refresh'
+  /** On refresh, the session as it was before the refresh (a new ID token replaces its user and groups). */
+  previous?: Session
 }
 
 /** How a named provider (keycloak-oidc, entra-id) extends the generic OIDC flow; every hook is optional. */
@@ -191,8 +193,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     }
   }
 
-  function hookContext(idClaims: Record<string, unknown>, phase: 'redeem' | 'refresh'): OidcHookContext {
-    return { idClaims, phase, verifyJwt: (token) => verifyIdToken(token, undefined) }
+  function hookContext(idClaims: Record<string, unknown>, phase: 'redeem' | 'refresh', previous?: Session): OidcHookContext {
+    return { idClaims, phase, verifyJwt: (token) => verifyIdToken(token, undefined), ...(previous === undefined ? {} : { previous }) }
   }
 
   return {
@@ -295,7 +297,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       }
       if (hooks.enrich !== undefined || hooks.validate !== undefined) {
         // Without a new ID token the stored one (verified at sign-in) still describes the user.
-        const context = hookContext(idClaims ?? unverifiedPayload(session.idToken), 'refresh')
+        const context = hookContext(idClaims ?? unverifiedPayload(session.idToken), 'refresh', session)
         // oauth2-proxy validates after every refresh; an invalid session is cleared.
         if (hooks.validate?.(context) !== undefined) return { kind: 'revoked' }
         if (hooks.enrich !== undefined) next = await hooks.enrich(next, context)

@@ -1,6 +1,8 @@
 import type { Config } from '../config/schema.js'
 import type { Logger } from '../log/logger.js'
 import { createEntraIdProvider } from './entra-id.js'
+import { createGitlabFromConfig } from './gitlab-config.js'
+import { createGoogleFromConfig } from './google-config.js'
 import { createKeycloakOidcProvider, keycloakAllowedGroups } from './keycloak-oidc.js'
 import { MS_GRAPH_URL } from './ms-graph.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
@@ -17,6 +19,8 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   oidc: 'OpenID Connect',
   'keycloak-oidc': 'Keycloak OIDC',
   'entra-id': 'Microsoft Entra ID',
+  google: 'Google',
+  gitlab: 'GitLab',
 }
 
 export interface ProviderDeps {
@@ -48,6 +52,10 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
         }),
         allowedGroups: config.allowedGroups,
       }
+    case 'google':
+      return createGoogleFromConfig(config, displayName, deps)
+    case 'gitlab':
+      return createGitlabFromConfig(config, options, deps)
     default:
       return { provider: createOidcProvider(options), allowedGroups: config.allowedGroups }
   }

@@ -32,7 +32,7 @@ const PKCE = ['', 'S256', 'plain'] as const
 
 /** The identity provider and the OAuth client gatehouse acts as. */
 export const providerOptions = {
-  provider: o.string('provider', 'google', 'Identity provider type; gatehouse implements "oidc" (generic OpenID Connect) so far.', { check: providerProblem }),
+  provider: o.string('provider', 'google', 'Identity provider type; google when not given, as in oauth2-proxy. docs/providers/ has a page per named provider; the ones not implemented yet are refused at start.', { check: providerProblem }),
   providerDisplayName: o.string('provider-display-name', '', 'Name shown on the sign-in button; empty uses the provider\'s own name.'),
   clientId: o.string('client-id', '', 'OAuth client ID registered at the provider (required).'),
   clientSecret: o.string('client-secret', '', 'OAuth client secret; may stay empty for a public client when --code-challenge-method is set (gatehouse allows PKCE-only clients).', {
@@ -44,7 +44,7 @@ export const providerOptions = {
   profileUrl: o.string('profile-url', '', 'Userinfo endpoint asked for claims missing from the ID token; found by discovery for OIDC providers.', {
     check: httpUrlProblem,
   }),
-  validateUrl: o.string('validate-url', '', 'Token validation endpoint of non-OIDC providers. Accepted for compatibility; with --provider=oidc sessions are validated by verifying the ID token, as oauth2-proxy does, so this URL is not called.', {
+  validateUrl: o.string('validate-url', '', 'Token validation endpoint of non-OIDC providers, called with ?access_token= after sign-in and refresh (200 means valid); google defaults to Google\'s tokeninfo. With --provider=oidc sessions are validated by verifying the ID token, as oauth2-proxy does, so this URL is not called.', {
     check: httpUrlProblem,
   }),
   resource: o.string('resource', '', 'Value of the "resource" parameter (Azure AD v1, ADFS).'),
