@@ -102,7 +102,7 @@ describe('gitlab provider', () => {
     assert.equal((await signIn('bob')).status, 302)
   })
 
-  it('--gitlab-group admits members of the listed groups only', async () => {
+  it('--gitlab-group admits members of the listed groups only (GHSA-652x-m2gr-hppm, CVE-2021-21411: the restriction holds)', async () => {
     await stack.restartProxy(['--gitlab-group=acme/devs', '--gitlab-group=ops'])
     assert.equal((await signIn('alice')).status, 302)
     assert.equal((await signIn('carol')).status, 403)
