@@ -32,8 +32,7 @@ input[type=text],input[type=password]{display:block;width:100%;padding:.6rem .75
 .actions{display:flex;gap:.75rem;margin-top:1.5rem}
 .actions .button{margin-top:0}
 .debug{text-align:left;font:.8rem/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--bg);border-radius:6px;padding:.5rem .75rem;word-break:break-all}
-.meta{font-size:.8rem;margin-top:1.5rem;word-break:break-all}
-code{font:.8rem ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+.meta{font-size:.75rem;margin-top:1.5rem;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
 footer{font-size:.8rem;color:var(--muted);text-align:center;max-width:25rem}
 footer p{margin:0}
 @media (max-width:30rem){main{padding:1.75rem 1.25rem 1.5rem;border-radius:10px}.actions{flex-direction:column}}`

@@ -52,7 +52,7 @@ describe('built-in error page', () => {
     assert.match(html, /<p class="status">403<\/p>\n<h1>Forbidden<\/h1>\n<p>You do not have permission to access this resource\.<\/p>/)
     assert.match(html, /<a class="button secondary" href="\/app\?x=1">Go back<\/a>/)
     assert.match(html, /<a class="button" href="\/oauth2\/sign_in\?rd=%2Fapp%3Fx%3D1">Sign in<\/a>/)
-    assert.match(html, /Request ID: <code>req-1<\/code>/)
+    assert.match(html, /<p class="meta">Request ID: req-1<\/p>/)
     assert.ok(!html.includes('javascript:'))
   })
 

@@ -91,7 +91,7 @@ ${debug === undefined ? '' : `<p class="debug">${escapeHtml(debug)}</p>`}
 <a class="button secondary" href="${escapeHtml(back)}">Go back</a>
 <a class="button" href="${prefix}/sign_in?rd=${escapeHtml(encodeURIComponent(back))}">Sign in</a>
 </div>
-<p class="meta">Request ID: <code>${escapeHtml(d.RequestID)}</code></p>`
+<p class="meta">Request ID: ${escapeHtml(d.RequestID)}</p>`
     return layout(`${d.StatusCode} ${d.Title}`, body, footer)
   }
 
