@@ -65,6 +65,11 @@ describe('built-in error page', () => {
     assert.match(createPages(base).error(403, 'r', '/', 'Login Failed: <b>no</b>'), /<p>Login Failed: &lt;b&gt;no&lt;\/b&gt;<\/p>/)
   })
 
+  it('titles the page with Go\'s status text, as oauth2-proxy does', () => {
+    assert.match(createPages(base).error(413, 'r', '/'), /<h1>Request Entity Too Large<\/h1>/)
+    assert.match(createPages(base).error(502, 'r', '/'), /<h1>Bad Gateway<\/h1>\n<p>The application behind this proxy could not be reached\.<\/p>/)
+  })
+
   it('links only to local paths or http(s) URLs, else to /', () => {
     for (const bad of ['javascript:alert(1)', '//evil.example/', '/\\evil.example', 'data:text/html,x']) {
       const html = createPages(base).error(401, 'r', bad)

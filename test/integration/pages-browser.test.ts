@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Browser } from 'playwright-core'
+import { createPages } from '../../src/http/pages.js'
 import { launchBrowser } from '../helpers/browser.js'
 import { takePageScreenshots, VIEWPORT } from '../helpers/screenshots.js'
 import { startStack, type Stack } from '../helpers/stack.js'
@@ -54,6 +55,23 @@ describe('the built-in pages in Chromium', () => {
     assert.match(focused.text ?? '', /^Sign in with /)
     assert.equal(focused.outline, 'solid')
     assert.equal(focused.width, '3px')
+    await page.close()
+  })
+
+  it('labels the user name and password fields of the htpasswd form', async () => {
+    // The form appears with --htpasswd-file, which another change brings; the page itself is rendered here.
+    const html = createPages({
+      proxyPrefix: '/oauth2', providerName: 'Example SSO', banner: '', footer: '', emailDomains: ['*'], version: 't',
+      showDebugOnError: false, customLogin: true, logoHtml: '',
+    }).signIn('/app')
+    const page = await browser.newPage({ viewport: { width: 360, height: 640 } })
+    await page.setContent(html)
+    assert.equal(await page.getByLabel('User name').getAttribute('name'), 'username')
+    assert.equal(await page.getByLabel('Password').getAttribute('type'), 'password')
+    await page.getByLabel('User name').focus()
+    assert.equal(await page.evaluate('document.activeElement.name + " " + getComputedStyle(document.activeElement).outlineStyle'), 'username solid')
+    const { scroll, client } = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })')) as { scroll: number; client: number }
+    assert.ok(scroll <= client, `scrollWidth ${scroll} > ${client}`)
     await page.close()
   })
 
