@@ -3,10 +3,10 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
 }
 
-// Colours meet WCAG AA (4.5:1) for text in both schemes; focus rings are visible on every control.
+// Colours meet WCAG AA in both schemes (4.5:1 for text, 3:1 for field borders); focus rings are visible on every control.
 const STYLE = `
-:root{color-scheme:light dark;--bg:#eef1f6;--card:#fff;--fg:#1b2130;--muted:#586175;--accent:#2456d6;--accent-hover:#1b45b0;--accent-fg:#fff;--border:#d5dae3;--field:#fff;--danger:#b42318}
-@media (prefers-color-scheme:dark){:root{--bg:#12151b;--card:#1b1f27;--fg:#e8ebf1;--muted:#a6aebd;--accent:#7aa0ff;--accent-hover:#9ab7ff;--accent-fg:#0b1020;--border:#343b4a;--field:#12151b;--danger:#ff8a80}}
+:root{color-scheme:light dark;--bg:#eef1f6;--card:#fff;--fg:#1b2130;--muted:#586175;--accent:#2456d6;--accent-hover:#1b45b0;--accent-fg:#fff;--border:#d5dae3;--field:#fff;--field-border:#8a93a5;--danger:#b42318}
+@media (prefers-color-scheme:dark){:root{--bg:#12151b;--card:#1b1f27;--fg:#e8ebf1;--muted:#a6aebd;--accent:#7aa0ff;--accent-hover:#9ab7ff;--accent-fg:#0b1020;--border:#343b4a;--field:#12151b;--field-border:#6b7385;--danger:#ff8a80}}
 *{box-sizing:border-box}
 body{margin:0;min-height:100vh;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:1.25rem;padding:1.5rem 1rem;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 main{width:100%;max-width:25rem;background:var(--card);border:1px solid var(--border);border-radius:14px;padding:2.25rem 2rem 2rem;box-shadow:0 1px 2px rgba(16,24,40,.05),0 8px 24px rgba(16,24,40,.08);text-align:center}
@@ -26,14 +26,13 @@ form{margin:0}
 .divider::before,.divider::after{content:"";flex:1;border-top:1px solid var(--border)}
 .login{text-align:left}
 label{display:block;margin:.9rem 0 .3rem;font-size:.9rem;font-weight:600}
-input[type=text],input[type=password]{display:block;width:100%;padding:.6rem .75rem;border:1px solid var(--border);border-radius:8px;background:var(--field);color:var(--fg);font:inherit}
+input[type=text],input[type=password]{display:block;width:100%;padding:.6rem .75rem;border:1px solid var(--field-border);border-radius:8px;background:var(--field);color:var(--fg);font:inherit}
 .status{font-size:3.25rem;line-height:1;font-weight:750;letter-spacing:-.02em;margin:0 0 .5rem;color:var(--accent)}
 .status.server{color:var(--danger)}
 .actions{display:flex;gap:.75rem;margin-top:1.5rem}
 .actions .button{margin-top:0}
 .debug{text-align:left;font:.8rem/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--bg);border-radius:6px;padding:.5rem .75rem;word-break:break-all}
-.meta{font-size:.8rem;margin-top:1.5rem;word-break:break-all}
-code{font:.8rem ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+.meta{font-size:.75rem;margin-top:1.5rem;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
 footer{font-size:.8rem;color:var(--muted);text-align:center;max-width:25rem}
 footer p{margin:0}
 @media (max-width:30rem){main{padding:1.75rem 1.25rem 1.5rem;border-radius:10px}.actions{flex-direction:column}}`

@@ -52,7 +52,7 @@ describe('built-in error page', () => {
     assert.match(html, /<p class="status">403<\/p>\n<h1>Forbidden<\/h1>\n<p>You do not have permission to access this resource\.<\/p>/)
     assert.match(html, /<a class="button secondary" href="\/app\?x=1">Go back<\/a>/)
     assert.match(html, /<a class="button" href="\/oauth2\/sign_in\?rd=%2Fapp%3Fx%3D1">Sign in<\/a>/)
-    assert.match(html, /Request ID: <code>req-1<\/code>/)
+    assert.match(html, /<p class="meta">Request ID: req-1<\/p>/)
     assert.ok(!html.includes('javascript:'))
   })
 
@@ -63,6 +63,11 @@ describe('built-in error page', () => {
     const shown = createPages({ ...base, showDebugOnError: true }).error(500, 'r', '/', undefined, '<script>x</script>')
     assert.match(shown, /<p class="debug">&lt;script&gt;x&lt;\/script&gt;<\/p>/)
     assert.match(createPages(base).error(403, 'r', '/', 'Login Failed: <b>no</b>'), /<p>Login Failed: &lt;b&gt;no&lt;\/b&gt;<\/p>/)
+  })
+
+  it('titles the page with Go\'s status text, as oauth2-proxy does', () => {
+    assert.match(createPages(base).error(413, 'r', '/'), /<h1>Request Entity Too Large<\/h1>/)
+    assert.match(createPages(base).error(502, 'r', '/'), /<h1>Bad Gateway<\/h1>\n<p>The application behind this proxy could not be reached\.<\/p>/)
   })
 
   it('links only to local paths or http(s) URLs, else to /', () => {

@@ -34,6 +34,9 @@ const DEFAULT_MESSAGES: Readonly<Record<number, string>> = {
   504: 'The application behind this proxy took too long to answer.',
 }
 
+/** Where Node's status text differs from Go's `http.StatusText`, which oauth2-proxy's `.Title` is. */
+const GO_STATUS_TEXT: Readonly<Record<number, string>> = { 413: 'Request Entity Too Large', 414: 'Request URI Too Long', 416: 'Requested Range Not Satisfiable' }
+
 /** A link target the error page may offer: a local path or an http(s) URL, else `/`. */
 function backTarget(redirect: string): string {
   return /^\/(?![/\\])/.test(redirect) || /^https?:\/\/[^/\\]/i.test(redirect) ? redirect : '/'
@@ -91,7 +94,7 @@ ${debug === undefined ? '' : `<p class="debug">${escapeHtml(debug)}</p>`}
 <a class="button secondary" href="${escapeHtml(back)}">Go back</a>
 <a class="button" href="${prefix}/sign_in?rd=${escapeHtml(encodeURIComponent(back))}">Sign in</a>
 </div>
-<p class="meta">Request ID: <code>${escapeHtml(d.RequestID)}</code></p>`
+<p class="meta">Request ID: ${escapeHtml(d.RequestID)}</p>`
     return layout(`${d.StatusCode} ${d.Title}`, body, footer)
   }
 
@@ -119,7 +122,7 @@ ${debug === undefined ? '' : `<p class="debug">${escapeHtml(debug)}</p>`}
     error(status: number, requestId: string, redirect: string, userMessage?: string, debug?: string): string {
       const shown = options.showDebugOnError ? debug : undefined
       const data: ErrorData = {
-        Title: STATUS_CODES[status] ?? 'Error',
+        Title: GO_STATUS_TEXT[status] ?? STATUS_CODES[status] ?? 'Error',
         Message: userMessage ?? DEFAULT_MESSAGES[status] ?? 'Something went wrong.',
         ProxyPrefix: options.proxyPrefix,
         StatusCode: status,

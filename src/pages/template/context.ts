@@ -2,7 +2,7 @@
  * Where in an HTML document the next byte goes, the way Go's html/template tracks it to pick an escaper.
  * Only the template's literal text moves the state; escaped values cannot leave the context they are in.
  */
-export type AttrType = 'plain' | 'url' | 'js' | 'css'
+export type AttrType = 'plain' | 'url' | 'srcset' | 'js' | 'css'
 
 export type HtmlContext =
   | { state: 'text' }
@@ -18,7 +18,7 @@ export type HtmlContext =
 
 const URL_ATTRS = new Set([
   'action', 'archive', 'background', 'cite', 'classid', 'codebase', 'data', 'formaction', 'href', 'icon', 'longdesc',
-  'manifest', 'poster', 'profile', 'src', 'srcset', 'usemap', 'xmlns',
+  'manifest', 'poster', 'profile', 'src', 'usemap', 'xmlns',
 ])
 
 /** The kind of content an attribute holds (Go's attrType): URLs, script, style or plain text. */
@@ -29,6 +29,7 @@ export function attrType(rawName: string): AttrType {
   if (name.startsWith('data-')) name = name.slice(5)
   if (name.startsWith('on')) return 'js'
   if (name === 'style') return 'css'
+  if (name === 'srcset') return 'srcset'
   if (URL_ATTRS.has(name) || name.includes('src') || name.includes('uri') || name.includes('url')) return 'url'
   return 'plain'
 }

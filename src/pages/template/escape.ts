@@ -46,6 +46,18 @@ function urlFilter(s: string): string {
   return s
 }
 
+/** `srcset`: each comma-separated `URL [descriptor]` must hold a safe URL and a plain descriptor, else `#ZgotmplZ`. */
+function srcset(s: string): string {
+  return s
+    .split(',')
+    .map((element) => {
+      const [, lead = '', url = '', meta = ''] = /^(\s*)(\S*)(.*)$/s.exec(element) ?? []
+      if (url === '' || urlFilter(url) !== url || !/^[A-Za-z0-9\s]*$/.test(meta)) return `#${FILTER_FAILSAFE}`
+      return lead + processUrl(url, true) + meta
+    })
+    .join(',')
+}
+
 const JS_STR: Record<string, string> = {
   '\0': '\\u0000', '\t': '\\t', '\n': '\\n', '\v': '\\u000b', '\f': '\\f', '\r': '\\r', '"': '\\u0022', '`': '\\u0060', '&': '\\u0026',
   "'": '\\u0027', '+': '\\u002b', '/': '\\/', '<': '\\u003c', '>': '\\u003e', '\\': '\\\\', '\u2028': '\\u2028', '\u2029': '\\u2029',
@@ -105,10 +117,11 @@ export function escapeFor(ctx: HtmlContext, v: Value): string {
       if (ctx.attr === 'url') {
         const part = ctx.state === 'beforeValue' ? 'start' : ctx.urlPart
         inner = part === 'query' ? processUrl(s, false) : processUrl(part === 'start' ? urlFilter(s) : s, true)
-      } else if (ctx.attr === 'js') inner = ctx.state === 'attr' && ctx.jsQuote !== '' ? escapeJsString(s) : jsValue(v)
+      } else if (ctx.attr === 'srcset') inner = srcset(s)
+      else if (ctx.attr === 'js') inner = ctx.state === 'attr' && ctx.jsQuote !== '' ? escapeJsString(s) : jsValue(v)
       else if (ctx.attr === 'css') inner = cssValue(s)
       else inner = trusted ? stripTags(s) : s
-      if (unquoted) return inner === '' ? FILTER_FAILSAFE : replace(inner, NOSPACE, trusted && ctx.attr === 'plain')
+      if (unquoted) return replace(inner, NOSPACE, trusted && ctx.attr === 'plain')
       return replace(inner, HTML, trusted && ctx.attr === 'plain')
     }
   }

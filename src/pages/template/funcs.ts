@@ -1,4 +1,4 @@
-import { printValue, SafeHtml, typeName, type Value } from './values.js'
+import { isTrue, printValue, SafeHtml, typeName, type Value } from './values.js'
 
 /** A template function; throwing an Error stops the template with its message. */
 export type TemplateFunc = (...args: Value[]) => Value
@@ -150,7 +150,7 @@ function goSlice(item: Value, ...idx: Value[]): Value {
  * `and` and `or` are evaluated lazily by the executor, like Go's.
  */
 export const FUNCS: Readonly<Record<string, TemplateFunc>> = {
-  not: (v) => !(v !== null && v !== undefined && v !== false && v !== 0 && v !== '' && !(v instanceof SafeHtml && v.html === '')),
+  not: (v) => !isTrue(v),
   len: (v) => goLen(v),
   index: goIndex,
   slice: goSlice,
