@@ -135,7 +135,8 @@ describe('createRedirectValidator: properties', () => {
 
   it('accepts every whitelisted host built from a random label', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/), (label) => isValid(`https://${label}.example.com/x`)),
+      // `xn--` labels must be valid punycode: the URL parser (and a browser) refuses `xn--0`, so they are left out.
+      fc.property(fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/).filter((l) => !l.startsWith('xn--')), (label) => isValid(`https://${label}.example.com/x`)),
       { numRuns: 500 },
     )
   })

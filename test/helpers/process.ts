@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { request } from 'undici'
 
@@ -49,16 +50,42 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL')
 })
 
-/** A TCP port that was free a moment ago on 127.0.0.1 (bind port 0, read it, close). */
+/** The lowest port of the kernel's ephemeral range (ports for listen(0) and outgoing connections come from there). */
+const EPHEMERAL_LOW = ((): number => {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+    return Number.isInteger(low) && low >= 13_024 ? low : 32_768
+  } catch {
+    return 32_768
+  }
+})()
+
+/** Ports this test process has handed out already, so two calls never return the same one. */
+const handedOut = new Set<number>()
+
+/**
+ * A TCP port that was free a moment ago on 127.0.0.1, for a server a test starts later. It is taken from below
+ * the kernel's ephemeral range (32768 and up by default), where servers listening on port 0 get theirs: a port chosen here and not
+ * yet bound can then not be given meanwhile to the echo app, the IdP or a client connection.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const top = EPHEMERAL_LOW
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = top - 12_000 + Math.floor(Math.random() * 12_000)
+    if (handedOut.has(port)) continue
+    if (await canBind(port)) {
+      handedOut.add(port)
+      return port
+    }
+  }
+  throw new Error(`freePort: no free port found below ${top} after 200 tries`)
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
   })
 }
 
