@@ -61,10 +61,10 @@ describe('config schema metadata', () => {
 
   it('lists only real cfg keys as supported, and marks the rest unsupported', () => {
     for (const cfg of SUPPORTED_OPTIONS) assert.ok(optionByCfg.has(cfg), cfg)
-    for (const cfg of ['skip_jwt_bearer_tokens', 'extra_jwt_issuers', 'htpasswd_file', 'github_org', 'signature_key']) {
+    for (const cfg of ['skip_jwt_bearer_tokens', 'extra_jwt_issuers', 'htpasswd_file', 'htpasswd_user_groups', 'signature_key']) {
       assert.equal(optionByCfg.get(cfg)?.supported, false, cfg)
     }
-    for (const cfg of ['bearer_token_login_fallback', 'provider', 'allowed_roles', 'entra_id_allowed_tenants', 'cookie_csrf_samesite', 'skip_auth_regex', 'gcp_healthchecks', 'request_id_header', 'metrics_address', 'metrics_secure_address']) {
+    for (const cfg of ['bearer_token_login_fallback', 'provider', 'allowed_roles', 'entra_id_allowed_tenants', 'github_org', 'cookie_csrf_samesite', 'skip_auth_regex', 'gcp_healthchecks', 'request_id_header', 'metrics_address', 'metrics_secure_address']) {
       assert.equal(optionByCfg.get(cfg)?.supported, true, cfg)
     }
   })

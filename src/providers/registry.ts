@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.js'
 import { createEntraIdProvider } from './entra-id.js'
 import { createKeycloakOidcProvider, keycloakAllowedGroups } from './keycloak-oidc.js'
 import { MS_GRAPH_URL } from './ms-graph.js'
+import { createPlainOAuth2Provider } from './oauth2-registry.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
 import type { Provider } from './provider.js'
 
@@ -17,6 +18,7 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   oidc: 'OpenID Connect',
   'keycloak-oidc': 'Keycloak OIDC',
   'entra-id': 'Microsoft Entra ID',
+  github: 'GitHub',
 }
 
 export interface ProviderDeps {
@@ -48,6 +50,8 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
         }),
         allowedGroups: config.allowedGroups,
       }
+    case 'github':
+      return createPlainOAuth2Provider(config, displayName, deps)
     default:
       return { provider: createOidcProvider(options), allowedGroups: config.allowedGroups }
   }

@@ -44,7 +44,7 @@ export const providerOptions = {
   profileUrl: o.string('profile-url', '', 'Userinfo endpoint asked for claims missing from the ID token; found by discovery for OIDC providers.', {
     check: httpUrlProblem,
   }),
-  validateUrl: o.string('validate-url', '', 'Token validation endpoint of non-OIDC providers. Accepted for compatibility; with --provider=oidc sessions are validated by verifying the ID token, as oauth2-proxy does, so this URL is not called.', {
+  validateUrl: o.string('validate-url', '', 'Token validation endpoint of the plain OAuth2 providers (github, …): called with the access token at sign-in and when --cookie-refresh is due; 200 keeps the session. For github it is also the API base. With the OIDC providers it is not called: sessions are validated by verifying the ID token, as oauth2-proxy does.', {
     check: httpUrlProblem,
   }),
   resource: o.string('resource', '', 'Value of the "resource" parameter (Azure AD v1, ADFS).'),

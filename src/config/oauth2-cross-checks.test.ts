@@ -1,0 +1,34 @@
+import { strict as assert } from 'node:assert'
+import { describe, it } from 'node:test'
+import { ConfigError } from '../errors.js'
+import { loadConfig } from './load.js'
+
+const SECRET = 'WPhMdy4iqkV_8WqZqrAaASi6jPuDlBgZp2Hfm_JAZnE='
+const GITHUB = ['--provider=github', '--client-id=app', '--client-secret=s3cret', `--cookie-secret=${SECRET}`, '--email-domain=*']
+
+function problems(argv: string[]): string[] {
+  try {
+    loadConfig({ argv, env: {} })
+    return []
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err))
+    return err.issues.map((i) => `${i.option}: ${i.message}`)
+  }
+}
+
+describe('plain OAuth2 provider start-up checks', () => {
+  it('github needs no issuer URL and accepts its restriction flags', () => {
+    assert.deepEqual(problems([...GITHUB, '--github-org=acme', '--github-team=core,docs', '--github-repo=acme/wiki', '--github-token=t', '--github-user=octocat']), [])
+    assert.deepEqual(problems([...GITHUB, '--github-team=acme:core, other:docs']), [])
+  })
+
+  it('refuses a --github-team without its organization, naming option, value and fix', () => {
+    const found = problems([...GITHUB, '--github-team=acme:core,docs'])
+    assert.equal(found.length, 1)
+    assert.match(found[0] ?? '', /--github-team.*docs.*set --github-org, or write each team as org:team-slug/)
+  })
+
+  it('refuses a --github-repo that is not owner/repository', () => {
+    assert.match(problems([...GITHUB, '--github-repo=wiki']).join('\n'), /--github-repo must be owner\/repository/)
+  })
+})

@@ -1,0 +1,98 @@
+import type { Config } from '../config/schema.js'
+import type { Logger } from '../log/logger.js'
+import { createGitHubIdentify, githubHeaders } from './github.js'
+import { GITHUB_DEFAULT_VALIDATE_URL, splitTeams } from './github-rules.js'
+import { createOAuth2Provider, type OAuth2Identity, type OAuth2ProviderOptions, type ValidateHeaders } from './oauth2-base.js'
+import type { Provider } from './provider.js'
+
+/** oauth2-proxy's defaults per plain OAuth2 provider type (reference §6.1); `--login-url` etc. override each. */
+interface Defaults {
+  loginUrl: string
+  redeemUrl: string
+  profileUrl: string
+  validateUrl: string
+  scope: string
+}
+
+const DEFAULTS: Readonly<Record<string, Defaults>> = {
+  github: {
+    loginUrl: 'https://github.com/login/oauth/authorize',
+    redeemUrl: 'https://github.com/login/oauth/access_token',
+    profileUrl: '',
+    validateUrl: GITHUB_DEFAULT_VALIDATE_URL,
+    scope: 'user:email read:org',
+  },
+}
+
+/** The `--provider` types built here: plain OAuth2, identity from the provider's REST API. */
+export const PLAIN_OAUTH2_PROVIDERS: readonly string[] = Object.keys(DEFAULTS)
+
+export interface PlainDeps {
+  fetch: typeof fetch
+  log: Logger
+}
+
+interface Endpoints {
+  loginUrl: string
+  redeemUrl: string
+  profileUrl: string
+  validateUrl: string
+  scope: string
+}
+
+/** The configured endpoints and scope, each falling back to the provider's default. */
+export function plainEndpoints(config: Config): Endpoints {
+  const d = DEFAULTS[config.provider]
+  const pick = (configured: string, fallback: string | undefined): string => (configured !== '' ? configured : (fallback ?? ''))
+  return {
+    loginUrl: pick(config.loginUrl, d?.loginUrl),
+    redeemUrl: pick(config.redeemUrl, d?.redeemUrl),
+    profileUrl: pick(config.profileUrl, d?.profileUrl),
+    validateUrl: pick(config.validateUrl, d?.validateUrl),
+    scope: pick(config.scope, d?.scope),
+  }
+}
+
+/** Builds a plain OAuth2 provider and the group allow-list it implies (`--keycloak-group` replaces `--allowed-group`). */
+export function createPlainOAuth2Provider(config: Config, displayName: string, deps: PlainDeps): { provider: Provider; allowedGroups: readonly string[] } {
+  const endpoints = plainEndpoints(config)
+  const build = (identify: (token: string) => Promise<OAuth2Identity>, validateHeaders: ValidateHeaders): Provider =>
+    createOAuth2Provider({ ...baseOptions(config, displayName, endpoints, deps), identify, validateHeaders })
+  switch (config.provider) {
+    case 'github':
+      return {
+        provider: build(
+          createGitHubIdentify({
+            fetch: deps.fetch,
+            validateUrl: endpoints.validateUrl,
+            token: config.githubToken,
+            log: deps.log,
+            rules: { org: config.githubOrg, teams: splitTeams(config.githubTeam), repo: config.githubRepo, hasToken: config.githubToken !== '', users: config.githubUsers },
+          }),
+          githubHeaders,
+        ),
+        allowedGroups: config.allowedGroups,
+      }
+    default:
+      throw new Error(`not a plain OAuth2 provider: ${config.provider}`)
+  }
+}
+
+function baseOptions(config: Config, displayName: string, endpoints: Endpoints, deps: PlainDeps): Omit<OAuth2ProviderOptions, 'identify' | 'validateHeaders'> {
+  return {
+    name: config.provider,
+    displayName,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret === '' ? undefined : config.clientSecret,
+    loginUrl: endpoints.loginUrl,
+    redeemUrl: endpoints.redeemUrl,
+    validateUrl: endpoints.validateUrl,
+    scope: endpoints.scope,
+    prompt: config.prompt,
+    approvalPrompt: config.approvalPrompt,
+    acrValues: config.acrValues,
+    responseMode: config.authRequestResponseMode,
+    sessionLifetimeMs: config.cookieExpire,
+    fetch: deps.fetch,
+  }
+}
