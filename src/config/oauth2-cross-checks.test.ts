@@ -31,4 +31,12 @@ describe('plain OAuth2 provider start-up checks', () => {
   it('refuses a --github-repo that is not owner/repository', () => {
     assert.match(problems([...GITHUB, '--github-repo=wiki']).join('\n'), /--github-repo must be owner\/repository/)
   })
+
+  it('keycloak (legacy) needs the realm URLs instead of oauth2-proxy\'s keycloak.org placeholders', () => {
+    const keycloak = GITHUB.map((a) => (a === '--provider=github' ? '--provider=keycloak' : a))
+    assert.deepEqual(problems(keycloak).map((p) => p.split(':')[0]), ['--login-url', '--redeem-url', '--validate-url'])
+    assert.match(problems(keycloak).join('\n'), /realms\/<realm>\/protocol\/openid-connect\/userinfo/)
+    const realm = 'https://sso.example.org/realms/demo/protocol/openid-connect'
+    assert.deepEqual(problems([...keycloak, `--login-url=${realm}/auth`, `--redeem-url=${realm}/token`, `--validate-url=${realm}/userinfo`, '--keycloak-group=staff']), [])
+  })
 })

@@ -20,5 +20,12 @@ export function plainOAuth2Problems(c: Config): Problem[] {
       out.push({ key: 'githubRepo', message: `--github-repo must be owner/repository (e.g. octo-org/wiki), not "${c.githubRepo}"` })
     }
   }
+  if (c.provider === 'keycloak') {
+    // oauth2-proxy's defaults are placeholders on keycloak.org: without the realm's URLs no sign-in can work.
+    const realm = 'https://<host>/realms/<realm>/protocol/openid-connect'
+    if (c.loginUrl === '') out.push({ key: 'loginUrl', message: `provider "keycloak" needs --login-url: the realm's authorization endpoint, ${realm}/auth` })
+    if (c.redeemUrl === '') out.push({ key: 'redeemUrl', message: `provider "keycloak" needs --redeem-url: the realm's token endpoint, ${realm}/token` })
+    if (c.validateUrl === '') out.push({ key: 'validateUrl', message: `provider "keycloak" needs --validate-url: the realm's userinfo endpoint, ${realm}/userinfo` })
+  }
   return out
 }

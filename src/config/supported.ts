@@ -87,12 +87,13 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   // named providers (src/providers/registry.ts): keycloak-oidc, entra-id
   'allowed_roles',
   'entra_id_allowed_tenants',
-  // plain OAuth2 providers (src/providers/oauth2-registry.ts): github
+  // plain OAuth2 providers (src/providers/oauth2-registry.ts): github, keycloak
   'github_org',
   'github_team',
   'github_repo',
   'github_token',
   'github_users',
+  'keycloak_groups',
   // oidc
   'oidc_issuer_url',
   'skip_oidc_discovery',

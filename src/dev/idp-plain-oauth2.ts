@@ -24,7 +24,8 @@ export function plainOAuth2Features(): { resourceIndicators: Record<string, unkn
   return {
     resourceIndicators: {
       enabled: true,
-      defaultResource: async () => PLAIN_API_RESOURCE,
+      // Requests with `openid` stay OpenID Connect (userinfo tokens), so the mode also serves the legacy keycloak provider.
+      defaultResource: async (ctx: KoaContextWithOIDC) => (String(ctx.oidc?.params?.['scope'] ?? '').split(' ').includes('openid') ? undefined : PLAIN_API_RESOURCE),
       useGrantedResource: async () => true,
       getResourceServerInfo: async () => ({ scope: PLAIN_OAUTH2_SCOPES.join(' '), accessTokenFormat: 'opaque' }),
     },

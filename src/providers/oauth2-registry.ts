@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js'
 import type { Logger } from '../log/logger.js'
 import { createGitHubIdentify, githubHeaders } from './github.js'
 import { GITHUB_DEFAULT_VALIDATE_URL, splitTeams } from './github-rules.js'
+import { bearerHeaders, createKeycloakIdentify } from './keycloak-legacy.js'
 import { createOAuth2Provider, type OAuth2Identity, type OAuth2ProviderOptions, type ValidateHeaders } from './oauth2-base.js'
 import type { Provider } from './provider.js'
 
@@ -21,6 +22,14 @@ const DEFAULTS: Readonly<Record<string, Defaults>> = {
     profileUrl: '',
     validateUrl: GITHUB_DEFAULT_VALIDATE_URL,
     scope: 'user:email read:org',
+  },
+  // oauth2-proxy's placeholders: a real Keycloak needs its realm's URLs (refused at start otherwise).
+  keycloak: {
+    loginUrl: 'https://keycloak.org/oauth/authorize',
+    redeemUrl: 'https://keycloak.org/oauth/token',
+    profileUrl: '',
+    validateUrl: 'https://keycloak.org/api/v3/user',
+    scope: 'api',
   },
 }
 
@@ -72,6 +81,12 @@ export function createPlainOAuth2Provider(config: Config, displayName: string, d
           githubHeaders,
         ),
         allowedGroups: config.allowedGroups,
+      }
+    case 'keycloak':
+      return {
+        provider: build(createKeycloakIdentify({ fetch: deps.fetch, userinfoUrl: endpoints.profileUrl !== '' ? endpoints.profileUrl : endpoints.validateUrl }), bearerHeaders),
+        // oauth2-proxy replaces --allowed-group with --keycloak-group; gatehouse keeps --allowed-group when no --keycloak-group is set.
+        allowedGroups: config.keycloakGroups.length > 0 ? config.keycloakGroups : config.allowedGroups,
       }
     default:
       throw new Error(`not a plain OAuth2 provider: ${config.provider}`)

@@ -19,6 +19,7 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   'keycloak-oidc': 'Keycloak OIDC',
   'entra-id': 'Microsoft Entra ID',
   github: 'GitHub',
+  keycloak: 'Keycloak',
 }
 
 export interface ProviderDeps {
@@ -51,6 +52,7 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
         allowedGroups: config.allowedGroups,
       }
     case 'github':
+    case 'keycloak':
       return createPlainOAuth2Provider(config, displayName, deps)
     default:
       return { provider: createOidcProvider(options), allowedGroups: config.allowedGroups }
