@@ -87,13 +87,15 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   // named providers (src/providers/registry.ts): keycloak-oidc, entra-id
   'allowed_roles',
   'entra_id_allowed_tenants',
-  // plain OAuth2 providers (src/providers/oauth2-registry.ts): github, keycloak
+  // plain OAuth2 providers (src/providers/oauth2-registry.ts): github, keycloak, bitbucket
   'github_org',
   'github_team',
   'github_repo',
   'github_token',
   'github_users',
   'keycloak_groups',
+  'bitbucket_team',
+  'bitbucket_repository',
   // oidc
   'oidc_issuer_url',
   'skip_oidc_discovery',

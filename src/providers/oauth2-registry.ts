@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js'
 import type { Logger } from '../log/logger.js'
+import { BITBUCKET_DEFAULT_VALIDATE_URL, bitbucketScope, createBitbucketIdentify } from './bitbucket.js'
 import { createGitHubIdentify, githubHeaders } from './github.js'
 import { GITHUB_DEFAULT_VALIDATE_URL, splitTeams } from './github-rules.js'
 import { bearerHeaders, createKeycloakIdentify } from './keycloak-legacy.js'
@@ -30,6 +31,13 @@ const DEFAULTS: Readonly<Record<string, Defaults>> = {
     profileUrl: '',
     validateUrl: 'https://keycloak.org/api/v3/user',
     scope: 'api',
+  },
+  bitbucket: {
+    loginUrl: 'https://bitbucket.org/site/oauth2/authorize',
+    redeemUrl: 'https://bitbucket.org/site/oauth2/access_token',
+    profileUrl: '',
+    validateUrl: BITBUCKET_DEFAULT_VALIDATE_URL,
+    scope: 'email',
   },
 }
 
@@ -87,6 +95,16 @@ export function createPlainOAuth2Provider(config: Config, displayName: string, d
         provider: build(createKeycloakIdentify({ fetch: deps.fetch, userinfoUrl: endpoints.profileUrl !== '' ? endpoints.profileUrl : endpoints.validateUrl }), bearerHeaders),
         // oauth2-proxy replaces --allowed-group with --keycloak-group; gatehouse keeps --allowed-group when no --keycloak-group is set.
         allowedGroups: config.keycloakGroups.length > 0 ? config.keycloakGroups : config.allowedGroups,
+      }
+    case 'bitbucket':
+      return {
+        provider: createOAuth2Provider({
+          ...baseOptions(config, displayName, { ...endpoints, scope: bitbucketScope(endpoints.scope, config.bitbucketTeam, config.bitbucketRepository) }, deps),
+          identify: createBitbucketIdentify({ fetch: deps.fetch, validateUrl: endpoints.validateUrl, team: config.bitbucketTeam, repository: config.bitbucketRepository }),
+          // oauth2-proxy validates Bitbucket tokens with ?access_token= (no header).
+          validateHeaders: () => undefined,
+        }),
+        allowedGroups: config.allowedGroups,
       }
     default:
       throw new Error(`not a plain OAuth2 provider: ${config.provider}`)

@@ -20,6 +20,7 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   'entra-id': 'Microsoft Entra ID',
   github: 'GitHub',
   keycloak: 'Keycloak',
+  bitbucket: 'Bitbucket',
 }
 
 export interface ProviderDeps {
@@ -53,6 +54,7 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
       }
     case 'github':
     case 'keycloak':
+    case 'bitbucket':
       return createPlainOAuth2Provider(config, displayName, deps)
     default:
       return { provider: createOidcProvider(options), allowedGroups: config.allowedGroups }
