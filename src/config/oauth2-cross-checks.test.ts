@@ -39,4 +39,17 @@ describe('plain OAuth2 provider start-up checks', () => {
     const realm = 'https://sso.example.org/realms/demo/protocol/openid-connect'
     assert.deepEqual(problems([...keycloak, `--login-url=${realm}/auth`, `--redeem-url=${realm}/token`, `--validate-url=${realm}/userinfo`, '--keycloak-group=staff']), [])
   })
+
+  it('nextcloud needs its instance URLs (oauth2-proxy has no defaults for it)', () => {
+    const nextcloud = GITHUB.map((a) => (a === '--provider=github' ? '--provider=nextcloud' : a))
+    assert.deepEqual(problems(nextcloud).map((p) => p.split(':')[0]), ['--login-url', '--redeem-url', '--validate-url'])
+    const base = 'https://cloud.example.org'
+    assert.deepEqual(problems([...nextcloud, `--login-url=${base}/apps/oauth2/authorize`, `--redeem-url=${base}/apps/oauth2/api/v1/token`, `--validate-url=${base}/ocs/v2.php/cloud/user?format=json`]), [])
+  })
+
+  it('digitalocean, facebook, linkedin and sourcehut start with their default URLs', () => {
+    for (const provider of ['digitalocean', 'facebook', 'linkedin', 'sourcehut']) {
+      assert.deepEqual(problems(GITHUB.map((a) => (a === '--provider=github' ? `--provider=${provider}` : a))), [], provider)
+    }
+  })
 })

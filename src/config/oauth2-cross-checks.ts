@@ -27,5 +27,12 @@ export function plainOAuth2Problems(c: Config): Problem[] {
     if (c.redeemUrl === '') out.push({ key: 'redeemUrl', message: `provider "keycloak" needs --redeem-url: the realm's token endpoint, ${realm}/token` })
     if (c.validateUrl === '') out.push({ key: 'validateUrl', message: `provider "keycloak" needs --validate-url: the realm's userinfo endpoint, ${realm}/userinfo` })
   }
+  if (c.provider === 'nextcloud') {
+    // oauth2-proxy has no Nextcloud defaults: every instance is self-hosted.
+    const base = 'https://<your nextcloud>'
+    if (c.loginUrl === '') out.push({ key: 'loginUrl', message: `provider "nextcloud" needs --login-url: ${base}/apps/oauth2/authorize` })
+    if (c.redeemUrl === '') out.push({ key: 'redeemUrl', message: `provider "nextcloud" needs --redeem-url: ${base}/apps/oauth2/api/v1/token` })
+    if (c.validateUrl === '') out.push({ key: 'validateUrl', message: `provider "nextcloud" needs --validate-url: ${base}/ocs/v2.php/cloud/user?format=json` })
+  }
   return out
 }

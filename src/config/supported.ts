@@ -87,7 +87,8 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   // named providers (src/providers/registry.ts): keycloak-oidc, entra-id
   'allowed_roles',
   'entra_id_allowed_tenants',
-  // plain OAuth2 providers (src/providers/oauth2-registry.ts): github, keycloak, bitbucket
+  // plain OAuth2 providers (src/providers/oauth2-registry.ts): github, keycloak, bitbucket,
+  // digitalocean, facebook, linkedin, nextcloud, sourcehut
   'github_org',
   'github_team',
   'github_repo',

@@ -69,9 +69,11 @@ function apiMessage(text: string): string {
     return ''
   }
   if (body === null || typeof body !== 'object') return ''
-  const b = body as { message?: unknown; error?: unknown; error_description?: unknown }
+  const b = body as { message?: unknown; error?: unknown; error_description?: unknown; errors?: unknown }
   const nested = b.error !== null && typeof b.error === 'object' ? (b.error as { message?: unknown }).message : undefined
-  const message = [b.message, b.error_description, nested, b.error].find((v) => typeof v === 'string' && v !== '')
+  // GraphQL (SourceHut): { errors: [{ message }] }
+  const graphql = Array.isArray(b.errors) ? (b.errors[0] as { message?: unknown } | undefined)?.message : undefined
+  const message = [b.message, b.error_description, nested, graphql, b.error].find((v) => typeof v === 'string' && v !== '')
   return typeof message === 'string' ? `: ${message.slice(0, 200)}` : ''
 }
 

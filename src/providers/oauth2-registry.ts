@@ -4,6 +4,7 @@ import { BITBUCKET_DEFAULT_VALIDATE_URL, bitbucketScope, createBitbucketIdentify
 import { createGitHubIdentify, githubHeaders } from './github.js'
 import { GITHUB_DEFAULT_VALIDATE_URL, splitTeams } from './github-rules.js'
 import { bearerHeaders, createKeycloakIdentify } from './keycloak-legacy.js'
+import { bearerJson, createRestIdentify, DIGITALOCEAN, FACEBOOK, LINKEDIN, NEXTCLOUD, SOURCEHUT, type RestIdentitySpec } from './rest-identities.js'
 import { createOAuth2Provider, type OAuth2Identity, type OAuth2ProviderOptions, type ValidateHeaders } from './oauth2-base.js'
 import type { Provider } from './provider.js'
 
@@ -39,7 +40,40 @@ const DEFAULTS: Readonly<Record<string, Defaults>> = {
     validateUrl: BITBUCKET_DEFAULT_VALIDATE_URL,
     scope: 'email',
   },
+  digitalocean: {
+    loginUrl: 'https://cloud.digitalocean.com/v1/oauth/authorize',
+    redeemUrl: 'https://cloud.digitalocean.com/v1/oauth/token',
+    profileUrl: 'https://api.digitalocean.com/v2/account',
+    validateUrl: 'https://api.digitalocean.com/v2/account',
+    scope: 'read',
+  },
+  facebook: {
+    loginUrl: 'https://www.facebook.com/v2.5/dialog/oauth',
+    redeemUrl: 'https://graph.facebook.com/v2.5/oauth/access_token',
+    profileUrl: 'https://graph.facebook.com/v2.5/me',
+    validateUrl: 'https://graph.facebook.com/v2.5/me',
+    scope: 'public_profile email',
+  },
+  linkedin: {
+    loginUrl: 'https://www.linkedin.com/oauth/v2/authorization',
+    redeemUrl: 'https://www.linkedin.com/uas/oauth2/accessToken',
+    profileUrl: 'https://api.linkedin.com/v2/emailAddress',
+    validateUrl: 'https://api.linkedin.com/v2/me',
+    scope: 'r_emailaddress r_liteprofile',
+  },
+  // No defaults: every Nextcloud is self-hosted (refused at start without its URLs).
+  nextcloud: { loginUrl: '', redeemUrl: '', profileUrl: '', validateUrl: '', scope: '' },
+  sourcehut: {
+    loginUrl: 'https://meta.sr.ht/oauth2/authorize',
+    redeemUrl: 'https://meta.sr.ht/oauth2/access-token',
+    profileUrl: 'https://meta.sr.ht/query',
+    validateUrl: 'https://meta.sr.ht/profile',
+    scope: 'meta.sr.ht/PROFILE:RO',
+  },
 }
+
+/** The providers whose identity is one REST call (src/providers/rest-identities.ts). */
+const REST_SPECS: Readonly<Record<string, RestIdentitySpec>> = { digitalocean: DIGITALOCEAN, facebook: FACEBOOK, linkedin: LINKEDIN, nextcloud: NEXTCLOUD, sourcehut: SOURCEHUT }
 
 /** The `--provider` types built here: plain OAuth2, identity from the provider's REST API. */
 export const PLAIN_OAUTH2_PROVIDERS: readonly string[] = Object.keys(DEFAULTS)
@@ -106,8 +140,15 @@ export function createPlainOAuth2Provider(config: Config, displayName: string, d
         }),
         allowedGroups: config.allowedGroups,
       }
-    default:
-      throw new Error(`not a plain OAuth2 provider: ${config.provider}`)
+    default: {
+      const spec = REST_SPECS[config.provider]
+      if (spec === undefined) throw new Error(`not a plain OAuth2 provider: ${config.provider}`)
+      // oauth2-proxy's nextcloud reads the profile URL, else the validate URL.
+      const profileUrl = endpoints.profileUrl !== '' ? endpoints.profileUrl : endpoints.validateUrl
+      // The validate URL gets the same headers as the identity call (LinkedIn's x-li-format, …).
+      const validateHeaders = config.provider === 'sourcehut' ? bearerJson : (token: string) => spec.headers(token)
+      return { provider: build(createRestIdentify(spec, { fetch: deps.fetch, profileUrl }), validateHeaders), allowedGroups: config.allowedGroups }
+    }
   }
 }
 

@@ -21,6 +21,11 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   github: 'GitHub',
   keycloak: 'Keycloak',
   bitbucket: 'Bitbucket',
+  digitalocean: 'DigitalOcean',
+  facebook: 'Facebook',
+  linkedin: 'LinkedIn',
+  nextcloud: 'Nextcloud',
+  sourcehut: 'SourceHut',
 }
 
 export interface ProviderDeps {
@@ -55,6 +60,11 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
     case 'github':
     case 'keycloak':
     case 'bitbucket':
+    case 'digitalocean':
+    case 'facebook':
+    case 'linkedin':
+    case 'nextcloud':
+    case 'sourcehut':
       return createPlainOAuth2Provider(config, displayName, deps)
     default:
       return { provider: createOidcProvider(options), allowedGroups: config.allowedGroups }

@@ -2,6 +2,7 @@
 // authorization server (it issues the codes and opaque access tokens; gatehouse's --login-url and --redeem-url point at
 // it), and a REST API stand-in asks the IdP's introspection endpoint (RFC 7662) who each access token belongs to, as
 // the real API does internally.
+import { strict as assert } from 'node:assert'
 import { freePort } from './process.js'
 import { startStack, type Stack, type StackOptions } from './stack.js'
 
@@ -37,6 +38,8 @@ export interface OAuth2StackOptions extends Omit<StackOptions, 'replaceArgs' | '
   idpOptions?: StackOptions['idp']
   provider: string
   idp: PlannedIdp
+  /** Replaces the stack's default `--email-domain=*` (a list option: a later flag would add to it, not replace it). */
+  emailDomains?: string[]
 }
 
 /**
@@ -44,12 +47,13 @@ export interface OAuth2StackOptions extends Omit<StackOptions, 'replaceArgs' | '
  * client_secret_post client (oauth2-proxy sends the secret in the form) and the IdP's authorization and token endpoints.
  */
 export async function startOAuth2Stack(options: OAuth2StackOptions): Promise<Stack> {
-  const { provider, idp, idpOptions, ...rest } = options
+  const { provider, idp, idpOptions, emailDomains, ...rest } = options
   return startStack({
     ...rest,
     idp: { ...idpOptions, port: idp.port, plainOAuth2: true },
     replaceArgs: (defaults) => [
-      ...defaults.filter((a) => !/^--(provider|oidc-issuer-url|client-id|client-secret)=/.test(a)),
+      ...defaults.filter((a) => !/^--(provider|oidc-issuer-url|client-id|client-secret)=/.test(a) && (emailDomains === undefined || !a.startsWith('--email-domain='))),
+      ...(emailDomains ?? []).map((d) => `--email-domain=${d}`),
       `--provider=${provider}`,
       '--client-id=gatehouse-post',
       '--client-secret=gatehouse-post-secret',
@@ -57,4 +61,26 @@ export async function startOAuth2Stack(options: OAuth2StackOptions): Promise<Sta
       `--redeem-url=${idp.issuer}/token`,
     ],
   })
+}
+
+/** Signs `login` in from `/` and returns the final status with `/oauth2/userinfo` (undefined when not signed in). */
+export async function signInIdentity(stack: Stack, login: string): Promise<{ status: number; info: { user?: string; email?: string; groups?: string[] } | undefined }> {
+  const { client, result } = await stack.signIn(login, '/')
+  if (result.status !== 302) return { status: result.status, info: undefined }
+  const r = await client.get(`${stack.proxy.url}/oauth2/userinfo`, { headers: { accept: 'application/json' } })
+  return { status: result.status, info: JSON.parse(r.body) as { user?: string; email?: string; groups?: string[] } }
+}
+
+/**
+ * With the API stand-in answering 500 to every call, a sign-in of `login` must end in a 502 and the proxy log must
+ * name the failed call (`logLine`); the stand-in is put back to 'ok' afterwards.
+ */
+export async function assertBrokenApiIs502(stack: Stack, api: { mode: 'ok' | 'broken' | 'hang' }, login: string, logLine: string): Promise<void> {
+  api.mode = 'broken'
+  try {
+    assert.equal((await signInIdentity(stack, login)).status, 502)
+    await stack.proxy.waitForLog(logLine)
+  } finally {
+    api.mode = 'ok'
+  }
 }
