@@ -1,5 +1,6 @@
 import { cookieSecretProblem } from '../crypto/cookie-secret.js'
 import { IMPLEMENTED_PROVIDERS } from '../providers/provider-names.js'
+import { plainOAuth2Problems } from './oauth2-cross-checks.js'
 import { parseRedisUrl } from '../session/redis-options.js'
 import { googleGitlabProblems } from './google-gitlab-checks.js'
 import type { Config, ConfigKey } from './shape.js'
@@ -152,5 +153,5 @@ function otherProblems(c: Config): CrossProblem[] {
 
 /** The rules that span several options, in the order they are reported. */
 export function crossFieldProblems(c: Config): CrossProblem[] {
-  return [...secretProblems(c), ...providerProblems(c), ...googleGitlabProblems(c), ...otherProblems(c), ...cookieProblems(c), ...redisProblems(c), ...headerProblems(c)]
+  return [...secretProblems(c), ...providerProblems(c), ...googleGitlabProblems(c), ...plainOAuth2Problems(c), ...otherProblems(c), ...cookieProblems(c), ...redisProblems(c), ...headerProblems(c)]
 }

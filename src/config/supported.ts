@@ -96,6 +96,16 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   // gitlab (src/providers/gitlab*.ts)
   'gitlab_groups',
   'gitlab_projects',
+  // plain OAuth2 providers (src/providers/oauth2-registry.ts): github, keycloak, bitbucket,
+  // digitalocean, facebook, linkedin, nextcloud, sourcehut
+  'github_org',
+  'github_team',
+  'github_repo',
+  'github_token',
+  'github_users',
+  'keycloak_groups',
+  'bitbucket_team',
+  'bitbucket_repository',
   // oidc
   'oidc_issuer_url',
   'skip_oidc_discovery',

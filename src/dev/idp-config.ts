@@ -4,6 +4,7 @@ import type { Configuration, KoaContextWithOIDC, OidcAccount, OidcClient, OidcGr
 import type { JWK } from 'jose'
 import type { ModelAdapter } from './idp-adapter.js'
 import { errorPage, logoutPage, signedOutPage } from './idp-pages.js'
+import { plainOAuth2Features } from './idp-plain-oauth2.js'
 import { metadataUris } from './idp-redirects.js'
 import type { DevClient, DevIdpTtl, DevUser } from './idp-types.js'
 import { extraClaimNames, userClaims } from './idp-users.js'
@@ -20,6 +21,8 @@ export interface ConfigInput {
   interactionPrefix: string
   /** Signed JWT access tokens for this audience (DevIdpOptions.jwtAccessTokens); opaque tokens when undefined. */
   jwtAccessTokens?: { audience: string }
+  /** Plain OAuth2 mode (DevIdpOptions.plainOAuth2). */
+  plainOAuth2?: boolean
 }
 
 /** The one resource the IdP knows when it issues JWT access tokens. */
@@ -119,6 +122,7 @@ export function buildConfiguration(input: ConfigInput): Configuration {
         },
       },
       userinfo: { enabled: true },
+      ...(input.plainOAuth2 === true ? plainOAuth2Features() : {}),
       // Lets tests revoke a refresh token and watch the next refresh fail.
       revocation: {
         enabled: true,

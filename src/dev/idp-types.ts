@@ -59,6 +59,12 @@ export interface DevIdpOptions {
    * (an oidc-provider rule for audience-bound tokens), so request every claim the ID token must carry.
    */
   jwtAccessTokens?: { audience: string }
+  /**
+   * Act as the OAuth2 authorization server of providers without OpenID Connect (GitHub, Bitbucket, …): their scopes
+   * give opaque access tokens for one API resource, and token introspection (RFC 7662) is on for confidential clients
+   * so API stand-ins can check those tokens (src/dev/idp-plain-oauth2.ts). Off by default; not with `jwtAccessTokens`.
+   */
+  plainOAuth2?: boolean
 }
 
 /** Request counters, for assertions such as "20 concurrent requests cause exactly one refresh grant". */

@@ -65,6 +65,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
         adapter,
         interactionPrefix,
         ...(options.jwtAccessTokens === undefined ? {} : { jwtAccessTokens: options.jwtAccessTokens }),
+        ...(options.plainOAuth2 === true ? { plainOAuth2: true } : {}),
       }),
     )
     allowRedirectPatterns(provider, clients)

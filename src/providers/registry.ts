@@ -5,6 +5,7 @@ import { createGitlabFromConfig } from './gitlab-config.js'
 import { createGoogleFromConfig } from './google-config.js'
 import { createKeycloakOidcProvider, keycloakAllowedGroups } from './keycloak-oidc.js'
 import { MS_GRAPH_URL } from './ms-graph.js'
+import { createPlainOAuth2Provider } from './oauth2-registry.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
 import type { Provider } from './provider.js'
 
@@ -21,6 +22,14 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   'entra-id': 'Microsoft Entra ID',
   google: 'Google',
   gitlab: 'GitLab',
+  github: 'GitHub',
+  keycloak: 'Keycloak',
+  bitbucket: 'Bitbucket',
+  digitalocean: 'DigitalOcean',
+  facebook: 'Facebook',
+  linkedin: 'LinkedIn',
+  nextcloud: 'Nextcloud',
+  sourcehut: 'SourceHut',
 }
 
 export interface ProviderDeps {
@@ -56,6 +65,15 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
       return createGoogleFromConfig(config, displayName, deps)
     case 'gitlab':
       return createGitlabFromConfig(config, options, deps)
+    case 'github':
+    case 'keycloak':
+    case 'bitbucket':
+    case 'digitalocean':
+    case 'facebook':
+    case 'linkedin':
+    case 'nextcloud':
+    case 'sourcehut':
+      return createPlainOAuth2Provider(config, displayName, deps)
     default:
       return { provider: createOidcProvider(options), allowedGroups: config.allowedGroups }
   }

@@ -53,6 +53,6 @@ describe('gatehouse command line configuration', () => {
     const help = await gatehouse(['--help'])
     assert.equal(help.code, 0)
     assert.match(help.stdout, /^Usage: gatehouse/)
-    assert.match(help.stdout, /  --github-org string\n {8}.*\(not supported yet\)\n/)
+    assert.match(help.stdout, /  --signature-key string\n {8}.*\(not supported yet\)\n/)
   })
 })

@@ -32,19 +32,19 @@ const PKCE = ['', 'S256', 'plain'] as const
 
 /** The identity provider and the OAuth client gatehouse acts as. */
 export const providerOptions = {
-  provider: o.string('provider', 'google', 'Identity provider type; google when not given, as in oauth2-proxy. docs/providers/ has a page per named provider; the ones not implemented yet are refused at start.', { check: providerProblem }),
+  provider: o.string('provider', 'google', 'Identity provider type, by oauth2-proxy\'s names; google when not given, as in oauth2-proxy. A type gatehouse does not implement yet is refused at start with the list of those it does (docs/providers has a page for each).', { check: providerProblem }),
   providerDisplayName: o.string('provider-display-name', '', 'Name shown on the sign-in button; empty uses the provider\'s own name.'),
   clientId: o.string('client-id', '', 'OAuth client ID registered at the provider (required).'),
   clientSecret: o.string('client-secret', '', 'OAuth client secret; may stay empty for a public client when --code-challenge-method is set (gatehouse allows PKCE-only clients).', {
     secret: true,
   }),
   clientSecretFile: o.string('client-secret-file', '', 'File holding the client secret, read as is (no trimming); used when --client-secret is empty.'),
-  loginUrl: o.string('login-url', '', 'Authorization endpoint; found by discovery for OIDC providers.', { check: httpUrlProblem }),
-  redeemUrl: o.string('redeem-url', '', 'Token endpoint; found by discovery for OIDC providers.', { check: httpUrlProblem }),
-  profileUrl: o.string('profile-url', '', 'Userinfo endpoint asked for claims missing from the ID token; found by discovery for OIDC providers.', {
+  loginUrl: o.string('login-url', '', 'Authorization endpoint; found by discovery for OIDC providers, the provider\'s own default for github, bitbucket and the other plain OAuth2 providers.', { check: httpUrlProblem }),
+  redeemUrl: o.string('redeem-url', '', 'Token endpoint; found by discovery for OIDC providers, the provider\'s own default for the plain OAuth2 providers.', { check: httpUrlProblem }),
+  profileUrl: o.string('profile-url', '', 'Userinfo endpoint asked for claims missing from the ID token (found by discovery for OIDC providers); for keycloak, nextcloud and the other plain OAuth2 providers, the API call the identity is read from.', {
     check: httpUrlProblem,
   }),
-  validateUrl: o.string('validate-url', '', 'Token validation endpoint of non-OIDC providers, called with ?access_token= after sign-in and refresh (200 means valid); google defaults to Google\'s tokeninfo. With --provider=oidc sessions are validated by verifying the ID token, as oauth2-proxy does, so this URL is not called.', {
+  validateUrl: o.string('validate-url', '', 'Token validation endpoint of the non-OIDC providers (google, github, …): called with the access token after sign-in and when --cookie-refresh is due; 200 keeps the session. google defaults to Google\'s tokeninfo; for github it is also the API base. With the OIDC providers it is not called: sessions are validated by verifying the ID token, as oauth2-proxy does.', {
     check: httpUrlProblem,
   }),
   resource: o.string('resource', '', 'Value of the "resource" parameter (Azure AD v1, ADFS).'),
