@@ -13,7 +13,7 @@ export interface CrossProblem {
 export const COOKIE_SECRET_HINT = "create one with: openssl rand -base64 32 | tr -- '+/' '-_'"
 
 /** Provider types whose login runs through OIDC discovery and therefore need an issuer URL. */
-const OIDC_FAMILY: readonly string[] = ['oidc', 'keycloak-oidc', 'entra-id', 'adfs', 'cidaas', 'gitlab']
+const OIDC_FAMILY: readonly string[] = ['oidc', 'keycloak-oidc', 'entra-id', 'adfs', 'cidaas', 'gitlab', 'azure']
 
 function secretProblems(c: Config): CrossProblem[] {
   const out: CrossProblem[] = []
@@ -66,8 +66,9 @@ function providerProblems(c: Config): CrossProblem[] {
     }
   } else {
     const why = 'is required with --skip-oidc-discovery'
-    if (c.loginUrl === '') out.push({ key: 'loginUrl', message: `--login-url (the authorization endpoint) ${why}` })
-    if (c.redeemUrl === '') out.push({ key: 'redeemUrl', message: `--redeem-url (the token endpoint) ${why}` })
+    // azure defaults both to https://login.microsoftonline.com/<--azure-tenant>/oauth2/... as oauth2-proxy does.
+    if (c.loginUrl === '' && c.provider !== 'azure') out.push({ key: 'loginUrl', message: `--login-url (the authorization endpoint) ${why}` })
+    if (c.redeemUrl === '' && c.provider !== 'azure') out.push({ key: 'redeemUrl', message: `--redeem-url (the token endpoint) ${why}` })
     if (c.oidcJwksUrl === '' && c.oidcPublicKeyFiles.length === 0) {
       out.push({ key: 'oidcJwksUrl', message: `--oidc-jwks-url (or --oidc-public-key-file) ${why}, to verify ID tokens` })
     }

@@ -87,6 +87,9 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   // named providers (src/providers/registry.ts): keycloak-oidc, entra-id
   'allowed_roles',
   'entra_id_allowed_tenants',
+  'azure_tenant', // azure
+  'azure_graph_group_field', // azure
+  'resource', // azure
   // oidc
   'oidc_issuer_url',
   'skip_oidc_discovery',

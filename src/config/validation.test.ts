@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
 import { ConfigError, type ConfigIssue } from '../errors.js'
+import { IMPLEMENTED_PROVIDERS } from '../providers/provider-names.js'
 import { loadConfig } from './load.js'
 
 const SECRET = 'WPhMdy4iqkV_8WqZqrAaASi6jPuDlBgZp2Hfm_JAZnE='
@@ -66,7 +67,7 @@ describe('config validation', () => {
       '--provider: provider "google" is not supported yet by gatehouse (google is what oauth2-proxy uses when --provider is not given): pass --provider=oidc with --oidc-issuer-url to use the generic OpenID Connect provider',
     ])
     assert.deepEqual(messages([...BASE, '--provider=github']), [
-      '--provider: provider "github" is not supported yet by gatehouse (implemented: oidc, keycloak-oidc, entra-id): pass --provider=oidc with the provider\'s --oidc-issuer-url if it speaks standard OpenID Connect',
+      `--provider: provider "github" is not supported yet by gatehouse (implemented: ${IMPLEMENTED_PROVIDERS.join(', ')}): pass --provider=oidc with the provider's --oidc-issuer-url if it speaks standard OpenID Connect`,
     ])
     assert.deepEqual(messages([...BASE, '--insecure-oidc-skip-issuer-verification']), [
       '--insecure-oidc-skip-issuer-verification: --insecure-oidc-skip-issuer-verification is only supported with --provider=entra-id (multi-tenant apps) so far',
@@ -76,6 +77,11 @@ describe('config validation', () => {
     const [unknown] = issuesOf([...BASE, '--provider=okta'])
     assert.equal(unknown?.value, 'okta')
     assert.match(unknown?.message ?? '', /^unknown provider; oauth2-proxy knows: oidc, keycloak-oidc, keycloak, entra-id, azure, adfs, gitlab, github, google, login\.gov, bitbucket, cidaas, digitalocean, facebook, linkedin, nextcloud, sourcehut$/)
+  })
+
+  it('azure without discovery needs only the key set: its login and token URLs default to --azure-tenant', () => {
+    const azure = [...without('--oidc-issuer-url', '--provider'), '--provider=azure', '--skip-oidc-discovery', '--oidc-jwks-url=https://login.microsoftonline.com/common/discovery/keys']
+    assert.equal(loadConfig({ argv: azure, env: {} }).kind, 'config')
   })
 
   it('needs an issuer URL, or the endpoints when discovery is skipped', () => {

@@ -1,8 +1,10 @@
 // Public types of the development OpenID provider (src/dev/idp.ts). Development and tests only.
+import type { RecordedRequest } from './idp-shapes.js'
 
 /** A demo account of the development IdP; `password` is stored in clear on purpose (development only). */
 export interface DevUser {
   sub: string
+  /** Empty for an account without an email (no `email` or `email_verified` claim). */
   email: string
   emailVerified: boolean
   name: string
@@ -59,6 +61,11 @@ export interface DevIdpOptions {
    * (an oidc-provider rule for audience-bound tokens), so request every claim the ID token must carry.
    */
   jwtAccessTokens?: { audience: string }
+  /**
+   * Behave like Azure AD v1 endpoints: accept (record, then ignore) the `resource` parameter of authorization and token
+   * requests, and add `expires_on` (epoch seconds, as a string) to token responses next to `expires_in`.
+   */
+  azureV1?: boolean
 }
 
 /** Request counters, for assertions such as "20 concurrent requests cause exactly one refresh grant". */
@@ -94,6 +101,8 @@ export interface DevIdp {
   /** The clients as registered at start (changing them has no effect). */
   clients: DevClient[]
   stats: DevIdpStats
+  /** Authorization and token requests as received, oldest first (token secrets redacted); tests may clear it. */
+  requests: RecordedRequest[]
   /** Key ids currently used for signing, by algorithm. */
   readonly activeKeyIds: { RS256: string; ES256: string }
   /** Key ids published in the JWKS, in order. */

@@ -4,6 +4,7 @@ import { safeEqual } from '../crypto/equal.js'
 import { ProxyError } from '../errors.js'
 import type { Session } from '../session/session.js'
 import { claimToGroups, claimToString, getClaim } from './claims.js'
+import { jwtPayload } from './jwt-payload.js'
 import type { Provider, RedeemInput } from './provider.js'
 
 /** What a hook may use: the verified ID token claims and the provider's own JWT verifier (keys, issuer, audience). */
@@ -13,6 +14,8 @@ export interface OidcHookContext {
   /** Verifies a JWT as this provider verifies ID tokens (signature, issuer, audience, expiry) and returns its claims. */
   verifyJwt(token: string): Promise<Record<string, unknown>>
   phase: 'redeem' | 'refresh'
+  /** The session's current access token, when the IdP sent one. */
+  accessToken?: string | undefined
 }
 
 /** How a named provider (keycloak-oidc, entra-id) extends the generic OIDC flow; every hook is optional. */
@@ -20,9 +23,17 @@ export interface OidcHooks {
   /** Expected `iss` of a token, from the discovered issuer and the token's claims; default: the configured issuer URL. */
   expectedIssuer?(discoveredIssuer: string, claims: Readonly<Record<string, unknown>>): string
   /** oauth2-proxy's `ValidateSession` extras: a reason to refuse the session, or undefined to keep it. */
-  validate?(context: OidcHookContext): string | undefined
+  validate?(context: OidcHookContext): string | undefined | Promise<string | undefined>
   /** oauth2-proxy's `EnrichSession`: adds groups/roles from other sources; throwing fails the sign-in. */
   enrich?(session: Session, context: OidcHookContext): Promise<Session>
+  /** Changes the authorization request's parameters before they are encoded (sorted by key, as Go does). */
+  authorizationParams?(params: Record<string, string>): Record<string, string>
+  /** Extra form parameters of the code exchange (Azure v1's `resource`). */
+  tokenParams?: Readonly<Record<string, string>>
+  /** The access token's expiry from a token response, for IdPs that send more than `expires_in` (Azure v1's `expires_on`). */
+  expiresOn?(tokens: Readonly<Record<string, unknown>>, now: number): Date | undefined
+  /** An email when neither the ID token nor the profile URL has one (ADFS `upn`, Azure's Graph `/me`); undefined refuses. */
+  fallbackEmail?(input: { claims: Readonly<Record<string, unknown>>; accessToken: string | undefined }): Promise<string | undefined>
 }
 
 export interface OidcProviderOptions {
@@ -49,6 +60,8 @@ export interface OidcProviderOptions {
   skipClaimsFromProfileUrl: boolean
   fetch: typeof fetch
   timeoutMs: number
+  /** Send the client secret in the form from the start (client_secret_post) instead of trying HTTP Basic first. */
+  clientSecretPost?: boolean
   /** The provider type reported as `Provider.name`; `oidc` unless a named provider composes this one. */
   name?: string
   hooks?: OidcHooks
@@ -62,7 +75,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   const hooks: OidcHooks = options.hooks ?? {}
   let configuration: Promise<oidc.Configuration> | undefined
   let jwks: JWTVerifyGetKey | undefined
-  let usePostAuth = false
+  let usePostAuth = options.clientSecretPost ?? false
 
   function clientAuth(): oidc.ClientAuth {
     if (options.clientSecret === undefined || options.clientSecret === '') return oidc.None()
@@ -174,25 +187,27 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         throw new ProxyError('ERR_OIDC_CLAIMS', 403, `email ${email ?? ''} is not verified`, { userMessage: 'Your email address is not verified by the identity provider.' })
       }
     }
-    if (email === undefined) throw new ProxyError('ERR_OIDC_CLAIMS', 500, 'neither the id_token nor the profile URL set an email')
+    const found = email ?? (await hooks.fallbackEmail?.({ claims, accessToken: tokens.access_token }))
+    if (found === undefined) throw new ProxyError('ERR_OIDC_CLAIMS', 500, 'neither the id_token nor the profile URL set an email')
     const groups = claimToGroups(await lookup(options.groupsClaim))
     const preferredUsername = claimToString(await lookup('preferred_username'))
     const expiresIn = tokens.expires_in
+    const expiresOn = hooks.expiresOn?.(tokens, now) ?? (expiresIn === undefined ? undefined : new Date(Math.floor(now / 1000) * 1000 + expiresIn * 1000))
     return {
       createdAt: new Date(Math.floor(now / 1000) * 1000),
-      ...(expiresIn === undefined ? {} : { expiresOn: new Date(Math.floor(now / 1000) * 1000 + expiresIn * 1000) }),
+      ...(expiresOn === undefined ? {} : { expiresOn }),
       ...(tokens.access_token === undefined ? {} : { accessToken: tokens.access_token }),
       ...(tokens.id_token === undefined ? {} : { idToken: tokens.id_token }),
       ...(tokens.refresh_token === undefined ? {} : { refreshToken: tokens.refresh_token }),
-      email,
-      user: claimToString(claims['sub']) ?? email,
+      email: found,
+      user: claimToString(claims['sub']) ?? found,
       ...(groups === undefined || groups.length === 0 ? {} : { groups }),
       ...(preferredUsername === undefined ? {} : { preferredUsername }),
     }
   }
 
-  function hookContext(idClaims: Record<string, unknown>, phase: 'redeem' | 'refresh'): OidcHookContext {
-    return { idClaims, phase, verifyJwt: (token) => verifyIdToken(token, undefined) }
+  function hookContext(idClaims: Record<string, unknown>, phase: 'redeem' | 'refresh', accessToken: string | undefined): OidcHookContext {
+    return { idClaims, phase, accessToken, verifyJwt: (token) => verifyIdToken(token, undefined) }
   }
 
   return {
@@ -218,7 +233,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         params['code_challenge'] = codeChallenge
         params['code_challenge_method'] = codeChallengeMethod
       }
-      for (const key of Object.keys(params).sort()) url.searchParams.set(key, params[key] ?? '')
+      const final = hooks.authorizationParams?.(params) ?? params
+      for (const key of Object.keys(final).sort()) url.searchParams.set(key, final[key] ?? '')
       return url.toString()
     },
 
@@ -230,7 +246,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
           ...(input.nonce === undefined ? {} : { expectedNonce: input.nonce }),
           ...(input.codeVerifier === undefined ? {} : { pkceCodeVerifier: input.codeVerifier }),
           idTokenExpected: true,
-        }, { redirect_uri: input.redirectUri })
+        }, { redirect_uri: input.redirectUri, ...hooks.tokenParams })
       let tokens: oidc.TokenEndpointResponse
       try {
         tokens = await grant(config)
@@ -261,10 +277,10 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       if (tokens.id_token === undefined) throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, 'token response has no id_token')
       const claims = await verifyIdToken(tokens.id_token, input.nonce)
       let session = await sessionFromTokens(config, tokens, claims, input.now)
-      const context = hookContext(claims, 'redeem')
+      const context = hookContext(claims, 'redeem', tokens.access_token)
       // oauth2-proxy's callback: a session the provider does not validate is refused with a plain 403. Checked before
       // enriching (oauth2-proxy enriches first) so that a refused user costs no further calls.
-      const invalid = hooks.validate?.(context)
+      const invalid = await hooks.validate?.(context)
       if (invalid !== undefined) throw new ProxyError('ERR_LOGIN_INVALID_SESSION', 403, `Session validation failed: ${invalid}`)
       if (hooks.enrich !== undefined) session = await hooks.enrich(session, context)
       return input.nonceBytes === undefined ? session : { ...session, nonce: input.nonceBytes }
@@ -287,6 +303,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         ...(tokens.refresh_token === undefined ? {} : { refreshToken: tokens.refresh_token }),
         ...(tokens.expires_in === undefined ? {} : { expiresOn: new Date(now + tokens.expires_in * 1000) }),
       }
+      const refreshedExpiry = hooks.expiresOn?.(tokens, now)
+      if (refreshedExpiry !== undefined) next = { ...next, expiresOn: refreshedExpiry }
       let idClaims: Record<string, unknown> | undefined
       if (tokens.id_token !== undefined) {
         idClaims = await verifyIdToken(tokens.id_token, undefined)
@@ -295,25 +313,13 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       }
       if (hooks.enrich !== undefined || hooks.validate !== undefined) {
         // Without a new ID token the stored one (verified at sign-in) still describes the user.
-        const context = hookContext(idClaims ?? unverifiedPayload(session.idToken), 'refresh')
+        const context = hookContext(idClaims ?? jwtPayload(session.idToken), 'refresh', next.accessToken)
         // oauth2-proxy validates after every refresh; an invalid session is cleared.
-        if (hooks.validate?.(context) !== undefined) return { kind: 'revoked' }
+        if ((await hooks.validate?.(context)) !== undefined) return { kind: 'revoked' }
         if (hooks.enrich !== undefined) next = await hooks.enrich(next, context)
       }
       return { kind: 'refreshed', session: next }
     },
-  }
-}
-
-/** The payload of a JWT without checking it (only for tokens verified earlier); empty when absent or malformed. */
-function unverifiedPayload(token: string | undefined): Record<string, unknown> {
-  const part = token?.split('.')[1]
-  if (part === undefined) return {}
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
-  } catch {
-    return {}
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js'
 import type { Logger } from '../log/logger.js'
+import { createAzureProvider } from './azure.js'
 import { createEntraIdProvider } from './entra-id.js'
 import { createKeycloakOidcProvider, keycloakAllowedGroups } from './keycloak-oidc.js'
 import { MS_GRAPH_URL } from './ms-graph.js'
@@ -17,6 +18,7 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   oidc: 'OpenID Connect',
   'keycloak-oidc': 'Keycloak OIDC',
   'entra-id': 'Microsoft Entra ID',
+  azure: 'Azure',
 }
 
 export interface ProviderDeps {
@@ -45,6 +47,18 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
           allowedTenants: config.entraIdAllowedTenants,
           graphUrl: deps.env[GRAPH_URL_ENV] ?? MS_GRAPH_URL,
           log: deps.log,
+        }),
+        allowedGroups: config.allowedGroups,
+      }
+    case 'azure':
+      return {
+        provider: createAzureProvider(options, {
+          tenant: config.azureTenant,
+          graphGroupField: config.azureGraphGroupField,
+          resource: config.resource,
+          scope: config.scope,
+          validateUrl: config.validateUrl,
+          graphUrl: deps.env[GRAPH_URL_ENV] ?? MS_GRAPH_URL,
         }),
         allowedGroups: config.allowedGroups,
       }

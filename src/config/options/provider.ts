@@ -44,10 +44,10 @@ export const providerOptions = {
   profileUrl: o.string('profile-url', '', 'Userinfo endpoint asked for claims missing from the ID token; found by discovery for OIDC providers.', {
     check: httpUrlProblem,
   }),
-  validateUrl: o.string('validate-url', '', 'Token validation endpoint of non-OIDC providers. Accepted for compatibility; with --provider=oidc sessions are validated by verifying the ID token, as oauth2-proxy does, so this URL is not called.', {
+  validateUrl: o.string('validate-url', '', 'Token validation endpoint of non-OIDC providers. With --provider=azure it is called with the access token (empty: the profile URL); with the other OIDC providers sessions are validated by verifying the ID token, as oauth2-proxy does, so this URL is not called.', {
     check: httpUrlProblem,
   }),
-  resource: o.string('resource', '', 'Value of the "resource" parameter (Azure AD v1, ADFS).'),
+  resource: o.string('resource', '', 'Value of the "resource" parameter: sent to Azure AD v1 endpoints (not v2.0) by --provider=azure; ADFS prefixes its scopes with it.'),
   scope: o.string('scope', '', 'Space-separated scopes to request; empty uses "openid email profile" (plus "groups" with --allowed-group).'),
   prompt: o.string('prompt', '', 'OIDC "prompt" parameter (none, login, consent, select_account); replaces approval_prompt when set.'),
   approvalPrompt: o.string('approval-prompt', 'force', 'Legacy "approval_prompt" parameter, sent when --prompt is empty.'),
