@@ -89,7 +89,7 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'entra_id_allowed_tenants',
   'azure_tenant', // azure
   'azure_graph_group_field', // azure
-  'resource', // azure
+  'resource', // azure, adfs
   // oidc
   'oidc_issuer_url',
   'skip_oidc_discovery',

@@ -22,7 +22,36 @@ const MAX_RECORDED = 1000
 export interface ShapeOptions {
   /** Add Azure AD v1's `expires_on` (epoch seconds as a string) to every successful token response. */
   azureExpiresOn: boolean
+  /** Decode `state` once more on the way back to the client, as ADFS does (see withAdfsScopes). */
+  adfsState: boolean
   record: RecordedRequest[]
+}
+
+/** Where a request keeps its query as the client sent it, before a rewrite here, for the record. */
+const ORIGINAL_QUERY = Symbol('dev-idp.original-query')
+
+/**
+ * ADFS reads `<resource>/<scope>` scope values (oauth2-proxy's adfs provider prefixes the scope with `--resource`);
+ * oidc-provider knows only the bare scopes, so the prefix is taken off here.
+ */
+export function withAdfsScopes(req: IncomingMessage, rawUrl: string): string {
+  const [path, query] = rawUrl.split('?', 2) as [string, string | undefined]
+  if (query === undefined) return rawUrl
+  const params = new URLSearchParams(query)
+  const scope = params.get('scope')
+  if (scope === null || !scope.includes('://')) return rawUrl
+  Object.assign(req, { [ORIGINAL_QUERY]: query })
+  params.set('scope', scope.split(' ').map((s) => (s.includes('://') ? s.slice(s.lastIndexOf('/') + 1) : s)).join(' '))
+  return `${path}?${params.toString()}`
+}
+
+/** Go's url.QueryUnescape, which ADFS in effect applies once more to `state`. */
+function queryUnescape(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '))
+  } catch {
+    return value
+  }
 }
 
 /** A Koa middleware for oidc-provider that records requests and reshapes token responses. */
@@ -30,11 +59,28 @@ export function shapesMiddleware(options: ShapeOptions): (ctx: KoaContextWithOID
   return async (ctx, next) => {
     await next()
     const route = ctx.oidc?.route
-    const raw = ctx as unknown as { querystring?: string; oidc?: { body?: Record<string, unknown> }; req?: Record<symbol, unknown> }
+    const raw = ctx as unknown as {
+      querystring?: string
+      oidc?: { body?: Record<string, unknown> }
+      req?: Record<symbol, unknown>
+      response: { get(name: string): string; set(name: string, value: string): void }
+    }
     const dropped = raw.req?.[DROPPED]
     const resource: Record<string, string> = typeof dropped === 'string' ? { resource: dropped } : {}
+    if (options.adfsState && (ctx.status === 302 || ctx.status === 303)) {
+      const location = raw.response.get('location')
+      if (location !== '' && location.includes('state=')) {
+        const url = new URL(location)
+        const state = url.searchParams.get('state')
+        if (state !== null && url.searchParams.has('code')) {
+          url.searchParams.set('state', queryUnescape(state))
+          raw.response.set('location', url.toString())
+        }
+      }
+    }
     if (route === 'authorization') {
-      const query = raw.querystring ?? ''
+      const original = raw.req?.[ORIGINAL_QUERY]
+      const query = typeof original === 'string' ? original : (raw.querystring ?? '')
       push(options.record, { route, rawQuery: query, params: { ...Object.fromEntries(new URLSearchParams(query)), ...resource } })
     } else if (route === 'token') {
       const params: Record<string, string> = { ...resource }

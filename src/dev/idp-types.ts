@@ -66,6 +66,11 @@ export interface DevIdpOptions {
    * requests, and add `expires_on` (epoch seconds, as a string) to token responses next to `expires_in`.
    */
   azureV1?: boolean
+  /**
+   * Behave like ADFS: take the `<resource>/` prefix off scope values and decode `state` once more on the way back
+   * (oauth2-proxy's adfs provider escapes it once more for that reason).
+   */
+  adfs?: boolean
 }
 
 /** Request counters, for assertions such as "20 concurrent requests cause exactly one refresh grant". */
@@ -103,6 +108,8 @@ export interface DevIdp {
   stats: DevIdpStats
   /** Authorization and token requests as received, oldest first (token secrets redacted); tests may clear it. */
   requests: RecordedRequest[]
+  /** Failures to inject: the endpoint answers 500 (`error`) or never answers (`hang`) until cleared. */
+  faults: { token?: 'error' | 'hang'; userinfo?: 'error' | 'hang' }
   /** Key ids currently used for signing, by algorithm. */
   readonly activeKeyIds: { RS256: string; ES256: string }
   /** Key ids published in the JWKS, in order. */

@@ -20,7 +20,7 @@ import { createInteractionHandler, sendHtml } from './idp-interactions.js'
 import { generateSigningKeys, keyList, signWithJwk } from './idp-keys.js'
 import type { SigningKeys } from './idp-keys.js'
 import { errorPage } from './idp-pages.js'
-import { shapesMiddleware, withoutResourceInBody, withoutResourceInUrl, type RecordedRequest } from './idp-shapes.js'
+import { shapesMiddleware, withAdfsScopes, withoutResourceInBody, withoutResourceInUrl, type RecordedRequest } from './idp-shapes.js'
 import { allowRedirectPatterns } from './idp-redirects.js'
 import type { DevIdp, DevIdpOptions, DevIdpStats, DevIdpTtl, RotateKeysOptions } from './idp-types.js'
 import { DEFAULT_DEV_CLIENTS, DEFAULT_DEV_USERS } from './idp-users.js'
@@ -71,7 +71,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     )
     allowRedirectPatterns(provider, clients)
     provider.use(statsMiddleware(stats))
-    provider.use(shapesMiddleware({ azureExpiresOn: options.azureV1 ?? false, record: recorded }))
+    provider.use(shapesMiddleware({ azureExpiresOn: options.azureV1 ?? false, adfsState: options.adfs ?? false, record: recorded }))
     return { provider, callback: provider.callback() }
   }
   let current = build()
@@ -98,7 +98,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
       sendHtml(res, 404, errorPage('not_found', 'No such endpoint at this development IdP.'))
       return
     }
-    if (options.azureV1 === true && req.method === 'POST' && isTokenPath(path, current.provider.pathFor('token'), issuerPath)) {
+    if (options.azureV1 === true && req.method === 'POST' && isRoutePath(path, current.provider.pathFor('token'), issuerPath)) {
       // Azure AD v1's `resource` in the token form: taken out before oidc-provider reads it (idp-shapes.ts).
       void withoutResourceInBody(req).then(
         (replay) => handle(replay, res, rawUrl),
@@ -106,8 +106,27 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
       )
       return
     }
-    handle(req, res, options.azureV1 === true && req.method === 'GET' ? withoutResourceInUrl(req, rawUrl) : rawUrl)
+    const fault = faultAt(path)
+    if (fault === 'hang') return
+    if (fault === 'error') {
+      res.writeHead(500, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ error: 'server_error', error_description: 'injected by the test (DevIdp.faults)' }))
+      return
+    }
+    let url = rawUrl
+    if (options.azureV1 === true && req.method === 'GET') url = withoutResourceInUrl(req, url)
+    if (options.adfs === true && req.method === 'GET') url = withAdfsScopes(req, url)
+    handle(req, res, url)
   })
+
+  const faults: DevIdp['faults'] = {}
+  function faultAt(path: string): 'error' | 'hang' | undefined {
+    for (const route of ['token', 'userinfo'] as const) {
+      const mode = faults[route]
+      if (mode !== undefined && isRoutePath(path, current.provider.pathFor(route), issuerPath)) return mode
+    }
+    return undefined
+  }
 
   function handle(req: IncomingMessage, res: ServerResponse, rawUrl: string): void {
     const url = req.method === 'GET' ? rewriteAuthorizationUrl(rawUrl, current.provider.pathFor('authorization')) : rawUrl
@@ -133,6 +152,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     clients,
     stats,
     requests: recorded,
+    faults,
     get activeKeyIds() {
       return { RS256: active.RS256.kid ?? '', ES256: active.ES256.kid ?? '' }
     },
@@ -169,7 +189,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
 }
 
 /** pathFor() answers without the mount path until a request taught oidc-provider where it is mounted, then with it. */
-function isTokenPath(path: string, tokenPath: string, issuerPath: string): boolean {
+function isRoutePath(path: string, tokenPath: string, issuerPath: string): boolean {
   return path === tokenPath || path === `${issuerPath}${tokenPath}`
 }
 

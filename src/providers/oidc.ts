@@ -33,7 +33,7 @@ export interface OidcHooks {
   /** The access token's expiry from a token response, for IdPs that send more than `expires_in` (Azure v1's `expires_on`). */
   expiresOn?(tokens: Readonly<Record<string, unknown>>, now: number): Date | undefined
   /** An email when neither the ID token nor the profile URL has one (ADFS `upn`, Azure's Graph `/me`); undefined refuses. */
-  fallbackEmail?(input: { claims: Readonly<Record<string, unknown>>; accessToken: string | undefined }): Promise<string | undefined>
+  fallbackEmail?(input: { claims: Readonly<Record<string, unknown>>; accessToken: string | undefined; lookup(name: string): Promise<unknown> }): Promise<string | undefined>
 }
 
 export interface OidcProviderOptions {
@@ -60,6 +60,8 @@ export interface OidcProviderOptions {
   skipClaimsFromProfileUrl: boolean
   fetch: typeof fetch
   timeoutMs: number
+  /** Never send or check a nonce, whatever the login flow asks (oauth2-proxy's adfs and cidaas set SkipNonce). */
+  skipNonce?: boolean
   /** Send the client secret in the form from the start (client_secret_post) instead of trying HTTP Basic first. */
   clientSecretPost?: boolean
   /** The provider type reported as `Provider.name`; `oidc` unless a named provider composes this one. */
@@ -187,7 +189,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         throw new ProxyError('ERR_OIDC_CLAIMS', 403, `email ${email ?? ''} is not verified`, { userMessage: 'Your email address is not verified by the identity provider.' })
       }
     }
-    const found = email ?? (await hooks.fallbackEmail?.({ claims, accessToken: tokens.access_token }))
+    const found = email ?? (await hooks.fallbackEmail?.({ claims, accessToken: tokens.access_token, lookup }))
     if (found === undefined) throw new ProxyError('ERR_OIDC_CLAIMS', 500, 'neither the id_token nor the profile URL set an email')
     const groups = claimToGroups(await lookup(options.groupsClaim))
     const preferredUsername = claimToString(await lookup('preferred_username'))
@@ -217,7 +219,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       await ready()
     },
 
-    async loginUrl({ redirectUri, state, nonce, codeChallenge, codeChallengeMethod }) {
+    async loginUrl({ redirectUri, state, nonce: askedNonce, codeChallenge, codeChallengeMethod }) {
+      const nonce = options.skipNonce === true ? undefined : askedNonce
       const config = await ready()
       const endpoint = config.serverMetadata().authorization_endpoint
       if (endpoint === undefined) throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, 'the provider publishes no authorization_endpoint')
@@ -238,7 +241,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       return url.toString()
     },
 
-    async redeem(input: RedeemInput) {
+    async redeem(asked: RedeemInput) {
+      const input = options.skipNonce === true ? { ...asked, nonce: undefined, nonceBytes: undefined } : asked
       const config = await ready()
       const grant = (c: oidc.Configuration) =>
         oidc.authorizationCodeGrant(c, input.callbackUrl, {

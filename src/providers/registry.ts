@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js'
 import type { Logger } from '../log/logger.js'
+import { createAdfsProvider } from './adfs.js'
 import { createAzureProvider } from './azure.js'
 import { createEntraIdProvider } from './entra-id.js'
 import { createKeycloakOidcProvider, keycloakAllowedGroups } from './keycloak-oidc.js'
@@ -19,6 +20,7 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   'keycloak-oidc': 'Keycloak OIDC',
   'entra-id': 'Microsoft Entra ID',
   azure: 'Azure',
+  adfs: 'ADFS',
 }
 
 export interface ProviderDeps {
@@ -62,6 +64,8 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
         }),
         allowedGroups: config.allowedGroups,
       }
+    case 'adfs':
+      return { provider: createAdfsProvider(options, { resource: config.resource, scope: config.scope }), allowedGroups: config.allowedGroups }
     default:
       return { provider: createOidcProvider(options), allowedGroups: config.allowedGroups }
   }
