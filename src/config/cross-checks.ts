@@ -1,6 +1,7 @@
 import { cookieSecretProblem } from '../crypto/cookie-secret.js'
 import { IMPLEMENTED_PROVIDERS } from '../providers/provider-names.js'
 import { parseRedisUrl } from '../session/redis-options.js'
+import { loginGovProblems } from './login-gov-checks.js'
 import type { Config, ConfigKey } from './shape.js'
 
 /** One cross-field problem, attached to the option the user should change. */
@@ -24,7 +25,8 @@ function secretProblems(c: Config): CrossProblem[] {
     if (problem !== undefined) out.push({ key: 'cookieSecret', message: problem })
   }
   if (c.clientId === '') out.push({ key: 'clientId', message: 'a client ID is required: set --client-id to the ID registered at the identity provider' })
-  if (c.clientSecret === '' && c.clientSecretFile === '' && c.codeChallengeMethod === '') {
+  // login.gov authenticates with --jwt-key instead of a secret (login-gov-checks.ts).
+  if (c.clientSecret === '' && c.clientSecretFile === '' && c.codeChallengeMethod === '' && c.provider !== 'login.gov') {
     out.push({
       key: 'clientSecret',
       message: 'a client secret is required: set --client-secret or --client-secret-file (a public client without a secret needs --code-challenge-method=S256)',
@@ -159,5 +161,5 @@ function otherProblems(c: Config): CrossProblem[] {
 
 /** The rules that span several options, in the order they are reported. */
 export function crossFieldProblems(c: Config): CrossProblem[] {
-  return [...secretProblems(c), ...providerProblems(c), ...otherProblems(c), ...cookieProblems(c), ...redisProblems(c), ...headerProblems(c)]
+  return [...secretProblems(c), ...providerProblems(c), ...loginGovProblems(c), ...otherProblems(c), ...cookieProblems(c), ...redisProblems(c), ...headerProblems(c)]
 }

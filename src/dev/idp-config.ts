@@ -50,6 +50,7 @@ export function clientMetadata(client: DevClient): Record<string, unknown> {
     client_id: client.clientId,
     ...(client.clientSecret === undefined ? {} : { client_secret: client.clientSecret }),
     token_endpoint_auth_method: client.authMethod,
+    ...(client.jwks === undefined ? {} : { jwks: client.jwks }),
     redirect_uris: metadataUris(client.redirectUris),
     post_logout_redirect_uris: metadataUris(client.postLogoutRedirectUris ?? []),
     grant_types: ['authorization_code', 'refresh_token'],

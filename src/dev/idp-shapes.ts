@@ -84,7 +84,11 @@ export function shapesMiddleware(options: ShapeOptions): (ctx: KoaContextWithOID
       push(options.record, { route, rawQuery: query, params: { ...Object.fromEntries(new URLSearchParams(query)), ...resource } })
     } else if (route === 'token') {
       const params: Record<string, string> = { ...resource }
-      for (const [key, value] of Object.entries(raw.oidc?.body ?? {})) params[key] = SECRET_FIELDS.has(key) ? '<redacted>' : String(value)
+      for (const [key, value] of Object.entries(raw.oidc?.body ?? {})) {
+        params[key] = SECRET_FIELDS.has(key) ? '<redacted>' : String(value)
+        // The claims of a client assertion, without its signature (so nothing replayable is kept).
+        if (key === 'client_assertion' && typeof value === 'string') params['client_assertion_payload'] = Buffer.from(value.split('.')[1] ?? '', 'base64url').toString('utf8')
+      }
       push(options.record, { route, rawQuery: '', params })
       const body = ctx.body as Record<string, unknown> | null
       if (options.azureExpiresOn && ctx.status === 200 && body !== null && typeof body === 'object' && typeof body['expires_in'] === 'number') {

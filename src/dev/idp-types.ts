@@ -26,7 +26,9 @@ export interface DevUser {
 export interface DevClient {
   clientId: string
   clientSecret?: string
-  authMethod: 'client_secret_basic' | 'client_secret_post' | 'none'
+  authMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'
+  /** The client's public keys, for `private_key_jwt`: the IdP verifies its client assertions with them. */
+  jwks?: { keys: Record<string, unknown>[] }
   redirectUris: string[]
   postLogoutRedirectUris?: string[]
   /** ID token signing algorithm for this client; RS256 unless set. */

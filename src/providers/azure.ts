@@ -5,6 +5,7 @@ import { fetchGraphEmail, fetchSecurityGroups, MS_GRAPH_URL } from './ms-graph.j
 import { jwtPayload } from './jwt-payload.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
 import type { Provider } from './provider.js'
+import { validateWithUrl } from './validate-url.js'
 
 export interface AzureOptions {
   /** `--azure-tenant` (default `common`): the tenant in the default login and token URLs. */
@@ -78,7 +79,7 @@ export function createAzureProvider(options: OidcProviderOptions, azure: AzureOp
         if (fromAccessToken !== undefined || accessToken === undefined) return fromAccessToken
         return fetchGraphEmail({ fetch: options.fetch, profileUrl, accessToken })
       },
-      validate: ({ accessToken }) => validateAccessToken(options.fetch, validateUrl, accessToken),
+      validate: ({ accessToken }) => validateWithUrl(options.fetch, validateUrl, accessToken, 'azure'),
       async enrich(session: Session, context) {
         let groups = session.groups ?? []
         if (getClaim(context.idClaims, options.emailClaim) === undefined) {
@@ -96,21 +97,4 @@ export function createAzureProvider(options: OidcProviderOptions, azure: AzureOp
       },
     },
   })
-}
-
-/**
- * oauth2-proxy's azure ValidateSession: GET the validate (profile) URL with the access token; 2xx keeps the session,
- * another 4xx refuses it. A 5xx or no answer is the IdP failing, not the user: 502.
- */
-async function validateAccessToken(fetchFn: typeof fetch, url: string, accessToken: string | undefined): Promise<string | undefined> {
-  if (accessToken === undefined) return 'no access token'
-  let response: Response
-  try {
-    response = await fetchFn(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, redirect: 'error' })
-    await response.arrayBuffer()
-  } catch (err) {
-    throw new ProxyError('ERR_OIDC_CLAIMS', 502, `azure: session validation request to the profile URL failed: ${(err as Error).message}`, { cause: err })
-  }
-  if (response.status >= 500) throw new ProxyError('ERR_OIDC_CLAIMS', 502, `azure: the profile URL answered ${response.status} to session validation`)
-  return response.ok ? undefined : `the profile URL answered ${response.status}`
 }

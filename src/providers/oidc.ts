@@ -60,6 +60,10 @@ export interface OidcProviderOptions {
   skipClaimsFromProfileUrl: boolean
   fetch: typeof fetch
   timeoutMs: number
+  /** `private_key_jwt` client authentication (login.gov): the RS256 key, the assertion's `aud` and its lifetime. */
+  privateKeyJwt?: { key: () => Promise<AssertionKey>; audience: string; lifetimeSec: number }
+  /** One nonce for every login, sent as is and required in the ID token (login.gov's per-process nonce). */
+  fixedNonce?: string
   /** Never send or check a nonce, whatever the login flow asks (oauth2-proxy's adfs and cidaas set SkipNonce). */
   skipNonce?: boolean
   /** Send the client secret in the form from the start (client_secret_post) instead of trying HTTP Basic first. */
@@ -68,6 +72,9 @@ export interface OidcProviderOptions {
   name?: string
   hooks?: OidcHooks
 }
+
+/** The private key type openid-client signs client assertions with (a WebCrypto key). */
+export type AssertionKey = Parameters<typeof oidc.PrivateKeyJwt>[0]
 
 /** Tolerated clock difference with the IdP when checking token times. */
 const CLOCK_TOLERANCE_SEC = 30
@@ -79,12 +86,23 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   let jwks: JWTVerifyGetKey | undefined
   let usePostAuth = options.clientSecretPost ?? false
 
-  function clientAuth(): oidc.ClientAuth {
+  function clientAuth(assertionKey: AssertionKey | undefined): oidc.ClientAuth {
+    const jwt = options.privateKeyJwt
+    if (jwt !== undefined && assertionKey !== undefined) {
+      // openid-client signs iss = sub = client_id with iat, nbf and jti; oauth2-proxy's login.gov sets aud and exp so.
+      return oidc.PrivateKeyJwt(assertionKey, {
+        [oidc.modifyAssertion]: (_header, payload) => {
+          payload['aud'] = jwt.audience
+          payload['exp'] = Math.floor(Date.now() / 1000) + jwt.lifetimeSec
+        },
+      })
+    }
     if (options.clientSecret === undefined || options.clientSecret === '') return oidc.None()
     return usePostAuth ? oidc.ClientSecretPost(options.clientSecret) : oidc.ClientSecretBasic(options.clientSecret)
   }
 
   async function load(): Promise<oidc.Configuration> {
+    const assertionKey = await options.privateKeyJwt?.key()
     const metadata: Partial<oidc.ClientMetadata> = { [oidc.clockTolerance]: CLOCK_TOLERANCE_SEC }
     const insecure = options.issuerUrl.startsWith('http:') || options.loginUrl.startsWith('http:') || options.redeemUrl.startsWith('http:')
     let config: oidc.Configuration
@@ -96,10 +114,10 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         ...(options.profileUrl === '' ? {} : { userinfo_endpoint: options.profileUrl }),
         jwks_uri: options.jwksUrl,
       }
-      config = new oidc.Configuration(server, options.clientId, metadata, clientAuth())
+      config = new oidc.Configuration(server, options.clientId, metadata, clientAuth(assertionKey))
     } else {
       try {
-        config = await oidc.discovery(new URL(options.issuerUrl), options.clientId, metadata, clientAuth(), {
+        config = await oidc.discovery(new URL(options.issuerUrl), options.clientId, metadata, clientAuth(assertionKey), {
           [oidc.customFetch]: options.fetch as oidc.CustomFetch,
           timeout: Math.ceil(options.timeoutMs / 1000),
           ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
@@ -220,7 +238,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     },
 
     async loginUrl({ redirectUri, state, nonce: askedNonce, codeChallenge, codeChallengeMethod }) {
-      const nonce = options.skipNonce === true ? undefined : askedNonce
+      const nonce = options.fixedNonce ?? (options.skipNonce === true ? undefined : askedNonce)
       const config = await ready()
       const endpoint = config.serverMetadata().authorization_endpoint
       if (endpoint === undefined) throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, 'the provider publishes no authorization_endpoint')
@@ -242,7 +260,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     },
 
     async redeem(asked: RedeemInput) {
-      const input = options.skipNonce === true ? { ...asked, nonce: undefined, nonceBytes: undefined } : asked
+      const input = options.fixedNonce !== undefined ? { ...asked, nonce: options.fixedNonce, nonceBytes: undefined }
+        : options.skipNonce === true ? { ...asked, nonce: undefined, nonceBytes: undefined } : asked
       const config = await ready()
       const grant = (c: oidc.Configuration) =>
         oidc.authorizationCodeGrant(c, input.callbackUrl, {

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs'
 import type { Config } from '../config/schema.js'
 import type { Logger } from '../log/logger.js'
 import { createAdfsProvider } from './adfs.js'
 import { createAzureProvider } from './azure.js'
 import { createEntraIdProvider } from './entra-id.js'
 import { createKeycloakOidcProvider, keycloakAllowedGroups } from './keycloak-oidc.js'
+import { createLoginGovProvider } from './login-gov.js'
 import { MS_GRAPH_URL } from './ms-graph.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
 import type { Provider } from './provider.js'
@@ -21,6 +23,7 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   'entra-id': 'Microsoft Entra ID',
   azure: 'Azure',
   adfs: 'ADFS',
+  'login.gov': 'login.gov',
 }
 
 export interface ProviderDeps {
@@ -66,6 +69,12 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
       }
     case 'adfs':
       return { provider: createAdfsProvider(options, { resource: config.resource, scope: config.scope }), allowedGroups: config.allowedGroups }
+    case 'login.gov': {
+      // The key was read and checked with the configuration (config/login-gov-checks.ts).
+      const jwtKeyPem = config.jwtKey !== '' ? config.jwtKey : readFileSync(config.jwtKeyFile, 'utf8')
+      const loginGov = { jwtKeyPem, pubjwkUrl: config.pubjwkUrl, scope: config.scope, validateUrl: config.validateUrl }
+      return { provider: createLoginGovProvider(options, loginGov), allowedGroups: config.allowedGroups }
+    }
     default:
       return { provider: createOidcProvider(options), allowedGroups: config.allowedGroups }
   }
