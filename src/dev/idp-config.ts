@@ -83,7 +83,8 @@ export function buildConfiguration(input: ConfigInput): Configuration {
     findAccount: async (_ctx: KoaContextWithOIDC, sub: string): Promise<OidcAccount | undefined> => {
       const user = input.users().find((u) => u.sub === sub)
       if (user === undefined) return undefined
-      return { accountId: user.sub, claims: async () => userClaims(user) }
+      // `use` is 'id_token' or 'userinfo': userinfoClaims (e.g. cidaas's group objects) go to userinfo only.
+      return { accountId: user.sub, claims: async (use: string) => (use === 'userinfo' ? { ...userClaims(user), ...user.userinfoClaims } : userClaims(user)) }
     },
     interactions: {
       url: async (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `${input.interactionPrefix}${interaction.uid}`,

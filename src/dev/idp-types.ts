@@ -15,6 +15,8 @@ export interface DevUser {
   extraClaims?: Record<string, unknown>
   /** Claims only in JWT access tokens (with `DevIdpOptions.jwtAccessTokens`), e.g. Keycloak's `realm_access` and `resource_access`. */
   accessTokenClaims?: Record<string, unknown>
+  /** Claims userinfo answers with instead of (or besides) the ID token's, e.g. cidaas's `groups: [{groupId, roles}]`. */
+  userinfoClaims?: Record<string, unknown>
 }
 
 /**

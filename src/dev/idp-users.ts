@@ -88,7 +88,7 @@ export function userClaims(user: DevUser): Record<string, unknown> {
 export function extraClaimNames(users: readonly DevUser[]): string[] {
   const names = new Set<string>()
   for (const user of users) {
-    for (const name of Object.keys(user.extraClaims ?? {})) names.add(name)
+    for (const name of Object.keys({ ...user.extraClaims, ...user.userinfoClaims })) names.add(name)
   }
   return [...names]
 }

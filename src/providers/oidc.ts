@@ -16,6 +16,8 @@ export interface OidcHookContext {
   phase: 'redeem' | 'refresh'
   /** The session's current access token, when the IdP sent one. */
   accessToken?: string | undefined
+  /** The userinfo (profile URL) answer for that access token; undefined without endpoint or token. Fails as 502. */
+  userinfo(): Promise<Record<string, unknown> | undefined>
 }
 
 /** How a named provider (keycloak-oidc, entra-id) extends the generic OIDC flow; every hook is optional. */
@@ -226,8 +228,16 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     }
   }
 
-  function hookContext(idClaims: Record<string, unknown>, phase: 'redeem' | 'refresh', accessToken: string | undefined): OidcHookContext {
-    return { idClaims, phase, accessToken, verifyJwt: (token) => verifyIdToken(token, undefined) }
+  function hookContext(config: oidc.Configuration, idClaims: Record<string, unknown>, phase: 'redeem' | 'refresh', accessToken: string | undefined): OidcHookContext {
+    const userinfo = async (): Promise<Record<string, unknown> | undefined> => {
+      if (accessToken === undefined || config.serverMetadata().userinfo_endpoint === undefined) return undefined
+      try {
+        return (await oidc.fetchUserInfo(config, accessToken, oidc.skipSubjectCheck)) as Record<string, unknown>
+      } catch (err) {
+        throw new ProxyError('ERR_OIDC_CLAIMS', 502, `userinfo request failed: ${(err as Error).message}`, { cause: err })
+      }
+    }
+    return { idClaims, phase, accessToken, userinfo, verifyJwt: (token) => verifyIdToken(token, undefined) }
   }
 
   return {
@@ -300,7 +310,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       if (tokens.id_token === undefined) throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, 'token response has no id_token')
       const claims = await verifyIdToken(tokens.id_token, input.nonce)
       let session = await sessionFromTokens(config, tokens, claims, input.now)
-      const context = hookContext(claims, 'redeem', tokens.access_token)
+      const context = hookContext(config, claims, 'redeem', tokens.access_token)
       // oauth2-proxy's callback: a session the provider does not validate is refused with a plain 403. Checked before
       // enriching (oauth2-proxy enriches first) so that a refused user costs no further calls.
       const invalid = await hooks.validate?.(context)
@@ -336,7 +346,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       }
       if (hooks.enrich !== undefined || hooks.validate !== undefined) {
         // Without a new ID token the stored one (verified at sign-in) still describes the user.
-        const context = hookContext(idClaims ?? jwtPayload(session.idToken), 'refresh', next.accessToken)
+        const context = hookContext(config, idClaims ?? jwtPayload(session.idToken), 'refresh', next.accessToken)
         // oauth2-proxy validates after every refresh; an invalid session is cleared.
         if ((await hooks.validate?.(context)) !== undefined) return { kind: 'revoked' }
         if (hooks.enrich !== undefined) next = await hooks.enrich(next, context)

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js'
 import type { Logger } from '../log/logger.js'
 import { createAdfsProvider } from './adfs.js'
 import { createAzureProvider } from './azure.js'
+import { createCidaasProvider } from './cidaas.js'
 import { createEntraIdProvider } from './entra-id.js'
 import { createKeycloakOidcProvider, keycloakAllowedGroups } from './keycloak-oidc.js'
 import { createLoginGovProvider } from './login-gov.js'
@@ -24,6 +25,7 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   azure: 'Azure',
   adfs: 'ADFS',
   'login.gov': 'login.gov',
+  cidaas: 'CIDAAS',
 }
 
 export interface ProviderDeps {
@@ -75,6 +77,8 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
       const loginGov = { jwtKeyPem, pubjwkUrl: config.pubjwkUrl, scope: config.scope, validateUrl: config.validateUrl }
       return { provider: createLoginGovProvider(options, loginGov), allowedGroups: config.allowedGroups }
     }
+    case 'cidaas':
+      return { provider: createCidaasProvider(options, { scope: config.scope }), allowedGroups: config.allowedGroups }
     default:
       return { provider: createOidcProvider(options), allowedGroups: config.allowedGroups }
   }

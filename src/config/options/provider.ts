@@ -32,7 +32,7 @@ const PKCE = ['', 'S256', 'plain'] as const
 
 /** The identity provider and the OAuth client gatehouse acts as. */
 export const providerOptions = {
-  provider: o.string('provider', 'google', 'Identity provider type; gatehouse implements "oidc" (generic OpenID Connect) so far.', { check: providerProblem }),
+  provider: o.string('provider', 'google', 'Identity provider type: "oidc" (generic OpenID Connect) or one of the named providers in docs/providers/; the others are refused at start with the implemented list.', { check: providerProblem }),
   providerDisplayName: o.string('provider-display-name', '', 'Name shown on the sign-in button; empty uses the provider\'s own name.'),
   clientId: o.string('client-id', '', 'OAuth client ID registered at the provider (required).'),
   clientSecret: o.string('client-secret', '', 'OAuth client secret; may stay empty for a public client when --code-challenge-method is set (gatehouse allows PKCE-only clients).', {
