@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
 import type { DevUser } from '../../src/dev/idp-types.js'
-import type { HttpClient } from '../helpers/http.js'
+import { expectFailuresLogged, identityOf } from '../helpers/provider-checks.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
 const RESOURCE = 'https://apps.corp.example/portal'
@@ -24,12 +24,6 @@ function adfsUser(name: string, email: string, groups: string[]): DevUser {
 }
 
 const USERS = [adfsUser('ada', '', ['Domain Admins', 'Portal Users']), adfsUser('bo', 'bo@mail.example', ['Portal Users']), adfsUser('cy', '', [])]
-
-async function userinfo(client: HttpClient, url: string): Promise<{ user: string; email: string; groups?: string[] }> {
-  const r = await client.get(`${url}/oauth2/userinfo`, { headers: { accept: 'application/json' } })
-  assert.equal(r.status, 200, r.body)
-  return JSON.parse(r.body) as { user: string; email: string; groups?: string[] }
-}
 
 describe('adfs provider', () => {
   let stack: Stack
@@ -56,14 +50,14 @@ describe('adfs provider', () => {
     assert.equal(auth?.params['nonce'], undefined)
     // state is "<csrf token>:<redirect>": its ':' arrives as %253A, encoded twice.
     assert.match(auth?.rawQuery ?? '', /(^|&)state=[^&]*%253A%252Freports%253Fyear%253D2026%2526q%253Da%25(2520|252B)b(&|$)/)
-    const info = await userinfo(client, url)
+    const info = await identityOf(client, url)
     assert.equal(info.email, 'ada@corp.example')
     assert.equal(info.user, 'ada-sid')
     assert.deepEqual(info.groups, ['Domain Admins', 'Portal Users'])
   })
 
   it('prefers the email claim when the account has one', async () => {
-    assert.equal((await userinfo((await stack.signIn('bo')).client, url)).email, 'bo@mail.example')
+    assert.equal((await identityOf((await stack.signIn('bo')).client, url)).email, 'bo@mail.example')
   })
 
   it('--allowed-group admits members and refuses the others with 403', async () => {
@@ -80,29 +74,11 @@ describe('adfs provider', () => {
     await new Promise((r) => setTimeout(r, 2100))
     assert.equal((await client.get(`${url}/after-refresh`)).status, 200)
     assert.equal(stack.idp.stats.tokenGrants['refresh_token'], 1)
-    assert.equal((await userinfo(client, url)).email, 'ada@corp.example')
+    assert.equal((await identityOf(client, url)).email, 'ada@corp.example')
   })
 
   it('a failing or hanging token endpoint gives a 5xx with a request id and one log line naming the call', async () => {
-    await stack.restartProxy([])
-    const bodies: string[] = []
-    for (const mode of ['error', 'hang'] as const) {
-      stack.idp.faults.token = mode
-      try {
-        // The login form still works; the proxy's code exchange meets the fault.
-        const { result } = await stack.signIn('ada')
-        assert.ok(result.status >= 500, `status ${result.status}`)
-        bodies.push(result.response.body)
-      } finally {
-        delete stack.idp.faults.token
-      }
-    }
-    await stack.proxy.waitForLog(/code exchange failed[^\n]*\n(.|\n)*code exchange failed/)
-    const lines = stack.proxy.logs().split('\n').filter((l) => l.includes('"http.error"'))
-    assert.equal(lines.length, 2, lines.join('\n'))
-    lines.forEach((line, i) => {
-      assert.match(line, /code exchange failed/)
-      assert.ok(bodies[i]?.includes((JSON.parse(line) as { requestId: string }).requestId), 'the page shows the logged request id')
-    })
+    const token = (mode: 'error' | 'hang') => ({ on: () => (stack.idp.faults.token = mode), off: () => delete stack.idp.faults.token, logged: /code exchange failed/ })
+    await expectFailuresLogged(stack, 'ada', [token('error'), token('hang')])
   })
 })

@@ -5,9 +5,9 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
 import type { DevUser } from '../../src/dev/idp-types.js'
-import type { HttpClient } from '../helpers/http.js'
 import { startGraphStandIn, type GraphStandIn } from '../helpers/ms-graph.js'
 import { sessionInCookie } from '../helpers/session-cookie.js'
+import { expectFailuresLogged, identityOf } from '../helpers/provider-checks.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47'
@@ -37,12 +37,6 @@ const GRAPH_USERS = {
 // Azure takes the secret in the form (client_secret_post): the dev IdP's client registered for that method.
 const SWAPS: Record<string, string> = { '--provider=oidc': '--provider=azure', '--client-id=gatehouse': '--client-id=gatehouse-post', '--client-secret=gatehouse-secret': '--client-secret=gatehouse-post-secret' }
 const asAzure = (defaults: string[]): string[] => defaults.map((a) => SWAPS[a] ?? a)
-
-async function userinfo(client: HttpClient, url: string): Promise<{ user: string; email: string; groups?: string[] }> {
-  const r = await client.get(`${url}/oauth2/userinfo`, { headers: { accept: 'application/json' } })
-  assert.equal(r.status, 200, r.body)
-  return JSON.parse(r.body) as { user: string; email: string; groups?: string[] }
-}
 
 describe('azure provider, v1 endpoints', () => {
   let stack: Stack
@@ -78,7 +72,7 @@ describe('azure provider, v1 endpoints', () => {
     assert.equal(token?.params['client_secret'], '<redacted>', 'client_secret_post, as oauth2-proxy sends it')
     // The ID token of scope "openid" carries no email: Graph /me answers, then the same URL validates the session.
     assert.deepEqual(graph.requests.map((r) => r.pathAndQuery), ['/v1.0/me', '/v1.0/me'])
-    const info = await userinfo(client, url)
+    const info = await identityOf(client, url)
     assert.equal(info.email, 'ann@contoso.com')
     assert.deepEqual(info.groups, ['g-admins', 'g-staff'])
     assert.equal(info.user, '', 'oauth2-proxy copies only email and groups for azure')
@@ -90,8 +84,8 @@ describe('azure provider, v1 endpoints', () => {
   })
 
   it('falls back from mail to otherMails[0] and then to userPrincipalName', async () => {
-    assert.equal((await userinfo((await stack.signIn('ben')).client, url)).email, 'ben.other@contoso.com')
-    assert.equal((await userinfo((await stack.signIn('cat')).client, url)).email, 'cat@contoso.onmicrosoft.com')
+    assert.equal((await identityOf((await stack.signIn('ben')).client, url)).email, 'ben.other@contoso.com')
+    assert.equal((await identityOf((await stack.signIn('cat')).client, url)).email, 'cat@contoso.onmicrosoft.com')
   })
 
   it('--allowed-group admits members and refuses the others with 403', async () => {
@@ -119,29 +113,14 @@ describe('azure provider, v1 endpoints', () => {
     const second = sessionInCookie(client, url, stack.cookieSecret)
     assert.notEqual(second.accessToken, first.accessToken)
     assert.ok((second.expiresOn?.getTime() ?? 0) > (first.expiresOn?.getTime() ?? 0))
-    assert.deepEqual((await userinfo(client, url)).groups, ['g-admins', 'g-staff'])
+    assert.deepEqual((await identityOf(client, url)).groups, ['g-admins', 'g-staff'])
   })
 
   it('a failing or hanging Graph /me gives a 5xx with a request id and one log line naming the call', async () => {
-    await stack.restartProxy([])
-    const bodies: string[] = []
-    for (const mode of ['broken', 'hanging'] as const) {
-      graph[mode] = true
-      try {
-        const { result } = await stack.signIn('ann')
-        assert.equal(result.status, 502)
-        bodies.push(result.response.body)
-      } finally {
-        graph[mode] = false
-      }
-    }
-    await stack.proxy.waitForLog(/Microsoft Graph profile \(\/me\) request failed/)
-    const lines = stack.proxy.logs().split('\n').filter((l) => l.includes('"http.error"'))
-    assert.equal(lines.length, 2, lines.join('\n'))
-    lines.forEach((line, i) => assert.ok(bodies[i]?.includes((JSON.parse(line) as { requestId: string }).requestId), 'the page shows the logged request id'))
-    assert.match(lines[0] ?? '', /Microsoft Graph profile \(\/me\) answered 503/)
-    assert.match(lines[1] ?? '', /Microsoft Graph profile \(\/me\) request failed/)
-    assert.ok(!stack.proxy.logs().includes('Bearer '), 'no token in the logs')
+    await expectFailuresLogged(stack, 'ann', [
+      { on: () => (graph.broken = true), off: () => (graph.broken = false), logged: /Microsoft Graph profile \(\/me\) answered 503/ },
+      { on: () => (graph.hanging = true), off: () => (graph.hanging = false), logged: /Microsoft Graph profile \(\/me\) request failed/ },
+    ], 502)
   })
 })
 
@@ -191,7 +170,7 @@ describe('azure provider, v2.0 endpoint', () => {
     assert.equal(groupCalls[0]?.pathAndQuery, '/v1.0/me/transitiveMemberOf?$count=true&$filter=securityEnabled+eq+true&$select=displayName,id')
     assert.equal(groupCalls.length, 2, 'three security groups, two per page')
     assert.ok(groupCalls.every((r) => r.authorized && r.consistencyLevel === 'eventual'))
-    assert.deepEqual((await userinfo(client, url)).groups, [
+    assert.deepEqual((await identityOf(client, url)).groups, [
       'g-admins',
       'g-staff',
       'a1a1a1a1-0000-4000-8000-000000000001',
@@ -204,7 +183,7 @@ describe('azure provider, v2.0 endpoint', () => {
     await stack.restartProxy(['--azure-graph-group-field=displayName', '--allowed-group=Ops'])
     const { client, result } = await stack.signIn('ann')
     assert.equal(result.status, 302)
-    assert.deepEqual((await userinfo(client, url)).groups, ['g-admins', 'g-staff', 'Platform', 'Ops', 'Support'])
+    assert.deepEqual((await identityOf(client, url)).groups, ['g-admins', 'g-staff', 'Platform', 'Ops', 'Support'])
     assert.equal((await stack.signIn('ben')).result.status, 403)
   })
 

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { DEFAULT_DEV_CLIENTS, DEFAULT_DEV_USERS } from '../../src/dev/idp.js'
-import type { HttpClient } from '../helpers/http.js'
 import { loginViaHttp } from '../helpers/login.js'
 import { sessionInCookie } from '../helpers/session-cookie.js'
+import { expectFailuresLogged, identityOf } from '../helpers/provider-checks.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -32,12 +32,6 @@ function loginGovArgs(defaults: string[], keyFile: string): string[] {
     `--profile-url=${issuer}/me`,
     `--pubjwk-url=${issuer}/jwks`,
   ]
-}
-
-async function userinfo(client: HttpClient, url: string): Promise<{ user: string; email: string }> {
-  const r = await client.get(`${url}/oauth2/userinfo`, { headers: { accept: 'application/json' } })
-  assert.equal(r.status, 200, r.body)
-  return JSON.parse(r.body) as { user: string; email: string }
 }
 
 describe('login.gov provider', () => {
@@ -89,7 +83,7 @@ describe('login.gov provider', () => {
     assert.equal(assertion['sub'], CLIENT)
     assert.equal(assertion['aud'], `${stack.idp.issuer}/token`)
     assert.ok(typeof assertion['exp'] === 'number' && typeof assertion['iat'] === 'number' && Math.abs(assertion['exp'] - assertion['iat'] - 300) <= 1)
-    const info = await userinfo(client, url)
+    const info = await identityOf(client, url)
     assert.equal(info.email, 'alice@example.com')
     assert.equal(info.user, '', 'oauth2-proxy keeps only the email for login.gov')
     assert.equal(sessionInCookie(client, url, stack.cookieSecret).refreshToken, undefined)
@@ -130,24 +124,7 @@ describe('login.gov provider', () => {
   })
 
   it('a failing or hanging userinfo gives a 5xx with a request id and one log line naming the call', async () => {
-    await stack.restartProxy([])
-    const bodies: string[] = []
-    for (const mode of ['error', 'hang'] as const) {
-      stack.idp.faults.userinfo = mode
-      try {
-        const { result } = await stack.signIn('alice')
-        assert.equal(result.status, 502)
-        bodies.push(result.response.body)
-      } finally {
-        delete stack.idp.faults.userinfo
-      }
-    }
-    await stack.proxy.waitForLog(/userinfo request failed(.|\n)*userinfo request failed/)
-    const lines = stack.proxy.logs().split('\n').filter((l) => l.includes('"http.error"'))
-    assert.equal(lines.length, 2, lines.join('\n'))
-    lines.forEach((line, i) => {
-      assert.match(line, /login\.gov: userinfo request failed/)
-      assert.ok(bodies[i]?.includes((JSON.parse(line) as { requestId: string }).requestId), 'the page shows the logged request id')
-    })
+    const userinfo = (mode: 'error' | 'hang') => ({ on: () => (stack.idp.faults.userinfo = mode), off: () => delete stack.idp.faults.userinfo, logged: /login\.gov: userinfo request failed/ })
+    await expectFailuresLogged(stack, 'alice', [userinfo('error'), userinfo('hang')], 502)
   })
 })
