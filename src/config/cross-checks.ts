@@ -3,6 +3,7 @@ import { IMPLEMENTED_PROVIDERS } from '../providers/provider-names.js'
 import { plainOAuth2Problems } from './oauth2-cross-checks.js'
 import { parseRedisUrl } from '../session/redis-options.js'
 import { googleGitlabProblems } from './google-gitlab-checks.js'
+import { loginGovProblems } from './login-gov-checks.js'
 import type { Config, ConfigKey } from './shape.js'
 
 /** One cross-field problem, attached to the option the user should change. */
@@ -15,7 +16,7 @@ export interface CrossProblem {
 export const COOKIE_SECRET_HINT = "create one with: openssl rand -base64 32 | tr -- '+/' '-_'"
 
 /** Provider types whose login runs through OIDC discovery and therefore need an issuer URL. */
-const OIDC_FAMILY: readonly string[] = ['oidc', 'keycloak-oidc', 'entra-id', 'adfs', 'cidaas', 'gitlab']
+const OIDC_FAMILY: readonly string[] = ['oidc', 'keycloak-oidc', 'entra-id', 'adfs', 'cidaas', 'gitlab', 'azure']
 
 function secretProblems(c: Config): CrossProblem[] {
   const out: CrossProblem[] = []
@@ -26,7 +27,8 @@ function secretProblems(c: Config): CrossProblem[] {
     if (problem !== undefined) out.push({ key: 'cookieSecret', message: problem })
   }
   if (c.clientId === '') out.push({ key: 'clientId', message: 'a client ID is required: set --client-id to the ID registered at the identity provider' })
-  if (c.clientSecret === '' && c.clientSecretFile === '' && c.codeChallengeMethod === '') {
+  // login.gov authenticates with --jwt-key instead of a secret (login-gov-checks.ts).
+  if (c.clientSecret === '' && c.clientSecretFile === '' && c.codeChallengeMethod === '' && c.provider !== 'login.gov') {
     out.push({
       key: 'clientSecret',
       message: 'a client secret is required: set --client-secret or --client-secret-file (a public client without a secret needs --code-challenge-method=S256)',
@@ -61,8 +63,9 @@ function providerProblems(c: Config): CrossProblem[] {
     }
   } else {
     const why = 'is required with --skip-oidc-discovery'
-    if (c.loginUrl === '') out.push({ key: 'loginUrl', message: `--login-url (the authorization endpoint) ${why}` })
-    if (c.redeemUrl === '') out.push({ key: 'redeemUrl', message: `--redeem-url (the token endpoint) ${why}` })
+    // azure defaults both to https://login.microsoftonline.com/<--azure-tenant>/oauth2/... as oauth2-proxy does.
+    if (c.loginUrl === '' && c.provider !== 'azure') out.push({ key: 'loginUrl', message: `--login-url (the authorization endpoint) ${why}` })
+    if (c.redeemUrl === '' && c.provider !== 'azure') out.push({ key: 'redeemUrl', message: `--redeem-url (the token endpoint) ${why}` })
     if (c.oidcJwksUrl === '' && c.oidcPublicKeyFiles.length === 0) {
       out.push({ key: 'oidcJwksUrl', message: `--oidc-jwks-url (or --oidc-public-key-file) ${why}, to verify ID tokens` })
     }
@@ -153,5 +156,5 @@ function otherProblems(c: Config): CrossProblem[] {
 
 /** The rules that span several options, in the order they are reported. */
 export function crossFieldProblems(c: Config): CrossProblem[] {
-  return [...secretProblems(c), ...providerProblems(c), ...googleGitlabProblems(c), ...plainOAuth2Problems(c), ...otherProblems(c), ...cookieProblems(c), ...redisProblems(c), ...headerProblems(c)]
+  return [...secretProblems(c), ...providerProblems(c), ...googleGitlabProblems(c), ...plainOAuth2Problems(c), ...loginGovProblems(c), ...otherProblems(c), ...cookieProblems(c), ...redisProblems(c), ...headerProblems(c)]
 }

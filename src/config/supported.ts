@@ -106,6 +106,12 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'keycloak_groups',
   'bitbucket_team',
   'bitbucket_repository',
+  'azure_tenant', // azure
+  'azure_graph_group_field', // azure
+  'resource', // azure, adfs
+  'jwt_key', // login.gov
+  'jwt_key_file', // login.gov
+  'pubjwk_url', // login.gov
   // oidc
   'oidc_issuer_url',
   'skip_oidc_discovery',

@@ -53,6 +53,7 @@ export function clientMetadata(client: DevClient): Record<string, unknown> {
     client_id: client.clientId,
     ...(client.clientSecret === undefined ? {} : { client_secret: client.clientSecret }),
     token_endpoint_auth_method: client.authMethod,
+    ...(client.jwks === undefined ? {} : { jwks: client.jwks }),
     redirect_uris: metadataUris(client.redirectUris),
     post_logout_redirect_uris: metadataUris(client.postLogoutRedirectUris ?? []),
     grant_types: ['authorization_code', 'refresh_token'],
@@ -85,7 +86,8 @@ export function buildConfiguration(input: ConfigInput): Configuration {
     findAccount: async (_ctx: KoaContextWithOIDC, sub: string): Promise<OidcAccount | undefined> => {
       const user = input.users().find((u) => u.sub === sub)
       if (user === undefined) return undefined
-      return { accountId: user.sub, claims: async () => userClaims(user) }
+      // `use` is 'id_token' or 'userinfo': userinfoClaims (e.g. cidaas's group objects) go to userinfo only.
+      return { accountId: user.sub, claims: async (use: string) => (use === 'userinfo' ? { ...userClaims(user), ...user.userinfoClaims } : userClaims(user)) }
     },
     interactions: {
       url: async (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `${input.interactionPrefix}${interaction.uid}`,

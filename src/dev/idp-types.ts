@@ -1,8 +1,10 @@
 // Public types of the development OpenID provider (src/dev/idp.ts). Development and tests only.
+import type { RecordedRequest } from './idp-shapes.js'
 
 /** A demo account of the development IdP; `password` is stored in clear on purpose (development only). */
 export interface DevUser {
   sub: string
+  /** Empty for an account without an email (no `email` or `email_verified` claim). */
   email: string
   emailVerified: boolean
   name: string
@@ -13,6 +15,8 @@ export interface DevUser {
   extraClaims?: Record<string, unknown>
   /** Claims only in JWT access tokens (with `DevIdpOptions.jwtAccessTokens`), e.g. Keycloak's `realm_access` and `resource_access`. */
   accessTokenClaims?: Record<string, unknown>
+  /** Claims userinfo answers with instead of (or besides) the ID token's, e.g. cidaas's `groups: [{groupId, roles}]`. */
+  userinfoClaims?: Record<string, unknown>
 }
 
 /**
@@ -24,7 +28,9 @@ export interface DevUser {
 export interface DevClient {
   clientId: string
   clientSecret?: string
-  authMethod: 'client_secret_basic' | 'client_secret_post' | 'none'
+  authMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'
+  /** The client's public keys, for `private_key_jwt`: the IdP verifies its client assertions with them. */
+  jwks?: { keys: Record<string, unknown>[] }
   redirectUris: string[]
   postLogoutRedirectUris?: string[]
   /** ID token signing algorithm for this client; RS256 unless set. */
@@ -65,6 +71,16 @@ export interface DevIdpOptions {
    * so API stand-ins can check those tokens (src/dev/idp-plain-oauth2.ts). Off by default; not with `jwtAccessTokens`.
    */
   plainOAuth2?: boolean
+  /**
+   * Behave like Azure AD v1 endpoints: accept (record, then ignore) the `resource` parameter of authorization and token
+   * requests, and add `expires_on` (epoch seconds, as a string) to token responses next to `expires_in`.
+   */
+  azureV1?: boolean
+  /**
+   * Behave like ADFS: take the `<resource>/` prefix off scope values and decode `state` once more on the way back
+   * (oauth2-proxy's adfs provider escapes it once more for that reason).
+   */
+  adfs?: boolean
 }
 
 /** Request counters, for assertions such as "20 concurrent requests cause exactly one refresh grant". */
@@ -100,6 +116,10 @@ export interface DevIdp {
   /** The clients as registered at start (changing them has no effect). */
   clients: DevClient[]
   stats: DevIdpStats
+  /** Authorization and token requests as received, oldest first (token secrets redacted); tests may clear it. */
+  requests: RecordedRequest[]
+  /** Failures to inject: the endpoint answers 500 (`error`) or never answers (`hang`) until cleared. */
+  faults: { token?: 'error' | 'hang'; userinfo?: 'error' | 'hang' }
   /** Key ids currently used for signing, by algorithm. */
   readonly activeKeyIds: { RS256: string; ES256: string }
   /** Key ids published in the JWKS, in order. */

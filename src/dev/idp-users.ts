@@ -67,7 +67,7 @@ export function findUserByLogin(users: readonly DevUser[], login: string): DevUs
   const wanted = login.trim()
   const folded = wanted.toLowerCase()
   return users.find(
-    (u) => u.sub === wanted || u.preferredUsername.toLowerCase() === folded || u.email.toLowerCase() === folded,
+    (u) => u.sub === wanted || u.preferredUsername.toLowerCase() === folded || (u.email !== '' && u.email.toLowerCase() === folded),
   )
 }
 
@@ -76,8 +76,8 @@ export function userClaims(user: DevUser): Record<string, unknown> {
   return {
     ...user.extraClaims,
     sub: user.sub,
-    email: user.email,
-    email_verified: user.emailVerified,
+    // An empty email leaves both claims out, as ADFS does for accounts known only by their `upn`.
+    ...(user.email === '' ? {} : { email: user.email, email_verified: user.emailVerified }),
     name: user.name,
     preferred_username: user.preferredUsername,
     groups: [...user.groups],
@@ -88,7 +88,7 @@ export function userClaims(user: DevUser): Record<string, unknown> {
 export function extraClaimNames(users: readonly DevUser[]): string[] {
   const names = new Set<string>()
   for (const user of users) {
-    for (const name of Object.keys(user.extraClaims ?? {})) names.add(name)
+    for (const name of Object.keys({ ...user.extraClaims, ...user.userinfoClaims })) names.add(name)
   }
   return [...names]
 }

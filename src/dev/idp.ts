@@ -20,6 +20,7 @@ import { createInteractionHandler, sendHtml } from './idp-interactions.js'
 import { generateSigningKeys, keyList, signWithJwk } from './idp-keys.js'
 import type { SigningKeys } from './idp-keys.js'
 import { errorPage } from './idp-pages.js'
+import { shapesMiddleware, withAdfsScopes, withoutResourceInBody, withoutResourceInUrl, type RecordedRequest } from './idp-shapes.js'
 import { allowRedirectPatterns } from './idp-redirects.js'
 import type { DevIdp, DevIdpOptions, DevIdpStats, DevIdpTtl, RotateKeysOptions } from './idp-types.js'
 import { DEFAULT_DEV_CLIENTS, DEFAULT_DEV_USERS } from './idp-users.js'
@@ -35,6 +36,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
   const users = (options.users ?? DEFAULT_DEV_USERS).map((u) => ({ ...u, groups: [...u.groups] }))
   const clients = (options.clients ?? DEFAULT_DEV_CLIENTS).map((c) => ({ ...c }))
   const stats = emptyStats()
+  const recorded: RecordedRequest[] = []
   const adapter = createMemoryAdapterFactory()
   const cookieKeys = [randomBytes(32).toString('base64url')]
   const interactionPrefix = `${issuerPath}/interaction/`
@@ -70,6 +72,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     )
     allowRedirectPatterns(provider, clients)
     provider.use(statsMiddleware(stats))
+    provider.use(shapesMiddleware({ azureExpiresOn: options.azureV1 ?? false, adfsState: options.adfs ?? false, record: recorded }))
     return { provider, callback: provider.callback() }
   }
   let current = build()
@@ -96,6 +99,37 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
       sendHtml(res, 404, errorPage('not_found', 'No such endpoint at this development IdP.'))
       return
     }
+    if (options.azureV1 === true && req.method === 'POST' && isRoutePath(path, current.provider.pathFor('token'), issuerPath)) {
+      // Azure AD v1's `resource` in the token form: taken out before oidc-provider reads it (idp-shapes.ts).
+      void withoutResourceInBody(req).then(
+        (replay) => handle(replay, res, rawUrl),
+        () => sendHtml(res, 400, errorPage('invalid_request', 'Unreadable token request.')),
+      )
+      return
+    }
+    const fault = faultAt(path)
+    if (fault === 'hang') return
+    if (fault === 'error') {
+      res.writeHead(500, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ error: 'server_error', error_description: 'injected by the test (DevIdp.faults)' }))
+      return
+    }
+    let url = rawUrl
+    if (options.azureV1 === true && req.method === 'GET') url = withoutResourceInUrl(req, url)
+    if (options.adfs === true && req.method === 'GET') url = withAdfsScopes(req, url)
+    handle(req, res, url)
+  })
+
+  const faults: DevIdp['faults'] = {}
+  function faultAt(path: string): 'error' | 'hang' | undefined {
+    for (const route of ['token', 'userinfo'] as const) {
+      const mode = faults[route]
+      if (mode !== undefined && isRoutePath(path, current.provider.pathFor(route), issuerPath)) return mode
+    }
+    return undefined
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse, rawUrl: string): void {
     const url = req.method === 'GET' ? rewriteAuthorizationUrl(rawUrl, current.provider.pathFor('authorization')) : rawUrl
     if (issuerPath !== '') {
       // Mount the provider under the issuer path the way Express does: strip the prefix and keep
@@ -110,7 +144,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
       if (!res.headersSent) sendHtml(res, 500, errorPage('server_error', undefined))
       else res.destroy()
     })
-  })
+  }
 
   return {
     issuer,
@@ -118,6 +152,8 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     users,
     clients,
     stats,
+    requests: recorded,
+    faults,
     get activeKeyIds() {
       return { RS256: active.RS256.kid ?? '', ES256: active.ES256.kid ?? '' }
     },
@@ -151,6 +187,11 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
       })
     },
   }
+}
+
+/** pathFor() answers without the mount path until a request taught oidc-provider where it is mounted, then with it. */
+function isRoutePath(path: string, tokenPath: string, issuerPath: string): boolean {
+  return path === tokenPath || path === `${issuerPath}${tokenPath}`
 }
 
 /** Counts requests per route once the provider has answered; also advertises PKCE `plain` in discovery. */

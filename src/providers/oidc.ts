@@ -4,6 +4,7 @@ import { safeEqual } from '../crypto/equal.js'
 import { ProxyError } from '../errors.js'
 import type { Session } from '../session/session.js'
 import { claimToGroups, claimToString, getClaim } from './claims.js'
+import { jwtPayload } from './jwt-payload.js'
 import type { Provider, RedeemInput } from './provider.js'
 
 /** What a hook may use: the verified ID token claims and the provider's own JWT verifier (keys, issuer, audience). */
@@ -15,6 +16,10 @@ export interface OidcHookContext {
   phase: 'redeem' | 'refresh'
   /** On refresh, the session as it was before the refresh (a new ID token replaces its user and groups). */
   previous?: Session
+  /** The session's current access token, when the IdP sent one. */
+  accessToken?: string | undefined
+  /** The userinfo (profile URL) answer for that access token; undefined without endpoint or token. Fails as 502. */
+  userinfo(): Promise<Record<string, unknown> | undefined>
 }
 
 /** How a named provider (keycloak-oidc, entra-id) extends the generic OIDC flow; every hook is optional. */
@@ -22,9 +27,17 @@ export interface OidcHooks {
   /** Expected `iss` of a token, from the discovered issuer and the token's claims; default: the configured issuer URL. */
   expectedIssuer?(discoveredIssuer: string, claims: Readonly<Record<string, unknown>>): string
   /** oauth2-proxy's `ValidateSession` extras: a reason to refuse the session, or undefined to keep it. */
-  validate?(context: OidcHookContext): string | undefined
+  validate?(context: OidcHookContext): string | undefined | Promise<string | undefined>
   /** oauth2-proxy's `EnrichSession`: adds groups/roles from other sources; throwing fails the sign-in. */
   enrich?(session: Session, context: OidcHookContext): Promise<Session>
+  /** Changes the authorization request's parameters before they are encoded (sorted by key, as Go does). */
+  authorizationParams?(params: Record<string, string>): Record<string, string>
+  /** Extra form parameters of the code exchange (Azure v1's `resource`). */
+  tokenParams?: Readonly<Record<string, string>>
+  /** The access token's expiry from a token response, for IdPs that send more than `expires_in` (Azure v1's `expires_on`). */
+  expiresOn?(tokens: Readonly<Record<string, unknown>>, now: number): Date | undefined
+  /** An email when neither the ID token nor the profile URL has one (ADFS `upn`, Azure's Graph `/me`); undefined refuses. */
+  fallbackEmail?(input: { claims: Readonly<Record<string, unknown>>; accessToken: string | undefined; lookup(name: string): Promise<unknown> }): Promise<string | undefined>
 }
 
 export interface OidcProviderOptions {
@@ -51,10 +64,21 @@ export interface OidcProviderOptions {
   skipClaimsFromProfileUrl: boolean
   fetch: typeof fetch
   timeoutMs: number
+  /** `private_key_jwt` client authentication (login.gov): the RS256 key, the assertion's `aud` and its lifetime. */
+  privateKeyJwt?: { key: () => Promise<AssertionKey>; audience: string; lifetimeSec: number }
+  /** One nonce for every login, sent as is and required in the ID token (login.gov's per-process nonce). */
+  fixedNonce?: string
+  /** Never send or check a nonce, whatever the login flow asks (oauth2-proxy's adfs and cidaas set SkipNonce). */
+  skipNonce?: boolean
+  /** Send the client secret in the form from the start (client_secret_post) instead of trying HTTP Basic first. */
+  clientSecretPost?: boolean
   /** The provider type reported as `Provider.name`; `oidc` unless a named provider composes this one. */
   name?: string
   hooks?: OidcHooks
 }
+
+/** The private key type openid-client signs client assertions with (a WebCrypto key). */
+export type AssertionKey = Parameters<typeof oidc.PrivateKeyJwt>[0]
 
 /** Tolerated clock difference with the IdP when checking token times. */
 const CLOCK_TOLERANCE_SEC = 30
@@ -64,14 +88,25 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   const hooks: OidcHooks = options.hooks ?? {}
   let configuration: Promise<oidc.Configuration> | undefined
   let jwks: JWTVerifyGetKey | undefined
-  let usePostAuth = false
+  let usePostAuth = options.clientSecretPost ?? false
 
-  function clientAuth(): oidc.ClientAuth {
+  function clientAuth(assertionKey: AssertionKey | undefined): oidc.ClientAuth {
+    const jwt = options.privateKeyJwt
+    if (jwt !== undefined && assertionKey !== undefined) {
+      // openid-client signs iss = sub = client_id with iat, nbf and jti; oauth2-proxy's login.gov sets aud and exp so.
+      return oidc.PrivateKeyJwt(assertionKey, {
+        [oidc.modifyAssertion]: (_header, payload) => {
+          payload['aud'] = jwt.audience
+          payload['exp'] = Math.floor(Date.now() / 1000) + jwt.lifetimeSec
+        },
+      })
+    }
     if (options.clientSecret === undefined || options.clientSecret === '') return oidc.None()
     return usePostAuth ? oidc.ClientSecretPost(options.clientSecret) : oidc.ClientSecretBasic(options.clientSecret)
   }
 
   async function load(): Promise<oidc.Configuration> {
+    const assertionKey = await options.privateKeyJwt?.key()
     const metadata: Partial<oidc.ClientMetadata> = { [oidc.clockTolerance]: CLOCK_TOLERANCE_SEC }
     const insecure = options.issuerUrl.startsWith('http:') || options.loginUrl.startsWith('http:') || options.redeemUrl.startsWith('http:')
     let config: oidc.Configuration
@@ -83,10 +118,10 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         ...(options.profileUrl === '' ? {} : { userinfo_endpoint: options.profileUrl }),
         jwks_uri: options.jwksUrl,
       }
-      config = new oidc.Configuration(server, options.clientId, metadata, clientAuth())
+      config = new oidc.Configuration(server, options.clientId, metadata, clientAuth(assertionKey))
     } else {
       try {
-        config = await oidc.discovery(new URL(options.issuerUrl), options.clientId, metadata, clientAuth(), {
+        config = await oidc.discovery(new URL(options.issuerUrl), options.clientId, metadata, clientAuth(assertionKey), {
           [oidc.customFetch]: options.fetch as oidc.CustomFetch,
           timeout: Math.ceil(options.timeoutMs / 1000),
           ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
@@ -176,25 +211,35 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         throw new ProxyError('ERR_OIDC_CLAIMS', 403, `email ${email ?? ''} is not verified`, { userMessage: 'Your email address is not verified by the identity provider.' })
       }
     }
-    if (email === undefined) throw new ProxyError('ERR_OIDC_CLAIMS', 500, 'neither the id_token nor the profile URL set an email')
+    const found = email ?? (await hooks.fallbackEmail?.({ claims, accessToken: tokens.access_token, lookup }))
+    if (found === undefined) throw new ProxyError('ERR_OIDC_CLAIMS', 500, 'neither the id_token nor the profile URL set an email')
     const groups = claimToGroups(await lookup(options.groupsClaim))
     const preferredUsername = claimToString(await lookup('preferred_username'))
     const expiresIn = tokens.expires_in
+    const expiresOn = hooks.expiresOn?.(tokens, now) ?? (expiresIn === undefined ? undefined : new Date(Math.floor(now / 1000) * 1000 + expiresIn * 1000))
     return {
       createdAt: new Date(Math.floor(now / 1000) * 1000),
-      ...(expiresIn === undefined ? {} : { expiresOn: new Date(Math.floor(now / 1000) * 1000 + expiresIn * 1000) }),
+      ...(expiresOn === undefined ? {} : { expiresOn }),
       ...(tokens.access_token === undefined ? {} : { accessToken: tokens.access_token }),
       ...(tokens.id_token === undefined ? {} : { idToken: tokens.id_token }),
       ...(tokens.refresh_token === undefined ? {} : { refreshToken: tokens.refresh_token }),
-      email,
-      user: claimToString(claims['sub']) ?? email,
+      email: found,
+      user: claimToString(claims['sub']) ?? found,
       ...(groups === undefined || groups.length === 0 ? {} : { groups }),
       ...(preferredUsername === undefined ? {} : { preferredUsername }),
     }
   }
 
-  function hookContext(idClaims: Record<string, unknown>, phase: 'redeem' | 'refresh', previous?: Session): OidcHookContext {
-    return { idClaims, phase, verifyJwt: (token) => verifyIdToken(token, undefined), ...(previous === undefined ? {} : { previous }) }
+  function hookContext(config: oidc.Configuration, idClaims: Record<string, unknown>, phase: 'redeem' | 'refresh', accessToken: string | undefined, previous?: Session): OidcHookContext {
+    const userinfo = async (): Promise<Record<string, unknown> | undefined> => {
+      if (accessToken === undefined || config.serverMetadata().userinfo_endpoint === undefined) return undefined
+      try {
+        return (await oidc.fetchUserInfo(config, accessToken, oidc.skipSubjectCheck)) as Record<string, unknown>
+      } catch (err) {
+        throw new ProxyError('ERR_OIDC_CLAIMS', 502, `userinfo request failed: ${(err as Error).message}`, { cause: err })
+      }
+    }
+    return { idClaims, phase, accessToken, userinfo, verifyJwt: (token) => verifyIdToken(token, undefined), ...(previous === undefined ? {} : { previous }) }
   }
 
   return {
@@ -204,7 +249,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       await ready()
     },
 
-    async loginUrl({ redirectUri, state, nonce, codeChallenge, codeChallengeMethod }) {
+    async loginUrl({ redirectUri, state, nonce: askedNonce, codeChallenge, codeChallengeMethod }) {
+      const nonce = options.fixedNonce ?? (options.skipNonce === true ? undefined : askedNonce)
       const config = await ready()
       const endpoint = config.serverMetadata().authorization_endpoint
       if (endpoint === undefined) throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, 'the provider publishes no authorization_endpoint')
@@ -220,11 +266,14 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         params['code_challenge'] = codeChallenge
         params['code_challenge_method'] = codeChallengeMethod
       }
-      for (const key of Object.keys(params).sort()) url.searchParams.set(key, params[key] ?? '')
+      const final = hooks.authorizationParams?.(params) ?? params
+      for (const key of Object.keys(final).sort()) url.searchParams.set(key, final[key] ?? '')
       return url.toString()
     },
 
-    async redeem(input: RedeemInput) {
+    async redeem(asked: RedeemInput) {
+      const input = options.fixedNonce !== undefined ? { ...asked, nonce: options.fixedNonce, nonceBytes: undefined }
+        : options.skipNonce === true ? { ...asked, nonce: undefined, nonceBytes: undefined } : asked
       const config = await ready()
       const grant = (c: oidc.Configuration) =>
         oidc.authorizationCodeGrant(c, input.callbackUrl, {
@@ -232,7 +281,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
           ...(input.nonce === undefined ? {} : { expectedNonce: input.nonce }),
           ...(input.codeVerifier === undefined ? {} : { pkceCodeVerifier: input.codeVerifier }),
           idTokenExpected: true,
-        }, { redirect_uri: input.redirectUri })
+        }, { redirect_uri: input.redirectUri, ...hooks.tokenParams })
       let tokens: oidc.TokenEndpointResponse
       try {
         tokens = await grant(config)
@@ -263,10 +312,10 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       if (tokens.id_token === undefined) throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, 'token response has no id_token')
       const claims = await verifyIdToken(tokens.id_token, input.nonce)
       let session = await sessionFromTokens(config, tokens, claims, input.now)
-      const context = hookContext(claims, 'redeem')
+      const context = hookContext(config, claims, 'redeem', tokens.access_token)
       // oauth2-proxy's callback: a session the provider does not validate is refused with a plain 403. Checked before
       // enriching (oauth2-proxy enriches first) so that a refused user costs no further calls.
-      const invalid = hooks.validate?.(context)
+      const invalid = await hooks.validate?.(context)
       if (invalid !== undefined) throw new ProxyError('ERR_LOGIN_INVALID_SESSION', 403, `Session validation failed: ${invalid}`)
       if (hooks.enrich !== undefined) session = await hooks.enrich(session, context)
       return input.nonceBytes === undefined ? session : { ...session, nonce: input.nonceBytes }
@@ -289,6 +338,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         ...(tokens.refresh_token === undefined ? {} : { refreshToken: tokens.refresh_token }),
         ...(tokens.expires_in === undefined ? {} : { expiresOn: new Date(now + tokens.expires_in * 1000) }),
       }
+      const refreshedExpiry = hooks.expiresOn?.(tokens, now)
+      if (refreshedExpiry !== undefined) next = { ...next, expiresOn: refreshedExpiry }
       let idClaims: Record<string, unknown> | undefined
       if (tokens.id_token !== undefined) {
         idClaims = await verifyIdToken(tokens.id_token, undefined)
@@ -297,25 +348,13 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       }
       if (hooks.enrich !== undefined || hooks.validate !== undefined) {
         // Without a new ID token the stored one (verified at sign-in) still describes the user.
-        const context = hookContext(idClaims ?? unverifiedPayload(session.idToken), 'refresh', session)
+        const context = hookContext(config, idClaims ?? jwtPayload(session.idToken), 'refresh', next.accessToken, session)
         // oauth2-proxy validates after every refresh; an invalid session is cleared.
-        if (hooks.validate?.(context) !== undefined) return { kind: 'revoked' }
+        if ((await hooks.validate?.(context)) !== undefined) return { kind: 'revoked' }
         if (hooks.enrich !== undefined) next = await hooks.enrich(next, context)
       }
       return { kind: 'refreshed', session: next }
     },
-  }
-}
-
-/** The payload of a JWT without checking it (only for tokens verified earlier); empty when absent or malformed. */
-function unverifiedPayload(token: string | undefined): Record<string, unknown> {
-  const part = token?.split('.')[1]
-  if (part === undefined) return {}
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
-  } catch {
-    return {}
   }
 }
 

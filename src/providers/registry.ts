@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs'
 import type { Config } from '../config/schema.js'
 import type { Logger } from '../log/logger.js'
+import { createAdfsProvider } from './adfs.js'
+import { createAzureProvider } from './azure.js'
+import { createCidaasProvider } from './cidaas.js'
 import { createEntraIdProvider } from './entra-id.js'
 import { createGitlabFromConfig } from './gitlab-config.js'
 import { createGoogleFromConfig } from './google-config.js'
 import { createKeycloakOidcProvider, keycloakAllowedGroups } from './keycloak-oidc.js'
+import { createLoginGovProvider } from './login-gov.js'
 import { MS_GRAPH_URL } from './ms-graph.js'
 import { createPlainOAuth2Provider } from './oauth2-registry.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
@@ -30,6 +35,10 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   linkedin: 'LinkedIn',
   nextcloud: 'Nextcloud',
   sourcehut: 'SourceHut',
+  azure: 'Azure',
+  adfs: 'ADFS',
+  'login.gov': 'login.gov',
+  cidaas: 'CIDAAS',
 }
 
 export interface ProviderDeps {
@@ -74,6 +83,28 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
     case 'nextcloud':
     case 'sourcehut':
       return createPlainOAuth2Provider(config, displayName, deps)
+    case 'azure':
+      return {
+        provider: createAzureProvider(options, {
+          tenant: config.azureTenant,
+          graphGroupField: config.azureGraphGroupField,
+          resource: config.resource,
+          scope: config.scope,
+          validateUrl: config.validateUrl,
+          graphUrl: deps.env[GRAPH_URL_ENV] ?? MS_GRAPH_URL,
+        }),
+        allowedGroups: config.allowedGroups,
+      }
+    case 'adfs':
+      return { provider: createAdfsProvider(options, { resource: config.resource, scope: config.scope }), allowedGroups: config.allowedGroups }
+    case 'login.gov': {
+      // The key was read and checked with the configuration (config/login-gov-checks.ts).
+      const jwtKeyPem = config.jwtKey !== '' ? config.jwtKey : readFileSync(config.jwtKeyFile, 'utf8')
+      const loginGov = { jwtKeyPem, pubjwkUrl: config.pubjwkUrl, scope: config.scope, validateUrl: config.validateUrl }
+      return { provider: createLoginGovProvider(options, loginGov), allowedGroups: config.allowedGroups }
+    }
+    case 'cidaas':
+      return { provider: createCidaasProvider(options, { scope: config.scope }), allowedGroups: config.allowedGroups }
     default:
       return { provider: createOidcProvider(options), allowedGroups: config.allowedGroups }
   }

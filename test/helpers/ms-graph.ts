@@ -4,6 +4,12 @@
 //   https://learn.microsoft.com/en-us/graph/api/user-list-transitivememberof  (path, $select/$top, value[] of directoryObjects)
 //   https://learn.microsoft.com/en-us/graph/paging                            (@odata.nextLink with an opaque $skiptoken)
 //   https://learn.microsoft.com/en-us/graph/errors                            (error body: { error: { code, message, innerError } })
+// and, for the legacy azure provider, two more calls:
+//   GET /v1.0/me/transitiveMemberOf?$count=true&$filter=securityEnabled+eq+true&$select=displayName,id
+//     https://learn.microsoft.com/en-us/graph/aad-advanced-queries  ($filter on this API is an advanced query: without
+//     ConsistencyLevel: eventual and $count=true Graph answers 400 Request_UnsupportedQuery)
+//     https://learn.microsoft.com/en-us/graph/query-parameters     ($select returns only the named properties)
+//   GET /v1.0/me  https://learn.microsoft.com/en-us/graph/api/user-get  (default properties incl. mail, userPrincipalName)
 // "me" is whoever the bearer token belongs to: the stand-in asks the dev IdP's userinfo endpoint, as a resource
 // server would, and answers 401 InvalidAuthenticationToken when the token is missing or unknown.
 import { randomUUID } from 'node:crypto'
@@ -16,6 +22,8 @@ export interface GraphStandIn {
   requests: { pathAndQuery: string; consistencyLevel: string | undefined; authorized: boolean }[]
   /** While true, every request gets Graph's 503 serviceNotAvailable error. */
   broken: boolean
+  /** While true, requests are read and never answered (until close). */
+  hanging: boolean
   close(): Promise<void>
 }
 
@@ -26,6 +34,22 @@ export interface GraphStandInOptions {
   groupsBySub: Record<string, string[]>
   /** Page size the server uses (Graph may return fewer than $top); 2 unless given, to exercise paging. */
   pageSize?: number
+  /** Group objects per user `sub`, for `$filter`/`$select` requests; groupsBySub entries are security groups named by id. */
+  groupObjectsBySub?: Record<string, GraphGroup[]>
+  /** The user object `GET /v1.0/me` returns, per `sub`; 404 Request_ResourceNotFound for others. */
+  usersBySub?: Record<string, GraphUser>
+}
+
+export interface GraphGroup {
+  id: string
+  displayName: string
+  securityEnabled: boolean
+}
+
+export interface GraphUser {
+  mail: string | null
+  otherMails?: string[]
+  userPrincipalName: string
 }
 
 /** Starts the stand-in on 127.0.0.1 with a port chosen by the OS. */
@@ -45,8 +69,13 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
     const consistency = req.headers['consistencylevel']
     const entry = { pathAndQuery: `${url.pathname}${url.search}`, consistencyLevel: typeof consistency === 'string' ? consistency : undefined, authorized: false }
     requests.push(entry)
+    if (standIn.hanging) return
     if (standIn.broken) {
       graphError(res, 503, 'serviceNotAvailable', 'The service is temporarily unavailable.')
+      return
+    }
+    if (req.method === 'GET' && url.pathname === '/v1.0/me') {
+      await me(req, res)
       return
     }
     if (req.method !== 'GET' || url.pathname !== '/v1.0/me/transitiveMemberOf') {
@@ -59,12 +88,19 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
       return
     }
     entry.authorized = true
-    const groups = options.groupsBySub[sub] ?? []
+    const filter = url.searchParams.get('$filter')
+    if (filter !== null && (filter !== 'securityEnabled eq true' || url.searchParams.get('$count') !== 'true' || consistency !== 'eventual')) {
+      graphError(res, 400, 'Request_UnsupportedQuery', 'Unsupported Query.')
+      return
+    }
+    const select = (url.searchParams.get('$select') ?? 'id').split(',')
+    const all: GraphGroup[] = options.groupObjectsBySub?.[sub] ?? (options.groupsBySub[sub] ?? []).map((id) => ({ id, displayName: id, securityEnabled: true }))
+    const groups = filter === null ? all : all.filter((g) => g.securityEnabled)
     const skip = Number(url.searchParams.get('$skiptoken') ?? '0')
     const page = groups.slice(skip, skip + pageSize)
     const body: Record<string, unknown> = {
-      '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#directoryObjects(id)',
-      value: page.map((id) => ({ '@odata.type': '#microsoft.graph.group', id })),
+      '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#directoryObjects(${select.join(',')})`,
+      value: page.map((g) => ({ '@odata.type': '#microsoft.graph.group', ...Object.fromEntries(select.filter((f) => f in g).map((f) => [f, g[f as keyof GraphGroup]])) })),
     }
     if (skip + pageSize < groups.length) {
       const next = new URL(url)
@@ -73,6 +109,22 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
     }
     res.writeHead(200, { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8' })
     res.end(JSON.stringify(body))
+  }
+
+  async function me(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const auth = req.headers.authorization ?? ''
+    const sub = auth.startsWith('Bearer ') ? await whoIs(auth.slice(7)) : undefined
+    if (sub === undefined) {
+      graphError(res, 401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.')
+      return
+    }
+    const user = options.usersBySub?.[sub]
+    if (user === undefined) {
+      graphError(res, 404, 'Request_ResourceNotFound', `Resource '${sub}' does not exist or one of its queried reference-property objects are not present.`)
+      return
+    }
+    res.writeHead(200, { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8' })
+    res.end(JSON.stringify({ '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity', id: sub, businessPhones: [], displayName: sub, otherMails: [], ...user }))
   }
 
   async function whoIs(token: string): Promise<string | undefined> {
@@ -88,6 +140,7 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
     url: base,
     requests,
     broken: false,
+    hanging: false,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

@@ -2,12 +2,9 @@
 // refresh token once (concurrent requests share one grant), and a revoked grant ends the session.
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
-import { joinCookie } from '../../src/cookies/chunk.js'
-import { cookieSecretKeys } from '../../src/crypto/cookie-secret.js'
-import { openSignedValue } from '../../src/crypto/signed-value.js'
-import { openCookieSession } from '../../src/session/session-codec.js'
 import type { Session } from '../../src/session/session.js'
 import type { HttpClient } from '../helpers/http.js'
+import { sessionInCookie } from '../helpers/session-cookie.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
 const REFRESH = 1000
@@ -20,18 +17,7 @@ describe('session refresh (--cookie-refresh)', () => {
   after(() => stack.close())
 
   /** Reads the session the client holds, with the stack's secret, as the proxy does. */
-  function sessionOf(client: HttpClient): Session {
-    const cookies: Record<string, string> = {}
-    for (const c of client.jar.list(stack.proxy.url)) cookies[c.name] = c.value
-    const value = joinCookie('_oauth2_proxy', cookies)
-    assert.ok(value !== undefined, 'the client holds a session cookie')
-    const { hmacKey, aesKey } = cookieSecretKeys(stack.cookieSecret)
-    const opened = openSignedValue('_oauth2_proxy', value, hmacKey, 7 * 24 * 3600 * 1000, Date.now())
-    assert.ok(opened !== undefined, 'the cookie verifies')
-    const session = openCookieSession(opened.payload, aesKey)
-    assert.ok(session !== undefined, 'the cookie decrypts')
-    return session
-  }
+  const sessionOf = (client: HttpClient): Session => sessionInCookie(client, stack.proxy.url, stack.cookieSecret)
 
   const waitPastRefresh = (): Promise<void> => new Promise((r) => setTimeout(r, REFRESH + 1100))
 

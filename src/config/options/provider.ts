@@ -44,10 +44,10 @@ export const providerOptions = {
   profileUrl: o.string('profile-url', '', 'Userinfo endpoint asked for claims missing from the ID token (found by discovery for OIDC providers); for keycloak, nextcloud and the other plain OAuth2 providers, the API call the identity is read from.', {
     check: httpUrlProblem,
   }),
-  validateUrl: o.string('validate-url', '', 'Token validation endpoint of the non-OIDC providers (google, github, …): called with the access token after sign-in and when --cookie-refresh is due; 200 keeps the session. google defaults to Google\'s tokeninfo; for github it is also the API base. With the OIDC providers it is not called: sessions are validated by verifying the ID token, as oauth2-proxy does.', {
+  validateUrl: o.string('validate-url', '', 'Token validation endpoint of the non-OIDC providers (google, github, …) and of azure: called with the access token after sign-in and when --cookie-refresh is due; 200 keeps the session. google defaults to Google\'s tokeninfo, azure to its profile URL; for github it is also the API base. With the other OIDC providers it is not called: sessions are validated by verifying the ID token, as oauth2-proxy does.', {
     check: httpUrlProblem,
   }),
-  resource: o.string('resource', '', 'Value of the "resource" parameter (Azure AD v1, ADFS).'),
+  resource: o.string('resource', '', 'Value of the "resource" parameter: sent to Azure AD v1 endpoints (not v2.0) by --provider=azure; ADFS prefixes its scopes with it.'),
   scope: o.string('scope', '', 'Space-separated scopes to request; empty uses "openid email profile" (plus "groups" with --allowed-group).'),
   prompt: o.string('prompt', '', 'OIDC "prompt" parameter (none, login, consent, select_account); replaces approval_prompt when set.'),
   approvalPrompt: o.string('approval-prompt', 'force', 'Legacy "approval_prompt" parameter, sent when --prompt is empty.'),
