@@ -14,11 +14,19 @@ export interface BenchProcess {
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url))
 
+/** Optional ways to start it: another build's entry (A/B runs), Node flags (`--cpu-prof`). */
+export interface BenchStartOptions {
+  entry?: string
+  nodeArgs?: string[]
+  cwd?: string
+}
+
 /** Spawns `node dist/main.js args` on `port` and resolves once /ping answers. */
-export async function startBenchGatehouse(args: string[], port: number, logFile: string): Promise<BenchProcess> {
+export async function startBenchGatehouse(args: string[], port: number, logFile: string, start: BenchStartOptions = {}): Promise<BenchProcess> {
   const fd = openSync(logFile, 'a')
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OAUTH2_PROXY_')))
-  const proc: ChildProcess = spawn(process.execPath, [MAIN, ...args, `--http-address=127.0.0.1:${port}`], { stdio: ['ignore', fd, fd], env })
+  const argv = [...(start.nodeArgs ?? []), start.entry ?? MAIN, ...args, `--http-address=127.0.0.1:${port}`]
+  const proc: ChildProcess = spawn(process.execPath, argv, { stdio: ['ignore', fd, fd], env, ...(start.cwd === undefined ? {} : { cwd: start.cwd }) })
   closeSync(fd)
   const exited = new Promise<void>((resolve) => proc.once('close', () => resolve()))
   const url = `http://127.0.0.1:${port}`

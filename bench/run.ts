@@ -6,15 +6,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { startDevIdp } from '../src/dev/idp.js'
-import { createClient } from '../test/helpers/http.js'
-import { loginViaHttp } from '../test/helpers/login.js'
 import { startNginx, type Nginx } from '../test/helpers/nginx.js'
 import { freePort } from '../test/helpers/process.js'
 import { startRedis } from '../test/helpers/redis.js'
 import { startBenchGatehouse } from './gatehouse.js'
 import { formatReport, type TargetResult } from './report.js'
-import { authRequestConf, referenceConf, upstreamConf } from './targets.js'
+import { gatehouseFlags, signIn, startBenchBase } from './setup.js'
+import { authRequestConf, referenceConf } from './targets.js'
 import { runWrk, type WrkResult } from './wrk.js'
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10)
@@ -35,27 +33,13 @@ async function main(): Promise<void> {
   const stops: Array<() => Promise<void>> = []
   try {
     const [upstreamPort, referencePort, gatehousePort, authPort, redisGatehousePort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()])
-    const nginxes: Nginx[] = []
-    nginxes.push(await startNginx({ servers: upstreamConf(upstreamPort), ports: [upstreamPort] }))
-    nginxes.push(await startNginx({ servers: referenceConf(referencePort, upstreamPort), ports: [referencePort] }))
+    const base = await startBenchBase(upstreamPort)
+    stops.push(() => base.stop())
+    const nginxes: Nginx[] = [await startNginx({ servers: referenceConf(referencePort, upstreamPort), ports: [referencePort] })]
     for (const n of nginxes) stops.push(() => n.stop())
     const redis = await startRedis()
     stops.push(() => redis.stop())
-
-    const idp = await startDevIdp()
-    stops.push(() => idp.close())
-    const flags = (port: number): string[] => [
-      '--provider=oidc',
-      `--oidc-issuer-url=${idp.issuer}`,
-      '--client-id=gatehouse',
-      '--client-secret=gatehouse-secret',
-      `--cookie-secret=${'b'.repeat(32)}`,
-      '--cookie-secure=false',
-      '--email-domain=*',
-      '--set-xauthrequest',
-      `--upstream=http://127.0.0.1:${upstreamPort}/`,
-      `--redirect-url=http://127.0.0.1:${port}/oauth2/callback`,
-    ]
+    const flags = (port: number): string[] => gatehouseFlags(base, port)
     const gatehouse = await startBenchGatehouse(flags(gatehousePort), gatehousePort, join(work, 'gatehouse.log'))
     stops.push(() => gatehouse.stop())
     const redisGatehouse = await startBenchGatehouse(
@@ -165,16 +149,6 @@ async function checked(t: Target, when: string): Promise<void> {
     const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : ''
     throw new Error(`${t.name} ${when}: ${err instanceof Error ? err.message : String(err)}${cause}`)
   }
-}
-
-/** Signs alice in at a gatehouse and returns the Cookie header of her session. */
-async function signIn(url: string): Promise<string> {
-  const client = createClient()
-  const login = await loginViaHttp(client, `${url}/oauth2/start?rd=/`, { login: 'alice', password: 'alice-password' })
-  if (login.status !== 302) throw new Error(`sign-in at ${url} failed with ${login.status}`)
-  const cookie = client.jar.header(url)
-  if (cookie === undefined) throw new Error(`no session cookie after sign-in at ${url}`)
-  return cookie
 }
 
 function expect(text: string, wanted: string): void {
