@@ -9,6 +9,8 @@ export interface BenchProcess {
   url: string
   /** Resident set size in MiB, from /proc. */
   rssMiB(): number
+  /** CPU time (user + system) the process has used so far, in seconds, from /proc. */
+  cpuSeconds(): number
   stop(): Promise<void>
 }
 
@@ -52,6 +54,12 @@ export async function startBenchGatehouse(args: string[], port: number, logFile:
       const status = readFileSync(`/proc/${pid}/status`, 'utf8')
       const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
       return Math.round((kib / 1024) * 10) / 10
+    },
+    cpuSeconds() {
+      // Fields 14 and 15 of /proc/PID/stat (after the parenthesised command name): utime and stime in clock ticks.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return (Number(fields[11]) + Number(fields[12])) / 100
     },
     async stop() {
       proc.kill('SIGTERM')

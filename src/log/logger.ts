@@ -43,11 +43,24 @@ export function kindOfEvent(event: unknown): LogKind {
   return event.startsWith('auth.') || event.startsWith('session.refresh.') ? 'auth' : 'standard'
 }
 
+let lastTimeMs = -1
+let lastTime = ''
+
+/** pino's `isoTime`, computed once per millisecond: a busy proxy writes many lines in the same one. */
+function isoTime(): string {
+  const now = Date.now()
+  if (now !== lastTimeMs) {
+    lastTimeMs = now
+    lastTime = `,"time":"${new Date(now).toISOString()}"`
+  }
+  return lastTime
+}
+
 function baseOptions(level: string | undefined): pino.LoggerOptions {
   return {
     level: level ?? 'info',
     base: { service: 'gatehouse' },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
     formatters: { level: (label) => ({ level: label }) },
   }
 }
