@@ -77,7 +77,7 @@ export interface App {
 }
 
 /** The composition root: builds every service from the config and wires the route table; `accessLog` defaults to `log`. */
-export function createApp(config: Config, deps: { log: Logger; accessLog?: Logger; clock?: () => number }): App {
+export function createApp(config: Config, deps: { log: Logger; accessLog?: Logger; clock?: () => number; clusterWorker?: boolean }): App {
   const { log } = deps
   const clock = deps.clock ?? Date.now
   const keys = cookieSecretKeys(config.cookieSecret)
@@ -95,7 +95,7 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
   const csrf = createCsrfCookies({ jar, ...keys, perRequest: config.cookieCsrfPerRequest, perRequestLimit: config.cookieCsrfPerRequestLimit })
   const metrics = createMetrics(
     { proxyPrefix: config.proxyPrefix, pingPath: config.pingPath, readyPath: config.readyPath },
-    { processMetrics: config.metricsAddress !== '' || config.metricsSecureAddress !== '' },
+    { processMetrics: config.metricsAddress !== '' || config.metricsSecureAddress !== '', clusterWorker: deps.clusterWorker === true },
   )
   const store = instrumentStore(createSessionStore(config, jar, keys, log), metrics)
   const providerFetch = instrumentFetch(createProviderFetch({

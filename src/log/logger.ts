@@ -23,6 +23,8 @@ export interface LogSettings {
   errorsToInfo: boolean
   /** Text timestamps in local time instead of UTC. */
   localTime: boolean
+  /** Added to every JSON line (a `--workers` process adds its pid). */
+  fields?: Readonly<Record<string, string | number>>
 }
 
 /** The default settings: every kind on, all JSON, errors on stderr. */
@@ -56,10 +58,10 @@ function isoTime(): string {
   return lastTime
 }
 
-function baseOptions(level: string | undefined): pino.LoggerOptions {
+function baseOptions(level: string | undefined, fields?: Readonly<Record<string, string | number>>): pino.LoggerOptions {
   return {
     level: level ?? 'info',
-    base: { service: 'gatehouse' },
+    base: { service: 'gatehouse', ...fields },
     timestamp: isoTime,
     formatters: { level: (label) => ({ level: label }) },
   }
@@ -118,7 +120,7 @@ export function createLoggers(settings: LogSettings = JSON_LOG_SETTINGS, outputs
         },
       }
   return {
-    log: pino({ ...baseOptions(settings.level), ...hooks, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, json),
-    access: pino({ ...baseOptions(settings.level), ...hooks }, json),
+    log: pino({ ...baseOptions(settings.level, settings.fields), ...hooks, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, json),
+    access: pino({ ...baseOptions(settings.level, settings.fields), ...hooks }, json),
   }
 }

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry, type Metric } from 'prom-client'
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry, type Metric } from 'prom-client'
 import { createFastCounter, createFastGauge, createFastHistogram, type FastCounterChild, type FastHistogramChild } from './fast-metrics.js'
 
 /** Where a request went, as a bounded label: never the raw path. */
@@ -49,9 +49,14 @@ const PROM_CLIENT_DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
 /** Creates the process's Prometheus registry with oauth2-proxy's request metrics and gatehouse's own; wraps prom-client. */
-export function createMetrics(routes: RouteSettings, options: { processMetrics?: boolean } = {}): Metrics {
+export function createMetrics(routes: RouteSettings, options: { processMetrics?: boolean; clusterWorker?: boolean } = {}): Metrics {
   const registry = new Registry()
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry })
+  if (options.clusterWorker === true) {
+    // A `--workers` process: the primary asks every worker for this registry over the cluster IPC and sums them.
+    AggregatorRegistry.setRegistries([registry])
+    new AggregatorRegistry()
+  }
   const registers = [registry]
 
   // oauth2-proxy's names and labels (pkg/middleware/metrics.go); promhttp writes `code` as digits and `method` lower-case.
@@ -148,6 +153,19 @@ export function createMetrics(routes: RouteSettings, options: { processMetrics?:
     storeError: (operation) => storeChildren.get(operation)?.inc(),
     async scrape() {
       return { body: await registry.metrics(), contentType: registry.contentType }
+    },
+  }
+}
+
+/**
+ * The primary's scrape under `--workers`: every worker's registry, fetched over the cluster IPC and merged by
+ * prom-client's AggregatorRegistry (counters and histograms summed per label set; process metrics by their aggregator).
+ */
+export function createClusterScrape(): Pick<Metrics, 'scrape'> {
+  const aggregator = new AggregatorRegistry()
+  return {
+    async scrape() {
+      return { body: await aggregator.clusterMetrics(), contentType: aggregator.contentType }
     },
   }
 }
