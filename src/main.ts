@@ -61,7 +61,7 @@ async function main(): Promise<number> {
 async function serve(config: Config, log: Logger, access: Logger): Promise<number> {
   const { createApp } = await import('./app.js')
   const worker = cluster.isWorker
-  const app = createApp(config, { log, accessLog: access, clusterWorker: worker })
+  const app = await createApp(config, { log, accessLog: access, clusterWorker: worker })
   const tlsOn = config.tlsCertFile !== '' && config.tlsKeyFile !== ''
   // oauth2-proxy runs only the HTTPS listener once a certificate is configured.
   const address = parseListenAddress(tlsOn ? config.httpsAddress : config.httpAddress)

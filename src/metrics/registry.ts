@@ -1,4 +1,4 @@
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry, type Metric } from 'prom-client'
+import type { Metric, Registry } from 'prom-client'
 import { createFastCounter, createFastGauge, createFastHistogram, type FastCounterChild, type FastHistogramChild } from './fast-metrics.js'
 
 /** Where a request went, as a bounded label: never the raw path. */
@@ -48,30 +48,46 @@ const PROM_CLIENT_DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 /** Seconds: from a fast local upstream to the provider timeout. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
-/** Creates the process's Prometheus registry with oauth2-proxy's request metrics and gatehouse's own; wraps prom-client. */
-export function createMetrics(routes: RouteSettings, options: { processMetrics?: boolean; clusterWorker?: boolean } = {}): Metrics {
-  const registry = new Registry()
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry })
-  if (options.clusterWorker === true) {
-    // A `--workers` process: the primary asks every worker for this registry over the cluster IPC and sums them.
-    AggregatorRegistry.setRegistries([registry])
-    new AggregatorRegistry()
-  }
-  const registers = [registry]
+/** prom-client, loaded on first need: a process without a metrics listener never loads it. */
+async function loadPromClient(): Promise<typeof import('prom-client')> {
+  const mod = (await import('prom-client')) as typeof import('prom-client') & { default?: typeof import('prom-client') }
+  return mod.default ?? mod
+}
 
+/**
+ * Creates the process's metrics with oauth2-proxy's request metrics and gatehouse's own; wraps prom-client. Every
+ * metric is a plain-number one (fast-metrics.ts); prom-client's Registry, which formats them and adds the process
+ * metrics, is loaded at once when `processMetrics` or `clusterWorker` is set (a metrics listener is configured) and
+ * otherwise only if something scrapes.
+ */
+export function createMetrics(routes: RouteSettings, options: { processMetrics?: boolean; clusterWorker?: boolean } = {}): Metrics {
   // oauth2-proxy's names and labels (pkg/middleware/metrics.go); promhttp writes `code` as digits and `method` lower-case.
-  // The per-request metrics are plain numbers until scraped (fast-metrics.ts); the rare ones stay prom-client's.
   const requestsTotal = createFastCounter('oauth2_proxy_requests_total', 'Total number of requests by HTTP status code.', ['code'])
   const inFlight = createFastGauge('oauth2_proxy_requests_in_flight', 'Current number of requests being served.')
   const duration = createFastHistogram('oauth2_proxy_response_duration_seconds', 'A histogram of request latencies.', ['method'], PROM_CLIENT_DEFAULT_BUCKETS)
 
   const byRoute = createFastCounter('gatehouse_http_requests_total', 'Requests by route class and status class.', ['route', 'status_class'])
   const decisions = createFastCounter('gatehouse_auth_decisions_total', 'Authentication and authorization decisions by result and reason.', ['result', 'reason'])
-  const refreshes = new Counter({ name: 'gatehouse_session_refreshes_total', help: 'Due session refreshes by outcome.', labelNames: ['outcome'], registers })
-  const idp = new Histogram({ name: 'gatehouse_idp_request_duration_seconds', help: 'Calls to the identity provider by operation and outcome.', labelNames: ['operation', 'outcome'], buckets: LATENCY_BUCKETS, registers })
+  const refreshes = createFastCounter('gatehouse_session_refreshes_total', 'Due session refreshes by outcome.', ['outcome'])
+  const idp = createFastHistogram('gatehouse_idp_request_duration_seconds', 'Calls to the identity provider by operation and outcome.', ['operation', 'outcome'], LATENCY_BUCKETS)
   const upstream = createFastHistogram('gatehouse_upstream_response_duration_seconds', 'Time to the upstream response headers by upstream and outcome.', ['upstream', 'outcome'], LATENCY_BUCKETS)
-  const storeErrors = new Counter({ name: 'gatehouse_session_store_errors_total', help: 'Session store calls that failed, by operation.', labelNames: ['operation'], registers })
-  for (const m of [requestsTotal, inFlight, duration, byRoute, decisions, upstream]) registry.registerMetric(m as unknown as Metric)
+  const storeErrors = createFastCounter('gatehouse_session_store_errors_total', 'Session store calls that failed, by operation.', ['operation'])
+  const all = [requestsTotal, inFlight, duration, byRoute, decisions, refreshes, idp, upstream, storeErrors]
+
+  let registry: Promise<Registry> | undefined
+  const registryReady = (): Promise<Registry> =>
+    (registry ??= loadPromClient().then((prom) => {
+      const r = new prom.Registry()
+      if (options.processMetrics !== false) prom.collectDefaultMetrics({ register: r })
+      for (const m of all) r.registerMetric(m as unknown as Metric)
+      if (options.clusterWorker === true) {
+        // A `--workers` process: the primary asks every worker for this registry over the cluster IPC and sums them.
+        prom.AggregatorRegistry.setRegistries([r])
+        new prom.AggregatorRegistry()
+      }
+      return r
+    }))
+  if (options.processMetrics !== false || options.clusterWorker === true) void registryReady()
 
   // Children are created once so the per-request path does no label lookups.
   const routeChildren = ROUTE_CLASSES.map((route) => STATUS_CLASSES.map((cls) => byRoute.labels(route, cls)))
@@ -152,7 +168,8 @@ export function createMetrics(routes: RouteSettings, options: { processMetrics?:
     },
     storeError: (operation) => storeChildren.get(operation)?.inc(),
     async scrape() {
-      return { body: await registry.metrics(), contentType: registry.contentType }
+      const r = await registryReady()
+      return { body: await r.metrics(), contentType: r.contentType }
     },
   }
 }
@@ -162,10 +179,12 @@ export function createMetrics(routes: RouteSettings, options: { processMetrics?:
  * prom-client's AggregatorRegistry (counters and histograms summed per label set; process metrics by their aggregator).
  */
 export function createClusterScrape(): Pick<Metrics, 'scrape'> {
-  const aggregator = new AggregatorRegistry()
+  let aggregator: Promise<{ clusterMetrics(): Promise<string>; contentType: string }> | undefined
   return {
     async scrape() {
-      return { body: await aggregator.clusterMetrics(), contentType: aggregator.contentType }
+      aggregator ??= loadPromClient().then((prom) => new prom.AggregatorRegistry())
+      const a = await aggregator
+      return { body: await a.clusterMetrics(), contentType: a.contentType }
     },
   }
 }
