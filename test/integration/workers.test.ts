@@ -1,7 +1,10 @@
 // --workers through the real process: N processes behind one port answer signed-in requests (seen from the pid each
 // worker's access log lines carry), the primary's /metrics sums every worker's counters, a killed worker is replaced,
-// and SIGTERM drains every worker before the primary exits 0.
+// SIGHUP makes every worker reopen the log file, and SIGTERM drains every worker before the primary exits 0.
 import { strict as assert } from 'node:assert'
+import { mkdtemp, readFile, rename, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { request } from 'undici'
@@ -105,5 +108,46 @@ describe('--workers 2', () => {
     const stopped = new Set(lines(stack).filter((l) => l.event === 'server.stopped').map((l) => l.pid))
     for (const pid of workers) assert.ok(stopped.has(pid), `worker ${pid} logged no server.stopped`)
     assert.ok(stopped.has(stack.proxy.proc.pid), 'the primary logged no server.stopped')
+  })
+})
+
+describe('--workers 2 with --logging-filename', () => {
+  let stack: Stack
+  let dir: string
+  let file: string
+
+  const fileLines = async (path: string): Promise<Line[]> =>
+    (await readFile(path, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Line)
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gatehouse-workers-'))
+    file = join(dir, 'gatehouse.log')
+    stack = await startStack({ args: ['--workers=2', `--logging-filename=${file}`, '--skip-auth-route=^/open/'] })
+    const listening = async (): Promise<number> => (await fileLines(file)).filter((l) => l.event === 'cluster.worker.listening').length
+    for (let i = 0; i < 600 && (await listening()) < 2; i++) await new Promise((r) => setTimeout(r, 50))
+    assert.equal(await listening(), 2)
+  })
+
+  after(async () => {
+    await stack.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('reopens the log file in every worker on SIGHUP to the primary', async () => {
+    await rename(file, `${file}.1`)
+    stack.proxy.proc.kill('SIGHUP')
+    // Each process reopens the path when its SIGHUP arrives; a line written after that lands in the new file.
+    let served = new Set<number>()
+    for (let i = 0; i < 100 && served.size < 2; i++) {
+      const res = await request(`${stack.proxy.url}/open/${i}`, { reset: true })
+      await res.body.dump()
+      served = new Set((await fileLines(file)).filter((l) => l.event === 'http.request').map((l) => l.pid ?? 0))
+      if (served.size < 2) await new Promise((r) => setTimeout(r, 50))
+    }
+    assert.equal(served.size, 2, 'both workers write to the reopened file')
+    assert.equal(stack.proxy.proc.exitCode, null, 'SIGHUP does not end the primary')
   })
 })
