@@ -61,7 +61,9 @@ async function main(): Promise<number> {
 async function serve(config: Config, log: Logger, access: Logger): Promise<number> {
   const { createApp } = await import('./app.js')
   const worker = cluster.isWorker
-  const app = await createApp(config, { log, accessLog: access, clusterWorker: worker })
+  // A worker hands its registry to the primary only when the primary serves metrics.
+  const metricsOn = config.metricsAddress !== '' || config.metricsSecureAddress !== ''
+  const app = await createApp(config, { log, accessLog: access, clusterWorker: worker && metricsOn })
   const tlsOn = config.tlsCertFile !== '' && config.tlsKeyFile !== ''
   // oauth2-proxy runs only the HTTPS listener once a certificate is configured.
   const address = parseListenAddress(tlsOn ? config.httpsAddress : config.httpAddress)
