@@ -7,18 +7,33 @@ import { fileURLToPath } from 'node:url'
 export interface BenchProcess {
   pid: number
   url: string
+  /** Milliseconds from spawn until /ready first answered 200 (polled every 5 ms). */
+  startMs: number
   /** Resident set size in MiB, from /proc. */
   rssMiB(): number
+  /** CPU time (user + system) the process has used so far, in seconds, from /proc. */
+  cpuSeconds(): number
   stop(): Promise<void>
 }
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url))
 
-/** Spawns `node dist/main.js args` on `port` and resolves once /ping answers. */
-export async function startBenchGatehouse(args: string[], port: number, logFile: string): Promise<BenchProcess> {
+/** Optional ways to start it: another build's entry (A/B runs), Node flags (`--cpu-prof`). */
+export interface BenchStartOptions {
+  entry?: string
+  nodeArgs?: string[]
+  cwd?: string
+}
+
+/** Spawns `node dist/main.js args` on `port` and resolves once /ready answers 200. */
+export async function startBenchGatehouse(args: string[], port: number, logFile: string, start: BenchStartOptions = {}): Promise<BenchProcess> {
   const fd = openSync(logFile, 'a')
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OAUTH2_PROXY_')))
-  const proc: ChildProcess = spawn(process.execPath, [MAIN, ...args, `--http-address=127.0.0.1:${port}`], { stdio: ['ignore', fd, fd], env })
+  const argv = [...(start.nodeArgs ?? []), start.entry ?? MAIN, ...args, `--http-address=127.0.0.1:${port}`]
+  // fetch loads its machinery on first use: not part of gatehouse's start-up.
+  await fetch('http://127.0.0.1:1/').catch(() => undefined)
+  const spawnedAt = performance.now()
+  const proc: ChildProcess = spawn(process.execPath, argv, { stdio: ['ignore', fd, fd], env, ...(start.cwd === undefined ? {} : { cwd: start.cwd }) })
   closeSync(fd)
   const exited = new Promise<void>((resolve) => proc.once('close', () => resolve()))
   const url = `http://127.0.0.1:${port}`
@@ -26,24 +41,32 @@ export async function startBenchGatehouse(args: string[], port: number, logFile:
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`gatehouse exited (${proc.exitCode}); see ${logFile}`)
     try {
-      if ((await fetch(`${url}/ping`)).status === 200) break
+      if ((await fetch(`${url}/ready`)).status === 200) break
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL')
-      throw new Error(`gatehouse did not answer /ping; see ${logFile}`)
+      throw new Error(`gatehouse did not answer /ready; see ${logFile}`)
     }
-    await new Promise((r) => setTimeout(r, 50))
+    await new Promise((r) => setTimeout(r, 5))
   }
+  const startMs = Math.round(performance.now() - spawnedAt)
   const pid = proc.pid ?? 0
   return {
     pid,
     url,
+    startMs,
     rssMiB() {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8')
       const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
       return Math.round((kib / 1024) * 10) / 10
+    },
+    cpuSeconds() {
+      // Fields 14 and 15 of /proc/PID/stat (after the parenthesised command name): utime and stime in clock ticks.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return (Number(fields[11]) + Number(fields[12])) / 100
     },
     async stop() {
       proc.kill('SIGTERM')

@@ -4,6 +4,8 @@ import type { WrkResult } from './wrk.js'
 export interface TargetResult {
   name: string
   runs: WrkResult[]
+  /** The row this one is compared with (default the first). */
+  reference?: string
 }
 
 function median(values: number[]): number {
@@ -20,24 +22,30 @@ export function formatReport(
   memory: { rssAtRest: number; rssAfter: number },
   machine: Record<string, string | number>,
   settings: Record<string, number>,
+  startup: { singleMs: number; workersMs: number },
 ): string {
   const rows = results.map((r) => ({
     name: r.name,
+    reference: r.reference,
     rps: median(r.runs.map((x) => x.requestsPerSec)),
     p50: median(r.runs.map((x) => x.p50Ms)),
     p99: median(r.runs.map((x) => x.p99Ms)),
   }))
-  const ref = rows[0]
-  if (ref === undefined) return 'no results'
+  const first = rows[0]
+  if (first === undefined) return 'no results'
   const lines = [
     '| target | req/s | × nginx | p50 ms | × nginx | p99 ms | × nginx |',
     '|---|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) =>
-      `| ${r.name} | ${Math.round(r.rps)} | ${fixed(r.rps / ref.rps, 2)} | ${fixed(r.p50, 2)} | ${fixed(r.p50 / ref.p50, 2)} | ${fixed(r.p99, 2)} | ${fixed(r.p99 / ref.p99, 2)} |`),
+    ...rows.map((r) => {
+      const ref = rows.find((x) => x.name === r.reference) ?? first
+      return `| ${r.name} | ${Math.round(r.rps)} | ${fixed(r.rps / ref.rps, 2)} | ${fixed(r.p50, 2)} | ${fixed(r.p50 / ref.p50, 2)} | ${fixed(r.p99, 2)} | ${fixed(r.p99 / ref.p99, 2)} |`
+    }),
     '',
+    'Each row is divided by nginx with one worker, except the 2-worker gatehouse row, divided by nginx with 2 workers.',
     `gatehouse resident memory: ${memory.rssAtRest} MiB at rest, ${memory.rssAfter} MiB after the runs.`,
+    `Start-up to the first 200 from /ready (no discovery wait): ${startup.singleMs} ms with one process, ${startup.workersMs} ms with --workers=2.`,
     `Medians of ${settings['rounds']} rounds × ${settings['seconds']} s at ${settings['connections']} connections (wrk, ${settings['wrkThreads']} threads); ` +
-      `nginx with ${settings['nginxWorkers']} worker, gatehouse with ${settings['gatehouseProcesses']} process, both writing access logs, all on the same machine.`,
+      `nginx and gatehouse with one worker process each unless the row says otherwise, both writing access logs, all on the same machine.`,
     `Machine: ${machine['cpu']}, ${machine['memoryGiB']} GiB, Node ${machine['node']}, ${machine['nginx']}, ${machine['date']}.`,
   ]
   return lines.join('\n')

@@ -6,15 +6,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { startDevIdp } from '../src/dev/idp.js'
-import { createClient } from '../test/helpers/http.js'
-import { loginViaHttp } from '../test/helpers/login.js'
 import { startNginx, type Nginx } from '../test/helpers/nginx.js'
 import { freePort } from '../test/helpers/process.js'
 import { startRedis } from '../test/helpers/redis.js'
 import { startBenchGatehouse } from './gatehouse.js'
 import { formatReport, type TargetResult } from './report.js'
-import { authRequestConf, referenceConf, upstreamConf } from './targets.js'
+import { gatehouseFlags, signIn, startBenchBase } from './setup.js'
+import { authRequestConf, referenceConf } from './targets.js'
 import { runWrk, type WrkResult } from './wrk.js'
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10)
@@ -26,6 +24,8 @@ interface Target {
   name: string
   url: string
   headers: Record<string, string>
+  /** The row whose numbers this one is divided by (default the first, nginx with one worker). */
+  reference?: string
   /** Throws unless the target answers as a signed-in request that reached the upstream. */
   check(): Promise<void>
 }
@@ -34,28 +34,19 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'))
   const stops: Array<() => Promise<void>> = []
   try {
-    const [upstreamPort, referencePort, gatehousePort, authPort, redisGatehousePort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()])
-    const nginxes: Nginx[] = []
-    nginxes.push(await startNginx({ servers: upstreamConf(upstreamPort), ports: [upstreamPort] }))
-    nginxes.push(await startNginx({ servers: referenceConf(referencePort, upstreamPort), ports: [referencePort] }))
+    const [upstreamPort, referencePort, gatehousePort, authPort, redisGatehousePort, reference2Port, workersPort] = await Promise.all(
+      [freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()],
+    )
+    const base = await startBenchBase(upstreamPort)
+    stops.push(() => base.stop())
+    const nginxes: Nginx[] = [
+      await startNginx({ servers: referenceConf(referencePort, upstreamPort), ports: [referencePort] }),
+      await startNginx({ servers: referenceConf(reference2Port, upstreamPort), ports: [reference2Port], workers: 2 }),
+    ]
     for (const n of nginxes) stops.push(() => n.stop())
     const redis = await startRedis()
     stops.push(() => redis.stop())
-
-    const idp = await startDevIdp()
-    stops.push(() => idp.close())
-    const flags = (port: number): string[] => [
-      '--provider=oidc',
-      `--oidc-issuer-url=${idp.issuer}`,
-      '--client-id=gatehouse',
-      '--client-secret=gatehouse-secret',
-      `--cookie-secret=${'b'.repeat(32)}`,
-      '--cookie-secure=false',
-      '--email-domain=*',
-      '--set-xauthrequest',
-      `--upstream=http://127.0.0.1:${upstreamPort}/`,
-      `--redirect-url=http://127.0.0.1:${port}/oauth2/callback`,
-    ]
+    const flags = (port: number): string[] => gatehouseFlags(base, port)
     const gatehouse = await startBenchGatehouse(flags(gatehousePort), gatehousePort, join(work, 'gatehouse.log'))
     stops.push(() => gatehouse.stop())
     const redisGatehouse = await startBenchGatehouse(
@@ -64,11 +55,14 @@ async function main(): Promise<void> {
       join(work, 'gatehouse-redis.log'),
     )
     stops.push(() => redisGatehouse.stop())
+    const workersGatehouse = await startBenchGatehouse([...flags(workersPort), '--workers=2'], workersPort, join(work, 'gatehouse-workers.log'))
+    stops.push(() => workersGatehouse.stop())
     const authNginx = await startNginx({ servers: authRequestConf(authPort, gatehousePort, upstreamPort), ports: [authPort] })
     stops.push(() => authNginx.stop())
 
     const cookie = await signIn(gatehouse.url)
     const redisCookie = await signIn(redisGatehouse.url)
+    const workersCookie = await signIn(workersGatehouse.url)
     const rssAtRest = gatehouse.rssMiB()
 
     const body = async (url: string, headers: Record<string, string>, status: number): Promise<string> => {
@@ -107,6 +101,19 @@ async function main(): Promise<void> {
         },
       },
       {
+        name: 'nginx reverse proxy, 2 workers (reference for 2 workers)',
+        url: `http://127.0.0.1:${reference2Port}/`,
+        headers: {},
+        check: async () => expect(await body(`http://127.0.0.1:${reference2Port}/check`, {}, 200), 'user=reference'),
+      },
+      {
+        name: 'gatehouse proxy, cookie session, 2 workers',
+        url: `${workersGatehouse.url}/`,
+        headers: { cookie: workersCookie },
+        reference: 'nginx reverse proxy, 2 workers (reference for 2 workers)',
+        check: async () => expect(await body(`${workersGatehouse.url}/check`, { cookie: workersCookie }, 200), 'user=alice email=alice@example.com'),
+      },
+      {
         name: 'nginx auth_request + gatehouse',
         url: `http://127.0.0.1:${authPort}/`,
         headers: withCookie,
@@ -131,7 +138,7 @@ async function main(): Promise<void> {
     for (const t of targets) await checked(t, 'after its load')
     const rssAfter = gatehouse.rssMiB()
 
-    const results: TargetResult[] = targets.map((t) => ({ name: t.name, runs: runs.get(t.name) ?? [] }))
+    const results: TargetResult[] = targets.map((t) => ({ name: t.name, runs: runs.get(t.name) ?? [], ...(t.reference === undefined ? {} : { reference: t.reference }) }))
     const machine = {
       cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
       memoryGiB: Math.round(totalmem() / 1024 ** 3),
@@ -141,11 +148,12 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
     }
     const settings = { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, wrkThreads: 2, nginxWorkers: 1, gatehouseProcesses: 1 }
-    const report = formatReport(results, { rssAtRest, rssAfter }, machine, settings)
+    const startup = { singleMs: gatehouse.startMs, workersMs: workersGatehouse.startMs }
+    const report = formatReport(results, { rssAtRest, rssAfter }, machine, settings, startup)
     process.stdout.write(`\n${report}\n`)
     const outDir = new URL('./results/', import.meta.url)
     mkdirSync(outDir, { recursive: true })
-    writeFileSync(new URL('latest.json', outDir), `${JSON.stringify({ machine, settings, memoryMiB: { rssAtRest, rssAfter }, results }, null, 2)}\n`)
+    writeFileSync(new URL('latest.json', outDir), `${JSON.stringify({ machine, settings, memoryMiB: { rssAtRest, rssAfter }, startup, results }, null, 2)}\n`)
     writeFileSync(new URL('latest.md', outDir), `${report}\n`)
     process.stdout.write('written to bench/results/latest.json and latest.md\n')
   } finally {
@@ -165,16 +173,6 @@ async function checked(t: Target, when: string): Promise<void> {
     const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : ''
     throw new Error(`${t.name} ${when}: ${err instanceof Error ? err.message : String(err)}${cause}`)
   }
-}
-
-/** Signs alice in at a gatehouse and returns the Cookie header of her session. */
-async function signIn(url: string): Promise<string> {
-  const client = createClient()
-  const login = await loginViaHttp(client, `${url}/oauth2/start?rd=/`, { login: 'alice', password: 'alice-password' })
-  if (login.status !== 302) throw new Error(`sign-in at ${url} failed with ${login.status}`)
-  const cookie = client.jar.header(url)
-  if (cookie === undefined) throw new Error(`no session cookie after sign-in at ${url}`)
-  return cookie
 }
 
 function expect(text: string, wanted: string): void {

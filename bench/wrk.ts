@@ -3,6 +3,8 @@ import { execFile } from 'node:child_process'
 
 export interface WrkResult {
   requestsPerSec: number
+  /** Requests completed in the run. */
+  requests: number
   p50Ms: number
   p99Ms: number
   /** Responses outside 2xx/3xx plus socket errors: a run with any is not a valid measurement. */
@@ -43,7 +45,8 @@ export function parseWrk(text: string): WrkResult {
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(text)?.[1] ?? 0)
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text)
   const socketErrors = socket === null ? 0 : socket.slice(1).reduce((sum, n) => sum + Number(n), 0)
-  return { requestsPerSec: Number(rps), p50Ms: toMs(p50), p99Ms: toMs(p99), errors: non2xx + socketErrors }
+  const requests = Number(/(\d+) requests in /.exec(text)?.[1] ?? 0)
+  return { requestsPerSec: Number(rps), requests, p50Ms: toMs(p50), p99Ms: toMs(p99), errors: non2xx + socketErrors }
 }
 
 function toMs(match: RegExpExecArray): number {

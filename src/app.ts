@@ -41,8 +41,6 @@ import { createBearerVerifierFromConfig } from './providers/bearer-from-config.j
 import { createProviderFetch } from './providers/http-client.js'
 import { createProviderFromConfig } from './providers/registry.js'
 import { createCookieStore } from './session/cookie-store.js'
-import { createRedisConnection } from './session/redis-client.js'
-import { createRedisStore } from './session/redis-store.js'
 import type { SessionStore } from './session/store.js'
 import { createForwarder } from './upstream/forward.js'
 import { createUpstreamTable } from './upstream/table.js'
@@ -53,9 +51,13 @@ const PROVIDER_TIMEOUT_MS = 10_000
 /** Bound on every Redis command, waiting for a reconnect included: past it the request gets a 503. */
 const REDIS_COMMAND_TIMEOUT_MS = 3_000
 
-/** `--session-store-type`: the session in the cookie itself, or in Redis behind a ticket cookie. */
-function createSessionStore(config: Config, jar: ReturnType<typeof createCookieJar>, keys: { hmacKey: Buffer; aesKey: Buffer }, log: Logger): SessionStore {
+/**
+ * `--session-store-type`: the session in the cookie itself, or in Redis behind a ticket cookie. The Redis client
+ * (about 10 MiB and a third of a second to load) is imported only when sessions live in Redis.
+ */
+async function createSessionStore(config: Config, jar: ReturnType<typeof createCookieJar>, keys: { hmacKey: Buffer; aesKey: Buffer }, log: Logger): Promise<SessionStore> {
   if (config.sessionStoreType !== 'redis') return createCookieStore({ jar, ...keys, minimal: config.sessionCookieMinimal })
+  const [{ createRedisConnection }, { createRedisStore }] = await Promise.all([import('./session/redis-client.js'), import('./session/redis-store.js')])
   const redis = createRedisConnection({
     connectionUrl: config.redisConnectionUrl,
     username: config.redisUsername,
@@ -85,7 +87,7 @@ export interface App {
 }
 
 /** The composition root: builds every service from the config and wires the route table; `accessLog` defaults to `log`. */
-export function createApp(config: Config, deps: { log: Logger; accessLog?: Logger; clock?: () => number }): App {
+export async function createApp(config: Config, deps: { log: Logger; accessLog?: Logger; clock?: () => number; clusterWorker?: boolean }): Promise<App> {
   const { log } = deps
   const clock = deps.clock ?? Date.now
   const keys = cookieSecretKeys(config.cookieSecret)
@@ -103,9 +105,9 @@ export function createApp(config: Config, deps: { log: Logger; accessLog?: Logge
   const csrf = createCsrfCookies({ jar, ...keys, perRequest: config.cookieCsrfPerRequest, perRequestLimit: config.cookieCsrfPerRequestLimit })
   const metrics = createMetrics(
     { proxyPrefix: config.proxyPrefix, pingPath: config.pingPath, readyPath: config.readyPath },
-    { processMetrics: config.metricsAddress !== '' || config.metricsSecureAddress !== '' },
+    { processMetrics: config.metricsAddress !== '' || config.metricsSecureAddress !== '', clusterWorker: deps.clusterWorker === true },
   )
-  const store = instrumentStore(createSessionStore(config, jar, keys, log), metrics)
+  const store = instrumentStore(await createSessionStore(config, jar, keys, log), metrics)
   const providerFetch = instrumentFetch(createProviderFetch({
     caFiles: config.providerCaFiles,
     useSystemTrustStore: config.useSystemTrustStore,

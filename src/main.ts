@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs'
+import cluster from 'node:cluster'
 import type { Server } from 'node:http'
-import { createApp } from './app.js'
 import { loadConfig } from './config/load.js'
+import type { Config } from './config/schema.js'
 import { ConfigError } from './errors.js'
 import { listen, parseListenAddress } from './http/listen.js'
-import { createLoggers } from './log/logger.js'
-import { createMetricsServer } from './metrics/server.js'
+import { createLoggers, type Logger } from './log/logger.js'
+import { closeMetricsListeners, startMetricsListeners } from './metrics/listeners.js'
 import { createLogOutput } from './log/output.js'
 import { logSettingsFromConfig } from './log/settings.js'
 
@@ -39,7 +39,11 @@ async function main(): Promise<number> {
     localTime: config.loggingLocalTime,
     compress: config.loggingCompress,
   })
-  const { log, access } = createLoggers(logSettingsFromConfig(config), { out: output.out })
+  // With --workers every process's JSON lines say which process wrote them.
+  const clustered = config.workers > 1
+  const settings = logSettingsFromConfig(config)
+  const { log, access } = createLoggers(clustered ? { ...settings, fields: { pid: process.pid } } : settings, { out: output.out })
+  if (cluster.isWorker) return serve(config, log, access)
   if (!config.requestLogging && !config.authLogging && !config.standardLogging) {
     process.stderr.write('gatehouse: warning: request, auth and standard logging are all off; nothing more will be logged\n')
   }
@@ -52,9 +56,22 @@ async function main(): Promise<number> {
     // The IdP's form_post is a cross-site POST: browsers do not send a Lax or Strict CSRF cookie with it.
     log.warn({ event: 'config.warning' }, `auth-request-response-mode=form_post with a SameSite=${csrfSameSite} CSRF cookie: browsers will not send it with the IdP's POST; set --cookie-csrf-samesite=none (with Secure cookies)`)
   }
+  if (clustered) {
+    const { runPrimary } = await import('./cluster/primary.js')
+    return runPrimary(config, log, { workers: config.workers, drainTimeoutMs: DRAIN_TIMEOUT_MS + 5_000 })
+  }
+  return serve(config, log, access)
+}
+
+/** Serves requests in this process (alone, or as one `--workers` worker) until SIGTERM/SIGINT; resolves with the exit code. */
+async function serve(config: Config, log: Logger, access: Logger): Promise<number> {
+  const { createApp } = await import('./app.js')
+  const worker = cluster.isWorker
+  // A worker hands its registry to the primary only when the primary serves metrics.
+  const metricsOn = config.metricsAddress !== '' || config.metricsSecureAddress !== ''
   let app
   try {
-    app = createApp(config, { log, accessLog: access })
+    app = await createApp(config, { log, accessLog: access, clusterWorker: worker && metricsOn })
   } catch (err) {
     // Files read at start (e.g. --htpasswd-file) are checked here; their problems are config errors like the others.
     if (!(err instanceof ConfigError)) throw err
@@ -68,18 +85,11 @@ async function main(): Promise<number> {
     process.stderr.write('gatehouse: no listen address: set --http-address or --https-address\n')
     return 1
   }
-  const where = await listen(app.server, address)
+  // A worker shares the primary's socket (which cleared a stale unix socket file once) and leaves the metrics
+  // listeners to the primary, which sums every worker's registry.
+  const where = await listen(app.server, address, !worker)
   log.info({ event: 'server.listening', address: where, tls: tlsOn, upstreams: config.upstreams }, `gatehouse listening on ${tlsOn ? 'https' : 'http'}://${where}`)
-  const metricsServers: Server[] = []
-  for (const [value, secure] of [[config.metricsAddress, false], [config.metricsSecureAddress, true]] as const) {
-    const metricsAddress = parseListenAddress(value)
-    if (metricsAddress === undefined) continue
-    const tls = secure ? { cert: readFileSync(config.metricsTlsCertFile), key: readFileSync(config.metricsTlsKeyFile) } : undefined
-    const metricsServer = createMetricsServer(app.metrics, tls)
-    const at = await listen(metricsServer, metricsAddress)
-    metricsServers.push(metricsServer)
-    log.info({ event: 'metrics.listening', address: at, tls: secure }, `metrics on ${secure ? 'https' : 'http'}://${at}/metrics`)
-  }
+  const metricsServers: Server[] = worker ? [] : await startMetricsListeners(config, app.metrics, log)
 
   return new Promise<number>((resolve) => {
     let stopping = false
@@ -87,11 +97,7 @@ async function main(): Promise<number> {
       if (stopping) return
       stopping = true
       log.info({ event: 'server.stopping', signal }, 'draining in-flight requests')
-      // Scrapes are short: the metrics listeners stop with the main one.
-      for (const m of metricsServers) {
-        m.close()
-        m.closeIdleConnections()
-      }
+      closeMetricsListeners(metricsServers)
       const force = setTimeout(() => app.server.closeAllConnections(), DRAIN_TIMEOUT_MS)
       force.unref()
       // Like Go's Shutdown: a keep-alive connection is closed as soon as its in-flight request is done, instead of
@@ -110,15 +116,19 @@ async function main(): Promise<number> {
       })
       app.server.closeIdleConnections()
     }
-    process.once('SIGTERM', () => stop('SIGTERM'))
-    process.once('SIGINT', () => stop('SIGINT'))
+    // A worker may get the signal twice (from the primary and from a supervisor signalling the whole process group,
+    // as systemd does): it keeps draining instead of dying on the second.
+    const on = worker ? process.on.bind(process) : process.once.bind(process)
+    on('SIGTERM', () => stop('SIGTERM'))
+    on('SIGINT', () => stop('SIGINT'))
   })
 }
 
 main().then(
   (code) => {
     process.exitCode = code
-    if (code !== 0) process.exit(code)
+    // A worker's IPC channel with the primary would keep it alive after the drain.
+    if (code !== 0 || cluster.isWorker) process.exit(code)
   },
   (err: unknown) => {
     process.stderr.write(`gatehouse: fatal: ${err instanceof Error ? err.message : String(err)}\n`)

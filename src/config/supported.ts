@@ -18,6 +18,7 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'real_client_ip_header',
   'force_https',
   'gcp_healthchecks',
+  'workers',
   // metrics
   'metrics_address',
   'metrics_secure_address',

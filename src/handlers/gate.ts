@@ -20,7 +20,8 @@ export async function gate(ctx: RequestContext, s: Services, target: { method: s
   // Every method the upstream may act on must be allowed: frameworks honour X-HTTP-Method-Override and its kin.
   const reasons = methodReadings(target.method, ctx.req.headers).map((method) => s.authorizer.allowedWithoutSession({ method, path, clientIp: ctx.origin.clientIp }))
   const reason = reasons.every((r) => r !== undefined) ? reasons[0] : undefined
-  const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host, { log: ctx.log, client: ctx.origin.clientIp }, ctx.req.headers.authorization)
+  // The request logger is only needed when a refresh logs: read it then, not for every request.
+  const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host, { get log() { return ctx.log }, client: ctx.origin.clientIp }, ctx.req.headers.authorization)
   const session = auth.kind === 'authenticated' ? auth.session : undefined
   if (session !== undefined) ctx.user = session.email ?? session.user
   if (reason !== undefined) {
@@ -46,7 +47,10 @@ const METHOD_OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-o
 
 /** The request method upper-cased, then every distinct method an override header names. */
 export function methodReadings(method: string, headers: NodeJS.Dict<string | string[]>): string[] {
-  const out = new Set([method.toUpperCase()])
+  const upper = method.toUpperCase()
+  // The common case: no override header at all.
+  if (headers[METHOD_OVERRIDES[0]] === undefined && headers[METHOD_OVERRIDES[1]] === undefined && headers[METHOD_OVERRIDES[2]] === undefined) return [upper]
+  const out = new Set([upper])
   for (const name of METHOD_OVERRIDES) {
     const value = headers[name]
     for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {

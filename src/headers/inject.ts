@@ -82,48 +82,78 @@ export function createHeaderInjector(options: HeaderOptions) {
     return `Basic ${Buffer.from(`${user}:${options.basicAuthPassword}`).toString('base64')}`
   }
 
+  // A session object is never changed once loaded (the cookie store's cached ones are frozen), so the headers built
+  // from it are kept with it: a signed-in client's requests reuse them instead of re-checking every value.
+  const upstreamCache = new WeakMap<Session, Readonly<Record<string, string>>>()
+  const responseCache = new WeakMap<Session, Readonly<Record<string, string>>>()
+
+  function upstreamHeadersOf(session: Session): Record<string, string> {
+    const out: Record<string, string> = {}
+    if (passUser) {
+      const user = options.preferEmailToUser && session.email ? session.email : session.user
+      if (user) out['X-Forwarded-User'] = user
+      if (!options.preferEmailToUser && session.email) out['X-Forwarded-Email'] = session.email
+      if (session.groups && session.groups.length > 0) out['X-Forwarded-Groups'] = headerGroups(session.groups)
+      if (session.preferredUsername) out['X-Forwarded-Preferred-Username'] = session.preferredUsername
+    }
+    if (options.passBasicAuth && options.basicAuthPassword !== '') out['Authorization'] = basic(session)
+    if (options.passAccessToken && session.accessToken) out['X-Forwarded-Access-Token'] = session.accessToken
+    if (options.passAuthorizationHeader && session.idToken) out['Authorization'] = `Bearer ${session.idToken}`
+    return sendable(out)
+  }
+
+  function responseHeadersOf(session: Session): Record<string, string> {
+    const out: Record<string, string> = {}
+    const gapAuth = session.email || session.user
+    if (gapAuth) out['GAP-Auth'] = gapAuth
+    if (options.setXAuthRequest) {
+      if (session.user) out['X-Auth-Request-User'] = session.user
+      if (session.email) out['X-Auth-Request-Email'] = session.email
+      if (session.preferredUsername) out['X-Auth-Request-Preferred-Username'] = session.preferredUsername
+      if (session.groups && session.groups.length > 0) out['X-Auth-Request-Groups'] = headerGroups(session.groups)
+      if (options.passAccessToken && session.accessToken) out['X-Auth-Request-Access-Token'] = session.accessToken
+    }
+    if (options.setBasicAuth) out['Authorization'] = basic(session)
+    if (options.setAuthorizationHeader && session.idToken) out['Authorization'] = `Bearer ${session.idToken}`
+    return sendable(out)
+  }
+
   return {
     /** Names (as the client sent them) of request headers to delete before anything is added. */
     headersToStrip(requestHeaders: Readonly<Record<string, unknown>>): string[] {
-      if (strip.size === 0) return []
-      return Object.keys(requestHeaders).filter((name) => strip.has(normalizeHeaderName(name)))
+      const out: string[] = []
+      if (strip.size === 0) return out
+      for (const name in requestHeaders) {
+        const lower = name.toLowerCase()
+        if (strip.has(lower) || (lower.includes('_') && strip.has(normalizeHeaderName(lower)))) out.push(name)
+      }
+      return out
     },
 
-    /** Headers the upstream receives for this session; empty values are never sent. */
-    upstreamHeaders(session: Session | undefined): Record<string, string> {
-      const out: Record<string, string> = {}
-      if (session === undefined) return out
-      if (passUser) {
-        const user = options.preferEmailToUser && session.email ? session.email : session.user
-        if (user) out['X-Forwarded-User'] = user
-        if (!options.preferEmailToUser && session.email) out['X-Forwarded-Email'] = session.email
-        if (session.groups && session.groups.length > 0) out['X-Forwarded-Groups'] = headerGroups(session.groups)
-        if (session.preferredUsername) out['X-Forwarded-Preferred-Username'] = session.preferredUsername
+    /** Headers the upstream receives for this session; empty values are never sent. Read-only: shared by requests. */
+    upstreamHeaders(session: Session | undefined): Readonly<Record<string, string>> {
+      if (session === undefined) return NO_HEADERS
+      let headers = upstreamCache.get(session)
+      if (headers === undefined) {
+        headers = Object.freeze(upstreamHeadersOf(session))
+        upstreamCache.set(session, headers)
       }
-      if (options.passBasicAuth && options.basicAuthPassword !== '') out['Authorization'] = basic(session)
-      if (options.passAccessToken && session.accessToken) out['X-Forwarded-Access-Token'] = session.accessToken
-      if (options.passAuthorizationHeader && session.idToken) out['Authorization'] = `Bearer ${session.idToken}`
-      return sendable(out)
+      return headers
     },
 
-    /** Headers on the response: `/oauth2/auth` 202s and proxied answers. */
-    responseHeaders(session: Session | undefined): Record<string, string> {
-      const out: Record<string, string> = {}
-      if (session === undefined) return out
-      const gapAuth = session.email || session.user
-      if (gapAuth) out['GAP-Auth'] = gapAuth
-      if (options.setXAuthRequest) {
-        if (session.user) out['X-Auth-Request-User'] = session.user
-        if (session.email) out['X-Auth-Request-Email'] = session.email
-        if (session.preferredUsername) out['X-Auth-Request-Preferred-Username'] = session.preferredUsername
-        if (session.groups && session.groups.length > 0) out['X-Auth-Request-Groups'] = headerGroups(session.groups)
-        if (options.passAccessToken && session.accessToken) out['X-Auth-Request-Access-Token'] = session.accessToken
+    /** Headers on the response: `/oauth2/auth` 202s and proxied answers. Read-only: shared by requests. */
+    responseHeaders(session: Session | undefined): Readonly<Record<string, string>> {
+      if (session === undefined) return NO_HEADERS
+      let headers = responseCache.get(session)
+      if (headers === undefined) {
+        headers = Object.freeze(responseHeadersOf(session))
+        responseCache.set(session, headers)
       }
-      if (options.setBasicAuth) out['Authorization'] = basic(session)
-      if (options.setAuthorizationHeader && session.idToken) out['Authorization'] = `Bearer ${session.idToken}`
-      return sendable(out)
+      return headers
     },
   }
 }
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
 
 export type HeaderInjector = ReturnType<typeof createHeaderInjector>

@@ -30,38 +30,78 @@ export function splitTarget(target: string): { pathname: string; search: string 
   return q === -1 ? { pathname: target, search: '' } : { pathname: target.slice(0, q), search: target.slice(q + 1) }
 }
 
+/** A request id a trusted peer may hand over (`--request-id-header`); anything else gets a fresh UUID. */
+const OFFERED_ID = /^[\w.:@/+=-]{1,128}$/
+
+const NO_COOKIES: Readonly<Record<string, string>> = Object.freeze({})
+
+function readCookies(header: string | undefined): Readonly<Record<string, string>> {
+  if (header === undefined) return NO_COOKIES
+  try {
+    return parseCookies(header, { decode: (v) => v }) as Record<string, string>
+  } catch {
+    return NO_COOKIES
+  }
+}
+
+/**
+ * The context of one request. Its query and its child logger are built on first use: most proxied requests read
+ * neither (a child logger costs a bindings serialization and redaction setup per request).
+ */
+class Context implements RequestContext {
+  readonly id: string
+  readonly rawUrl: string
+  readonly pathname: string
+  readonly cookies: Readonly<Record<string, string>>
+  readonly startedAt: number
+  user: string | undefined = undefined
+  upstream: string | undefined = undefined
+  #search: string
+  #query: URLSearchParams | undefined = undefined
+  #log: Logger | undefined = undefined
+  readonly #parentLog: Logger
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly origin: RequestOrigin,
+    log: Logger,
+    requestIdHeader: string,
+  ) {
+    this.startedAt = performance.now()
+    const offered = origin.trusted ? req.headers[requestIdHeader] : undefined
+    const headerId = Array.isArray(offered) ? offered[0] : offered
+    this.id = headerId !== undefined && OFFERED_ID.test(headerId) ? headerId : randomUUID()
+    this.rawUrl = req.url ?? '/'
+    const q = this.rawUrl.indexOf('?')
+    this.pathname = q === -1 ? this.rawUrl : this.rawUrl.slice(0, q)
+    this.#search = q === -1 ? '' : this.rawUrl.slice(q + 1)
+    this.cookies = readCookies(req.headers.cookie)
+    this.#parentLog = log
+  }
+
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.#search)
+    return this.#query
+  }
+
+  get log(): Logger {
+    if (this.#log === undefined) {
+      const { req, id } = this
+      this.#log = bindRequest(this.#parentLog.child({ requestId: id }), {
+        requestId: id,
+        client: this.origin.clientIp,
+        host: req.headers.host ?? '',
+        method: req.method ?? '',
+        protocol: `HTTP/${req.httpVersion}`,
+        userAgent: req.headers['user-agent'] ?? '',
+      })
+    }
+    return this.#log
+  }
+}
+
 /** Builds the request context: request id (from the trusted peer's header, else random), cookies, child logger. */
 export function createContext(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, log: Logger, requestIdHeader: string): RequestContext {
-  const offered = origin.trusted ? req.headers[requestIdHeader] : undefined
-  const headerId = Array.isArray(offered) ? offered[0] : offered
-  const id = headerId !== undefined && /^[\w.:@/+=-]{1,128}$/.test(headerId) ? headerId : randomUUID()
-  const rawUrl = req.url ?? '/'
-  const { pathname, search } = splitTarget(rawUrl)
-  let cookies: Record<string, string> = {}
-  try {
-    cookies = req.headers.cookie === undefined ? {} : (parseCookies(req.headers.cookie, { decode: (v) => v }) as Record<string, string>)
-  } catch {
-    cookies = {}
-  }
-  return {
-    id,
-    req,
-    res,
-    rawUrl,
-    pathname,
-    query: new URLSearchParams(search),
-    origin,
-    cookies,
-    log: bindRequest(log.child({ requestId: id }), {
-      requestId: id,
-      client: origin.clientIp,
-      host: req.headers.host ?? '',
-      method: req.method ?? '',
-      protocol: `HTTP/${req.httpVersion}`,
-      userAgent: req.headers['user-agent'] ?? '',
-    }),
-    startedAt: performance.now(),
-    user: undefined,
-    upstream: undefined,
-  }
+  return new Context(req, res, origin, log, requestIdHeader)
 }

@@ -16,8 +16,11 @@ export function parseListenAddress(value: string): ListenAddress | undefined {
   return { kind: 'tcp', host: host === '' ? '0.0.0.0' : host, port: Number(m[2]) }
 }
 
-/** Starts listening; resolves with the address a person can open (port 0 resolved). */
-export function listen(server: Server, address: ListenAddress): Promise<string> {
+/**
+ * Starts listening; resolves with the address a person can open (port 0 resolved). A stale unix socket file is removed
+ * first unless `removeStale` is false (`--workers` processes share the socket the primary cleared once).
+ */
+export function listen(server: Server, address: ListenAddress, removeStale = true): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     const done = () => {
@@ -26,7 +29,7 @@ export function listen(server: Server, address: ListenAddress): Promise<string> 
       resolve(typeof a === 'string' ? `unix:${a}` : a === null ? '' : `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`)
     }
     if (address.kind === 'unix') {
-      rmSync(address.path, { force: true })
+      if (removeStale) rmSync(address.path, { force: true })
       server.listen(address.path, done)
     } else {
       server.listen(address.port, address.host, done)

@@ -93,13 +93,14 @@ export function createHttpServer(options: ServerOptions): http.Server {
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader)
-    res.once('finish', () => options.accessLog(ctx))
     const observer = options.requestObserver
-    if (observer !== undefined) {
-      observer.requestStarted()
-      // 'close' comes for every response, finished or abandoned by the client, so the in-flight gauge always returns.
-      res.once('close', () => observer.requestFinished(ctx.pathname, req.method ?? 'GET', res.statusCode, (performance.now() - ctx.startedAt) / 1000))
-    }
+    observer?.requestStarted()
+    // 'close' comes for every response, finished or abandoned by the client (so the in-flight gauge always returns),
+    // right after 'finish' for a finished one: one listener does both the access log and the metrics.
+    res.once('close', () => {
+      if (res.writableFinished) options.accessLog(ctx)
+      observer?.requestFinished(ctx.pathname, req.method ?? 'GET', res.statusCode, (performance.now() - ctx.startedAt) / 1000)
+    })
     guardBody(ctx, log, options.bodyIdleMs ?? BODY_IDLE_MS)
     try {
       const pending = options.handler(ctx)

@@ -23,7 +23,7 @@ export function createAccessLog(log: Logger, options: AccessLogOptions): (ctx: R
       user: ctx.user,
       host: ctx.req.headers.host,
       method: ctx.req.method,
-      uri: ctx.rawUrl.replace(SECRET_PARAMS, '$1[redacted]'),
+      uri: ctx.rawUrl.includes('=') ? ctx.rawUrl.replace(SECRET_PARAMS, '$1[redacted]') : ctx.rawUrl,
       protocol: `HTTP/${ctx.req.httpVersion}`,
       upstream: ctx.upstream,
       status: ctx.res.statusCode,

@@ -23,6 +23,8 @@ export interface LogSettings {
   errorsToInfo: boolean
   /** Text timestamps in local time instead of UTC. */
   localTime: boolean
+  /** Added to every JSON line (a `--workers` process adds its pid). */
+  fields?: Readonly<Record<string, string | number>>
 }
 
 /** The default settings: every kind on, all JSON, errors on stderr. */
@@ -43,11 +45,24 @@ export function kindOfEvent(event: unknown): LogKind {
   return event.startsWith('auth.') || event.startsWith('session.refresh.') ? 'auth' : 'standard'
 }
 
-function baseOptions(level: string | undefined): pino.LoggerOptions {
+let lastTimeMs = -1
+let lastTime = ''
+
+/** pino's `isoTime`, computed once per millisecond: a busy proxy writes many lines in the same one. */
+function isoTime(): string {
+  const now = Date.now()
+  if (now !== lastTimeMs) {
+    lastTimeMs = now
+    lastTime = `,"time":"${new Date(now).toISOString()}"`
+  }
+  return lastTime
+}
+
+function baseOptions(level: string | undefined, fields?: Readonly<Record<string, string | number>>): pino.LoggerOptions {
   return {
     level: level ?? 'info',
-    base: { service: 'gatehouse' },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    base: { service: 'gatehouse', ...fields },
+    timestamp: isoTime,
     formatters: { level: (label) => ({ level: label }) },
   }
 }
@@ -105,7 +120,7 @@ export function createLoggers(settings: LogSettings = JSON_LOG_SETTINGS, outputs
         },
       }
   return {
-    log: pino({ ...baseOptions(settings.level), ...hooks, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, json),
-    access: pino({ ...baseOptions(settings.level), ...hooks }, json),
+    log: pino({ ...baseOptions(settings.level, settings.fields), ...hooks, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, json),
+    access: pino({ ...baseOptions(settings.level, settings.fields), ...hooks }, json),
   }
 }

@@ -8,8 +8,13 @@ export function instrumentStore(store: SessionStore, metrics: Metrics): SessionS
       metrics.storeError(operation)
       throw err
     })
+  const onLoadError = (err: unknown): never => {
+    metrics.storeError('load')
+    throw err
+  }
   const wrapped: SessionStore = {
-    load: (cookies, now) => counted('load', () => store.load(cookies, now)),
+    // Every request loads: no closure per call.
+    load: (cookies, now) => store.load(cookies, now).catch(onLoadError),
     save: (cookies, session, host, now) => counted('save', () => store.save(cookies, session, host, now)),
     clear: (cookies, host) => counted('clear', () => store.clear(cookies, host)),
     ping: () => counted('ping', () => store.ping()),

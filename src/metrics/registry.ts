@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { Metric, Registry } from 'prom-client'
+import { createFastCounter, createFastGauge, createFastHistogram, type FastCounterChild, type FastHistogramChild } from './fast-metrics.js'
 
 /** Where a request went, as a bounded label: never the raw path. */
 export const ROUTE_CLASSES = ['proxy', 'auth', 'sign_in', 'start', 'callback', 'sign_out', 'userinfo', 'static', 'ping', 'ready', 'robots'] as const
@@ -42,32 +43,65 @@ export interface Metrics {
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const
 /** Methods Node's parser accepts are already a closed set; anything else is folded into one value anyway. */
 const KNOWN_METHODS = new Set(['get', 'head', 'post', 'put', 'patch', 'delete', 'options', 'connect', 'trace'])
+/** prom-client's default buckets, which oauth2_proxy_response_duration_seconds always had. */
+const PROM_CLIENT_DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 /** Seconds: from a fast local upstream to the provider timeout. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
-/** Creates the process's Prometheus registry with oauth2-proxy's request metrics and gatehouse's own; wraps prom-client. */
-export function createMetrics(routes: RouteSettings, options: { processMetrics?: boolean } = {}): Metrics {
-  const registry = new Registry()
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry })
-  const registers = [registry]
+/** prom-client, loaded on first need: a process without a metrics listener never loads it. */
+async function loadPromClient(): Promise<typeof import('prom-client')> {
+  const mod = (await import('prom-client')) as typeof import('prom-client') & { default?: typeof import('prom-client') }
+  return mod.default ?? mod
+}
 
+/**
+ * Creates the process's metrics with oauth2-proxy's request metrics and gatehouse's own; wraps prom-client. Every
+ * metric is a plain-number one (fast-metrics.ts); prom-client's Registry, which formats them and adds the process
+ * metrics, is loaded at once when `processMetrics` or `clusterWorker` is set (a metrics listener is configured) and
+ * otherwise only if something scrapes.
+ */
+export function createMetrics(routes: RouteSettings, options: { processMetrics?: boolean; clusterWorker?: boolean } = {}): Metrics {
   // oauth2-proxy's names and labels (pkg/middleware/metrics.go); promhttp writes `code` as digits and `method` lower-case.
-  const requestsTotal = new Counter({ name: 'oauth2_proxy_requests_total', help: 'Total number of requests by HTTP status code.', labelNames: ['code'], registers })
-  const inFlight = new Gauge({ name: 'oauth2_proxy_requests_in_flight', help: 'Current number of requests being served.', registers })
-  const duration = new Histogram({ name: 'oauth2_proxy_response_duration_seconds', help: 'A histogram of request latencies.', labelNames: ['method'], registers })
+  const requestsTotal = createFastCounter('oauth2_proxy_requests_total', 'Total number of requests by HTTP status code.', ['code'])
+  const inFlight = createFastGauge('oauth2_proxy_requests_in_flight', 'Current number of requests being served.')
+  const duration = createFastHistogram('oauth2_proxy_response_duration_seconds', 'A histogram of request latencies.', ['method'], PROM_CLIENT_DEFAULT_BUCKETS)
 
-  const byRoute = new Counter({ name: 'gatehouse_http_requests_total', help: 'Requests by route class and status class.', labelNames: ['route', 'status_class'], registers })
-  const decisions = new Counter({ name: 'gatehouse_auth_decisions_total', help: 'Authentication and authorization decisions by result and reason.', labelNames: ['result', 'reason'], registers })
-  const refreshes = new Counter({ name: 'gatehouse_session_refreshes_total', help: 'Due session refreshes by outcome.', labelNames: ['outcome'], registers })
-  const idp = new Histogram({ name: 'gatehouse_idp_request_duration_seconds', help: 'Calls to the identity provider by operation and outcome.', labelNames: ['operation', 'outcome'], buckets: LATENCY_BUCKETS, registers })
-  const upstream = new Histogram({ name: 'gatehouse_upstream_response_duration_seconds', help: 'Time to the upstream response headers by upstream and outcome.', labelNames: ['upstream', 'outcome'], buckets: LATENCY_BUCKETS, registers })
-  const storeErrors = new Counter({ name: 'gatehouse_session_store_errors_total', help: 'Session store calls that failed, by operation.', labelNames: ['operation'], registers })
+  const byRoute = createFastCounter('gatehouse_http_requests_total', 'Requests by route class and status class.', ['route', 'status_class'])
+  const decisions = createFastCounter('gatehouse_auth_decisions_total', 'Authentication and authorization decisions by result and reason.', ['result', 'reason'])
+  const refreshes = createFastCounter('gatehouse_session_refreshes_total', 'Due session refreshes by outcome.', ['outcome'])
+  const idp = createFastHistogram('gatehouse_idp_request_duration_seconds', 'Calls to the identity provider by operation and outcome.', ['operation', 'outcome'], LATENCY_BUCKETS)
+  const upstream = createFastHistogram('gatehouse_upstream_response_duration_seconds', 'Time to the upstream response headers by upstream and outcome.', ['upstream', 'outcome'], LATENCY_BUCKETS)
+  const storeErrors = createFastCounter('gatehouse_session_store_errors_total', 'Session store calls that failed, by operation.', ['operation'])
+  const all = [requestsTotal, inFlight, duration, byRoute, decisions, refreshes, idp, upstream, storeErrors]
+
+  let registry: Promise<Registry> | undefined
+  const registryReady = (): Promise<Registry> =>
+    (registry ??= loadPromClient().then((prom) => {
+      const r = new prom.Registry()
+      if (options.processMetrics !== false) prom.collectDefaultMetrics({ register: r })
+      for (const m of all) r.registerMetric(m as unknown as Metric)
+      if (options.clusterWorker === true) {
+        // A `--workers` process: the primary asks every worker for this registry over the cluster IPC and sums them.
+        prom.AggregatorRegistry.setRegistries([r])
+        new prom.AggregatorRegistry()
+      }
+      return r
+    }))
+  if (options.processMetrics !== false || options.clusterWorker === true) void registryReady()
 
   // Children are created once so the per-request path does no label lookups.
   const routeChildren = ROUTE_CLASSES.map((route) => STATUS_CLASSES.map((cls) => byRoute.labels(route, cls)))
-  const codeChildren = new Map<number, ReturnType<typeof requestsTotal.labels>>()
-  const methodChildren = new Map<string, ReturnType<typeof duration.labels>>()
-  for (const m of KNOWN_METHODS) methodChildren.set(m, duration.labels(m))
+  const codeChildren = new Map<number, FastCounterChild>()
+  const methodChildren = new Map<string, FastHistogramChild>()
+  // Keyed by the method as Node gives it (upper case) and lower-cased, so the common case needs no toLowerCase().
+  for (const m of KNOWN_METHODS) {
+    const child = duration.labels(m)
+    methodChildren.set(m, child)
+    methodChildren.set(m.toUpperCase(), child)
+  }
+  const otherMethod = duration.labels('other')
+  const decisionChildren = new Map<string, FastCounterChild>()
+  const upstreamChildren = new Map<string, FastHistogramChild>()
   const refreshChildren = new Map(REFRESH_OUTCOMES.map((o) => [o, refreshes.labels(o)] as const))
   const storeChildren = new Map(STORE_OPERATIONS.map((o) => [o, storeErrors.labels(o)] as const))
   for (const o of REFRESH_OUTCOMES) refreshes.labels(o).inc(0)
@@ -105,20 +139,52 @@ export function createMetrics(routes: RouteSettings, options: { processMetrics?:
         codeChildren.set(status, code)
       }
       code.inc()
-      const m = method.toLowerCase()
-      const timing = methodChildren.get(m) ?? methodChildren.get('other') ?? duration.labels('other')
-      if (!methodChildren.has('other')) methodChildren.set('other', timing)
+      const timing = methodChildren.get(method) ?? methodChildren.get(method.toLowerCase()) ?? otherMethod
       timing.observe(seconds)
       const cls = Math.min(4, Math.max(0, Math.floor(status / 100) - 1))
       routeChildren[routeIndex(pathname)]?.[cls]?.inc()
     },
-    authDecision: (result, reason) => decisions.labels(result, reason).inc(),
+    authDecision(result, reason) {
+      // Both come from fixed sets (results, reasons, rule names), so the children stay bounded.
+      const key = `${result} ${reason}`
+      let child = decisionChildren.get(key)
+      if (child === undefined) {
+        child = decisions.labels(result, reason)
+        decisionChildren.set(key, child)
+      }
+      child.inc()
+    },
     refresh: (outcome) => refreshChildren.get(outcome)?.inc(),
     idpCall: (operation, outcome, seconds) => idp.labels(operation, outcome).observe(seconds),
-    upstreamResponse: (id, outcome, seconds) => upstream.labels(id, outcome).observe(seconds),
+    upstreamResponse(id, outcome, seconds) {
+      // Upstream ids come from the config.
+      const key = `${outcome} ${id}`
+      let child = upstreamChildren.get(key)
+      if (child === undefined) {
+        child = upstream.labels(id, outcome)
+        upstreamChildren.set(key, child)
+      }
+      child.observe(seconds)
+    },
     storeError: (operation) => storeChildren.get(operation)?.inc(),
     async scrape() {
-      return { body: await registry.metrics(), contentType: registry.contentType }
+      const r = await registryReady()
+      return { body: await r.metrics(), contentType: r.contentType }
+    },
+  }
+}
+
+/**
+ * The primary's scrape under `--workers`: every worker's registry, fetched over the cluster IPC and merged by
+ * prom-client's AggregatorRegistry (counters and histograms summed per label set; process metrics by their aggregator).
+ */
+export function createClusterScrape(): Pick<Metrics, 'scrape'> {
+  let aggregator: Promise<{ clusterMetrics(): Promise<string>; contentType: string }> | undefined
+  return {
+    async scrape() {
+      aggregator ??= loadPromClient().then((prom) => new prom.AggregatorRegistry())
+      const a = await aggregator
+      return { body: await a.clusterMetrics(), contentType: a.contentType }
     },
   }
 }

@@ -4,7 +4,7 @@ import * as https from 'node:https'
 import type { Metrics } from './registry.js'
 
 /** Creates the metrics listener (HTTP, or HTTPS with `tls`): `GET /metrics` in Prometheus text format and nothing else. */
-export function createMetricsServer(metrics: Metrics, tls?: { cert: Buffer; key: Buffer }): http.Server {
+export function createMetricsServer(metrics: Pick<Metrics, 'scrape'>, tls?: { cert: Buffer; key: Buffer }): http.Server {
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0]
     if (path !== '/metrics') {

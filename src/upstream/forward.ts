@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex, Readable } from 'node:stream'
-import type { Dispatcher } from 'undici'
+import type { Dispatcher, Pool } from 'undici'
 import { ProxyError } from '../errors.js'
 import { createFileServer } from './file-server.js'
 import { connectionTokens, isHopByHop } from './hop-by-hop.js'
@@ -28,7 +28,7 @@ export interface ForwardOptions {
 
 /** What the caller adds to a proxied request and its response. */
 export interface ForwardExtra {
-  setHeaders: Record<string, string>
+  setHeaders: Readonly<Record<string, string>>
   removeHeaders: readonly string[]
   responseHeaders: Record<string, string | string[]>
 }
@@ -51,6 +51,17 @@ export function createForwarder(options: ForwardOptions): Forwarder {
   const files = createFileServer()
 
   const poolKey = (target: RemoteTarget): PoolKey => (target.kind === 'unix' ? target : { kind: 'http', url: target.url })
+  /** Each target's pool and TLS server name, looked up once: the table's targets live as long as the process. */
+  let byTarget = new WeakMap<RemoteTarget, { pool: Pool; servername: string | undefined }>()
+  function poolFor(target: RemoteTarget): { pool: Pool; servername: string | undefined } {
+    let hit = byTarget.get(target)
+    if (hit === undefined) {
+      const key = poolKey(target)
+      hit = { pool: pools.get(key), servername: pools.servername(key) }
+      byTarget.set(target, hit)
+    }
+    return hit
+  }
 
   /** Host for the upstream request: the client's (pass_host_header) or the target's; unix sockets use `localhost` as Go does. */
   function hostFor(req: IncomingMessage, target: RemoteTarget): string {
@@ -62,7 +73,7 @@ export function createForwarder(options: ForwardOptions): Forwarder {
   async function proxy(req: IncomingMessage, res: ServerResponse, target: RemoteTarget, extra: ForwardExtra, withBody: boolean): Promise<void> {
     // The client may have left while the request was authenticated (a Redis load, an IdP refresh): nobody to answer.
     if (res.destroyed) return
-    const key = poolKey(target)
+    const { pool, servername } = poolFor(target)
     const headers = buildRequestHeaders(req, { host: hostFor(req, target), setHeaders: extra.setHeaders, removeHeaders: extra.removeHeaders })
     // undici takes an EventEmitter as its abort signal; an AbortController per request costs far more.
     const abort = new EventEmitter()
@@ -86,13 +97,12 @@ export function createForwarder(options: ForwardOptions): Forwarder {
       bodyTimeout: 0,
       reset: !options.keepAlive,
     }
-    const servername = pools.servername(key)
     if (servername !== undefined) request.servername = servername
 
     let response: Dispatcher.ResponseData
     const sentAt = performance.now()
     try {
-      response = await pools.get(key).request(request)
+      response = await pool.request(request)
     } catch (err) {
       res.off('close', onClose)
       if (aborted || res.destroyed) return // the client left; nobody to answer
@@ -169,7 +179,10 @@ export function createForwarder(options: ForwardOptions): Forwarder {
       await answerOverSocket(req, socket, target, extra)
     },
 
-    close: () => pools.close(),
+    close: () => {
+      byTarget = new WeakMap()
+      return pools.close()
+    },
   }
 }
 

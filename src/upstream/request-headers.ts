@@ -6,7 +6,7 @@ import { connectionTokens, hasToken, isHopByHop } from './hop-by-hop.js'
 export interface RequestHeaderInput {
   /** Host header value to send upstream. */
   host: string
-  /** Set after `removeHeaders` are deleted; a name here replaces every client value of that name. */
+  /** Set after `removeHeaders` are deleted; a name here replaces every client value of that name. Never changed once passed (its lower-cased names are cached with it). */
   setHeaders: Readonly<Record<string, string>>
   /** Client headers to drop, matched case-insensitively. */
   removeHeaders: readonly string[]
@@ -17,18 +17,33 @@ export interface RequestHeaderInput {
 /** Never copied from the client as-is: recomputed below or not supported by the upstream client. */
 const RECOMPUTED = new Set(['host', 'content-length', 'x-forwarded-for', 'expect'])
 
+const NO_NAMES: ReadonlySet<string> = new Set()
+
+/** The lower-cased names of a `setHeaders` record; kept per record, which callers reuse across requests. */
+const setNamesCache = new WeakMap<object, ReadonlySet<string>>()
+
+function lowerNames(headers: Readonly<Record<string, string>>): ReadonlySet<string> {
+  let names = setNamesCache.get(headers)
+  if (names === undefined) {
+    names = new Set(Object.keys(headers).map((name) => name.toLowerCase()))
+    setNamesCache.set(headers, names)
+  }
+  return names
+}
+
 /**
  * Builds the upstream request headers as a flat `[name, value, ...]` list, client order and casing kept:
  * hop-by-hop headers dropped (RFC 9110 §7.6.1), `removeHeaders` dropped, `setHeaders` added, the peer
  * appended to X-Forwarded-For, X-Forwarded-Proto/Host added when absent. Host comes first.
  */
 export function buildRequestHeaders(req: IncomingMessage, input: RequestHeaderInput): string[] {
-  const removed = new Set(input.removeHeaders.map((name) => name.toLowerCase()))
-  const setNames = new Set(Object.keys(input.setHeaders).map((name) => name.toLowerCase()))
+  const removed = input.removeHeaders.length === 0 ? NO_NAMES : new Set(input.removeHeaders.map((name) => name.toLowerCase()))
+  const setNames = lowerNames(input.setHeaders)
   const listed = connectionTokens(req.headers.connection)
   const out: string[] = ['Host', input.host]
-  const present = new Set<string>()
-  const priorFor: string[] = []
+  let hasProto = false
+  let hasHost = false
+  let priorFor = ''
   const raw = req.rawHeaders
 
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -36,12 +51,13 @@ export function buildRequestHeaders(req: IncomingMessage, input: RequestHeaderIn
     const lower = name.toLowerCase()
     if (removed.has(lower) || setNames.has(lower)) continue
     if (lower === 'x-forwarded-for') {
-      priorFor.push(raw[i + 1] as string)
+      priorFor = priorFor === '' ? (raw[i + 1] as string) : `${priorFor}, ${raw[i + 1] as string}`
       continue
     }
     if (RECOMPUTED.has(lower) || isHopByHop(lower, listed)) continue
     out.push(name, raw[i + 1] as string)
-    present.add(lower)
+    if (lower === 'x-forwarded-proto') hasProto = true
+    else if (lower === 'x-forwarded-host') hasHost = true
   }
 
   const length = req.headers['content-length']
@@ -50,20 +66,18 @@ export function buildRequestHeaders(req: IncomingMessage, input: RequestHeaderIn
   if (!removed.has('te') && hasToken(req.headers.te, 'trailers')) out.push('TE', 'trailers')
   if (input.upgrade !== undefined) out.push('Connection', 'Upgrade', 'Upgrade', input.upgrade)
 
-  for (const [name, value] of Object.entries(input.setHeaders)) {
-    out.push(name, value)
-    present.add(name.toLowerCase())
-  }
+  for (const name in input.setHeaders) out.push(name, input.setHeaders[name] as string)
+  if (setNames.has('x-forwarded-proto')) hasProto = true
+  if (setNames.has('x-forwarded-host')) hasHost = true
 
   if (!setNames.has('x-forwarded-for')) {
     const peer = peerAddress(req)
-    const prior = priorFor.join(', ')
-    const value = peer === undefined ? prior : prior === '' ? peer : `${prior}, ${peer}`
+    const value = peer === undefined ? priorFor : priorFor === '' ? peer : `${priorFor}, ${peer}`
     if (value !== '') out.push('X-Forwarded-For', value)
   }
-  if (!present.has('x-forwarded-proto')) out.push('X-Forwarded-Proto', (req.socket as TLSSocket).encrypted === true ? 'https' : 'http')
+  if (!hasProto) out.push('X-Forwarded-Proto', (req.socket as TLSSocket).encrypted === true ? 'https' : 'http')
   const clientHost = req.headers.host
-  if (!present.has('x-forwarded-host') && clientHost !== undefined && clientHost !== '') out.push('X-Forwarded-Host', clientHost)
+  if (!hasHost && clientHost !== undefined && clientHost !== '') out.push('X-Forwarded-Host', clientHost)
   return out
 }
 

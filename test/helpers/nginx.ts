@@ -26,6 +26,8 @@ export interface NginxOptions {
   /** Binary (default `nginx` on PATH, usually /usr/sbin/nginx). */
   binary?: string
   readyTimeoutMs?: number
+  /** worker_processes (default 1). */
+  workers?: number
 }
 
 const live = new Set<ChildProcess>()
@@ -37,7 +39,7 @@ process.once('exit', () => {
 export async function startNginx(options: NginxOptions): Promise<Nginx> {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-nginx-'))
   const conf = join(dir, 'nginx.conf')
-  await writeFile(conf, mainConfig(dir, options.servers))
+  await writeFile(conf, mainConfig(dir, options.servers, options.workers ?? 1))
   const binary = options.binary ?? (process.env.NGINX_BIN ?? 'nginx')
   const proc = spawn(binary, ['-p', `${dir}/`, '-c', conf, '-e', join(dir, 'error.log'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,8 +86,8 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
 }
 
 /** The main context: logs, temp paths and the pid inside `dir`, one worker, then the given servers. */
-function mainConfig(dir: string, servers: string): string {
-  return `worker_processes 1;
+function mainConfig(dir: string, servers: string, workers: number): string {
+  return `worker_processes ${workers};
 error_log ${join(dir, 'error.log')} info;
 events { worker_connections 256; }
 http {

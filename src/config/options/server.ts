@@ -29,5 +29,6 @@ export const serverOptions = {
   realClientIpHeader: o.string('real-client-ip-header', 'X-Real-IP', 'Header holding the client address under --reverse-proxy: X-Forwarded-For, X-Real-IP, X-ProxyUser-IP, X-Envoy-External-Address or CF-Connecting-IP.', {
     check: realClientIpHeaderProblem,
   }),
+  workers: o.int('workers', 1, 'gatehouse only, oauth2-proxy has no such option: serve with this many processes sharing the listen address (node:cluster); a crashed one is replaced.', { min: 1 }),
   forceHttps: o.bool('force-https', false, 'Answer plain HTTP requests with a 308 redirect to HTTPS (port taken from --https-address).'),
 }

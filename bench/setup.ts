@@ -1,0 +1,56 @@
+// What every bench script shares: the nginx upstream, the development IdP, gatehouse's flags for them, and a signed-in
+// cookie. Nothing here is measured.
+import { createClient } from '../test/helpers/http.js'
+import { loginViaHttp } from '../test/helpers/login.js'
+import { startNginx, type Nginx } from '../test/helpers/nginx.js'
+import { startDevIdp, type DevIdp } from '../src/dev/idp.js'
+import { upstreamConf } from './targets.js'
+
+/** The upstream (nginx answering "ok") and the IdP, with their stop functions. */
+export interface BenchBase {
+  upstreamPort: number
+  idp: DevIdp
+  upstream: Nginx
+  stop(): Promise<void>
+}
+
+/** Starts the nginx upstream on `upstreamPort` and the development IdP. */
+export async function startBenchBase(upstreamPort: number): Promise<BenchBase> {
+  const upstream = await startNginx({ servers: upstreamConf(upstreamPort), ports: [upstreamPort] })
+  const idp = await startDevIdp()
+  return {
+    upstreamPort,
+    idp,
+    upstream,
+    async stop() {
+      await idp.close()
+      await upstream.stop()
+    },
+  }
+}
+
+/** gatehouse's flags for a bench instance on `port`: the dev IdP, any email, X-Auth-Request headers, the nginx upstream. */
+export function gatehouseFlags(base: BenchBase, port: number): string[] {
+  return [
+    '--provider=oidc',
+    `--oidc-issuer-url=${base.idp.issuer}`,
+    '--client-id=gatehouse',
+    '--client-secret=gatehouse-secret',
+    `--cookie-secret=${'b'.repeat(32)}`,
+    '--cookie-secure=false',
+    '--email-domain=*',
+    '--set-xauthrequest',
+    `--upstream=http://127.0.0.1:${base.upstreamPort}/`,
+    `--redirect-url=http://127.0.0.1:${port}/oauth2/callback`,
+  ]
+}
+
+/** Signs `login` in at a gatehouse through the IdP's form and returns the Cookie header of the session. */
+export async function signIn(url: string, login = 'alice'): Promise<string> {
+  const client = createClient()
+  const res = await loginViaHttp(client, `${url}/oauth2/start?rd=/`, { login, password: `${login}-password` })
+  if (res.status !== 302) throw new Error(`sign-in at ${url} failed with ${res.status}`)
+  const cookie = client.jar.header(url)
+  if (cookie === undefined) throw new Error(`no session cookie after sign-in at ${url}`)
+  return cookie
+}
