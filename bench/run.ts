@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { startNginx, type Nginx } from '../test/helpers/nginx.js'
 import { freePort } from '../test/helpers/process.js'
 import { startRedis } from '../test/helpers/redis.js'
+import { startBareProxy } from './bare-proxy.js'
 import { startBenchGatehouse } from './gatehouse.js'
 import { formatReport, type TargetResult } from './report.js'
 import { gatehouseFlags, signIn, startBenchBase } from './setup.js'
@@ -34,8 +35,8 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'))
   const stops: Array<() => Promise<void>> = []
   try {
-    const [upstreamPort, referencePort, gatehousePort, authPort, redisGatehousePort, reference2Port, workersPort] = await Promise.all(
-      [freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()],
+    const [upstreamPort, referencePort, gatehousePort, authPort, redisGatehousePort, reference2Port, workersPort, barePort] = await Promise.all(
+      [freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()],
     )
     const base = await startBenchBase(upstreamPort)
     stops.push(() => base.stop())
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
       await startNginx({ servers: referenceConf(reference2Port, upstreamPort), ports: [reference2Port], workers: 2 }),
     ]
     for (const n of nginxes) stops.push(() => n.stop())
+    const bare = await startBareProxy(barePort, upstreamPort)
+    stops.push(() => bare.stop())
     const redis = await startRedis()
     stops.push(() => redis.stop())
     const flags = (port: number): string[] => gatehouseFlags(base, port)
@@ -78,6 +81,12 @@ async function main(): Promise<void> {
         url: `http://127.0.0.1:${referencePort}/`,
         headers: {},
         check: async () => expect(await body(`http://127.0.0.1:${referencePort}/check`, {}, 200), 'user=reference'),
+      },
+      {
+        name: 'bare Node proxy: node:http + undici, no auth (the ceiling for Node)',
+        url: `${bare.url}/`,
+        headers: {},
+        check: async () => expect(await body(`${bare.url}/check`, {}, 200), 'user=bare'),
       },
       {
         name: 'gatehouse proxy, cookie session',
