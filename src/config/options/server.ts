@@ -19,7 +19,7 @@ export const serverOptions = {
     check: pathProblem,
   }),
   pingPath: o.string('ping-path', '/ping', 'Liveness endpoint: answers 200 "OK" without authentication.', { check: pathProblem }),
-  pingUserAgent: o.string('ping-user-agent', '', 'User-Agent of liveness probes: requests carrying exactly this User-Agent are answered like the ping path.'),
+  pingUserAgent: o.string('ping-user-agent', '', 'User-Agent of liveness probes. Accepted for compatibility; it never makes another path a health check (GHSA-5hvv-m4w4-gf6v), and the ping paths answer every request anyway.'),
   readyPath: o.string('ready-path', '/ready', 'Readiness endpoint: answers 200 once the session store is usable.', { check: pathProblem }),
   gcpHealthchecks: o.bool('gcp-healthchecks', false, 'Deprecated: also answer /liveness_check, /readiness_check and the GoogleHC/1.0 User-Agent on "/".'),
   reverseProxy: o.bool('reverse-proxy', false, 'Read the client address and X-Forwarded-Proto/Host/Uri from the headers a fronting proxy sets.'),
