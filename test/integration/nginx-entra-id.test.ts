@@ -12,6 +12,7 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { Agent, request } from 'undici'
 import type { EchoReply } from '../../src/dev/echo-app.js'
 import type { DevUser } from '../../src/dev/idp-types.js'
+import { devUser } from '../helpers/dev-users.js'
 import { loadExample } from '../helpers/examples.js'
 import { newCookieSecret, startBackends, startFromExample, type Backends } from '../helpers/forward-auth.js'
 import { createClient, type HttpClient } from '../helpers/http.js'
@@ -26,7 +27,7 @@ const REPORTS_GROUP = '22222222-2222-2222-2222-222222222222'
 const OTHER_GROUP = '33333333-3333-3333-3333-333333333333'
 
 function entraUser(name: string, email: string, groups: string[], extra: Record<string, unknown> = {}): DevUser {
-  return { sub: `${name}-oid`, email, emailVerified: true, name, preferredUsername: email, groups, password: `${name}-password`, extraClaims: { tid: TENANT, ...extra } }
+  return devUser(name, { sub: `${name}-oid`, email, preferredUsername: email, groups, extraClaims: { tid: TENANT, ...extra } })
 }
 
 const USERS: DevUser[] = [

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { EchoReply } from '../../src/dev/echo-app.js'
 import type { DevUser } from '../../src/dev/idp-types.js'
+import { keycloakUser } from '../helpers/dev-users.js'
 import { loadExample, loopbackDispatcher } from '../helpers/examples.js'
 import { newCookieSecret, startBackends, startFromExample, type Backends } from '../helpers/forward-auth.js'
 import { createClient, type HttpClient } from '../helpers/http.js'
@@ -15,24 +16,10 @@ import { loginViaHttp } from '../helpers/login.js'
 import { startNginx, type Nginx } from '../helpers/nginx.js'
 import { freePort, REPO_ROOT, type Gatehouse } from '../helpers/process.js'
 
-function keycloakUser(name: string, groups: string[], clientRoles: Record<string, string[]>): DevUser {
-  const resourceAccess = Object.fromEntries(Object.entries(clientRoles).map(([client, roles]) => [client, { roles }]))
-  return {
-    sub: `${name}-id`,
-    email: `${name}@example.com`,
-    emailVerified: true,
-    name,
-    preferredUsername: name,
-    groups,
-    password: `${name}-password`,
-    accessTokenClaims: { realm_access: { roles: ['offline_access'] }, resource_access: resourceAccess },
-  }
-}
-
 const USERS: DevUser[] = [
-  keycloakUser('anna', ['/staff', '/admins'], { wiki: ['editor'] }),
-  keycloakUser('ben', ['/staff'], { wiki: ['reader'] }),
-  keycloakUser('cleo', ['/guests'], { wiki: ['editor'] }),
+  keycloakUser('anna', ['/staff', '/admins'], ['offline_access'], { wiki: ['editor'] }),
+  keycloakUser('ben', ['/staff'], ['offline_access'], { wiki: ['reader'] }),
+  keycloakUser('cleo', ['/guests'], ['offline_access'], { wiki: ['editor'] }),
 ]
 
 describe('Keycloak realm behind nginx with group-restricted apps and custom pages (docs/examples/keycloak)', () => {

@@ -4,23 +4,20 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
 import type { DevUser } from '../../src/dev/idp-types.js'
+import { devUser } from '../helpers/dev-users.js'
 import { expectFailuresLogged, identityOf } from '../helpers/provider-checks.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
 const RESOURCE = 'https://apps.corp.example/portal'
 
 function adfsUser(name: string, email: string, groups: string[]): DevUser {
-  return {
+  return devUser(name, {
     sub: `${name}-sid`,
     email,
-    emailVerified: true,
-    name,
-    preferredUsername: name,
     groups,
-    password: `${name}-password`,
     // ADFS claim rules put the UPN and the groups into the ID token.
     extraClaims: { upn: `${name}@corp.example`, groups },
-  }
+  })
 }
 
 const USERS = [adfsUser('ada', '', ['Domain Admins', 'Portal Users']), adfsUser('bo', 'bo@mail.example', ['Portal Users']), adfsUser('cy', '', [])]

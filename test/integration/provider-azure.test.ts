@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
 import type { DevUser } from '../../src/dev/idp-types.js'
+import { devUser } from '../helpers/dev-users.js'
 import { startGraphStandIn, type GraphStandIn } from '../helpers/ms-graph.js'
 import { sessionInCookie } from '../helpers/session-cookie.js'
 import { expectFailuresLogged, identityOf } from '../helpers/provider-checks.js'
@@ -14,17 +15,13 @@ const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47'
 const RESOURCE = 'https://graph.microsoft.com'
 
 function azureUser(name: string, groups: string[]): DevUser {
-  return {
+  return devUser(name, {
     sub: `${name}-sub`,
     email: `${name}@contoso.com`,
-    emailVerified: true,
-    name,
-    preferredUsername: name,
     groups,
-    password: `${name}-password`,
     // Azure puts groups into the ID token through the app's token configuration, whatever the scope.
     extraClaims: { tid: TENANT, oid: `${name}-oid`, upn: `${name}@contoso.onmicrosoft.com`, groups },
-  }
+  })
 }
 
 const USERS = [azureUser('ann', ['g-admins', 'g-staff']), azureUser('ben', ['g-staff']), azureUser('cat', []), azureUser('dan', [])]

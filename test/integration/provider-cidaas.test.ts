@@ -3,20 +3,12 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
 import type { DevUser } from '../../src/dev/idp-types.js'
+import { devUser } from '../helpers/dev-users.js'
 import { expectFailuresLogged, identityOf } from '../helpers/provider-checks.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
 function cidaasUser(name: string, groups: { groupId: string; roles: string[] }[], roles: string[]): DevUser {
-  return {
-    sub: `${name}-id`,
-    email: `${name}@shop.example`,
-    emailVerified: true,
-    name,
-    preferredUsername: name,
-    groups: [],
-    password: `${name}-password`,
-    userinfoClaims: { groups, roles },
-  }
+  return devUser(name, { sub: `${name}-id`, email: `${name}@shop.example`, userinfoClaims: { groups, roles } })
 }
 
 const USERS = [

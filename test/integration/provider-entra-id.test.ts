@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
 import type { DevUser } from '../../src/dev/idp-types.js'
+import { devUser } from '../helpers/dev-users.js'
 import type { HttpClient } from '../helpers/http.js'
 import { startGraphStandIn, type GraphStandIn } from '../helpers/ms-graph.js'
 import { startStack, type Stack } from '../helpers/stack.js'
@@ -13,16 +14,7 @@ const TENANT = '9c3a0da0-3020-442b-9b9a-9bd97be77496'
 const GRAPH_GROUPS = ['11111111-aaaa-4aaa-8aaa-000000000001', '11111111-aaaa-4aaa-8aaa-000000000002', '11111111-aaaa-4aaa-8aaa-000000000003', '11111111-aaaa-4aaa-8aaa-000000000004', '11111111-aaaa-4aaa-8aaa-000000000005']
 
 function entraUser(name: string, groups: string[], extra: Record<string, unknown> = {}): DevUser {
-  return {
-    sub: `${name}-oid`,
-    email: `${name}@contoso.com`,
-    emailVerified: true,
-    name,
-    preferredUsername: name,
-    groups,
-    password: `${name}-password`,
-    extraClaims: { tid: TENANT, ...extra },
-  }
+  return devUser(name, { sub: `${name}-oid`, email: `${name}@contoso.com`, groups, extraClaims: { tid: TENANT, ...extra } })
 }
 
 const USERS: DevUser[] = [

@@ -5,22 +5,13 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
 import type { DevUser } from '../../src/dev/idp-types.js'
+import { devUser } from '../helpers/dev-users.js'
 import { startGitlabStandIn, type GitlabStandIn } from '../helpers/gitlab-api.js'
 import type { HttpClient } from '../helpers/http.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
 function gitlabUser(name: string, groups: string[], extra: Partial<DevUser> = {}): DevUser {
-  return {
-    sub: `${name.length}${name}`,
-    email: `${name}@example.com`,
-    emailVerified: true,
-    name,
-    preferredUsername: name,
-    groups,
-    password: `${name}-password`,
-    extraClaims: { nickname: `${name}.gl` },
-    ...extra,
-  }
+  return devUser(name, { sub: `${name.length}${name}`, email: `${name}@example.com`, groups, extraClaims: { nickname: `${name}.gl` }, ...extra })
 }
 
 const USERS: DevUser[] = [

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { DevUser } from '../../src/dev/idp-types.js'
+import { devUser } from '../helpers/dev-users.js'
 import { startGoogleStandIn, type GoogleStandIn } from '../helpers/google-admin.js'
 import { createClient, type HttpClient } from '../helpers/http.js'
 import { loginViaHttp } from '../helpers/login.js'
@@ -20,18 +21,13 @@ const SA_EMAIL = 'gatehouse@proj.iam.gserviceaccount.com'
 const SCOPE = (s: string) => `https://www.googleapis.com/auth/${s}`
 
 function googleUser(name: string, domain: string, extra: Partial<DevUser> = {}): DevUser {
-  return {
+  return devUser(name, {
     sub: `1000${name.length}${name}`,
     email: `${name}@${domain}`,
-    emailVerified: true,
-    name,
-    preferredUsername: name,
-    groups: [],
-    password: `${name}-password`,
     // Workspace accounts carry their hosted domain; consumer (gmail-like) accounts carry none.
     extraClaims: domain === 'example.com' ? { hd: domain } : {},
     ...extra,
-  }
+  })
 }
 
 const USERS: DevUser[] = [

@@ -5,22 +5,9 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
 import type { DevUser } from '../../src/dev/idp-types.js'
+import { keycloakUser } from '../helpers/dev-users.js'
 import type { HttpClient } from '../helpers/http.js'
 import { startStack, type Stack } from '../helpers/stack.js'
-
-function keycloakUser(name: string, groups: string[], realmRoles: string[], clientRoles: Record<string, string[]>): DevUser {
-  const resourceAccess = Object.fromEntries(Object.entries(clientRoles).map(([client, roles]) => [client, { roles }]))
-  return {
-    sub: `${name}-id`,
-    email: `${name}@example.com`,
-    emailVerified: true,
-    name,
-    preferredUsername: name,
-    groups,
-    password: `${name}-password`,
-    accessTokenClaims: { realm_access: { roles: realmRoles }, resource_access: resourceAccess },
-  }
-}
 
 const USERS: DevUser[] = [
   keycloakUser('anna', ['/staff'], ['offline_access', 'admin'], { wiki: ['editor'], account: ['manage-account'] }),

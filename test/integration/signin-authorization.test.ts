@@ -9,13 +9,14 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { DevUser } from '../../src/dev/idp-types.js'
 import type { EchoReply } from '../../src/dev/echo-app.js'
+import { devUser } from '../helpers/dev-users.js'
 import type { HttpClient } from '../helpers/http.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
 const JSON_ACCEPT = { accept: 'application/json' }
 
 function user(name: string, email: string, groups: string[] = []): DevUser {
-  return { sub: name, email, emailVerified: true, name, preferredUsername: name, groups, password: `${name}-password` }
+  return devUser(name, { sub: name, email, groups })
 }
 
 describe('authorization rules', () => {
