@@ -3,7 +3,7 @@
 // or `access_token` query parameter), and the failure modes every provider test needs ('broken': every call 500s,
 // 'hang': no answer at all). Each API's paths, shapes and error bodies live in its own file.
 import { createServer, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenOnLoopback } from './loopback-server.js'
 
 export interface StandInRequest {
   method: string
@@ -50,17 +50,13 @@ export async function startApiStandIn(route: (req: StandInRequest) => Promise<St
         })
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const listening = await listenOnLoopback(server)
+  origin = listening.origin
   const standIn: ApiStandIn = {
     origin,
     requests,
     mode: 'ok',
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
+    close: listening.close,
   }
   return standIn
 }

@@ -1,12 +1,12 @@
 // Test support for the upstream layer: the echo app, a minimal proxy server made of the upstream table and
 // the forwarder only (no auth), and a plain node:http client that sends the request target byte for byte.
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { startEchoApp, type EchoApp, type EchoReply } from '../../src/dev/echo-app.js'
 import { ProxyError } from '../../src/errors.js'
 import { createForwarder, type ForwardExtra, type ForwardOptions, type Forwarder } from '../../src/upstream/forward.js'
 import { createUpstreamTable, type UpstreamTable, type UpstreamTarget } from '../../src/upstream/table.js'
+import { listenOnLoopback } from './loopback-server.js'
 
 export type { EchoApp, EchoReply }
 export { startEchoApp }
@@ -79,8 +79,8 @@ export async function startMiniProxy(opts: MiniProxyOptions): Promise<MiniProxy>
     }
     void forwarder.upgrade(req, socket, head, found.target, { setHeaders: extra.setHeaders, removeHeaders: extra.removeHeaders })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const listening = await listenOnLoopback(server)
+  const { port } = listening
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -89,10 +89,7 @@ export async function startMiniProxy(opts: MiniProxyOptions): Promise<MiniProxy>
     forwarder,
     errors,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })
+      await listening.close()
       await forwarder.close()
     },
   }

@@ -12,8 +12,8 @@
 // `login`, teams carry `name` and no `slug`, paging is `page`/`limit` with a Link header, base path /api/v1.
 // The access token's owner is found through the dev IdP's introspection endpoint (test/helpers/oauth2-stack.ts).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { TokenOwner } from './oauth2-stack.js'
+import { listenOnLoopback } from './loopback-server.js'
 
 export interface GitHubAccount {
   login: string
@@ -151,17 +151,13 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
     return gitea ? { message: 'The target couldn\'t be found.', url: `${origin}/api/swagger`, errors: [] } : { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const listening = await listenOnLoopback(server)
+  origin = listening.origin
   const standIn: GitHubStandIn = {
     url: `${origin}${basePath}/`,
     requests,
     mode: 'ok',
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
+    close: listening.close,
   }
   return standIn
 }

@@ -9,7 +9,7 @@
 // Neither call is paginated. Who the bearer token belongs to is asked of the dev IdP's userinfo endpoint, as a resource
 // server would; the stand-in answers with that user's claims in GitLab's shape (nickname from the `nickname` claim).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenOnLoopback } from './loopback-server.js'
 
 export interface GitlabProjectFixture {
   archived?: boolean
@@ -109,18 +109,16 @@ export async function startGitlabStandIn(options: GitlabStandInOptions): Promise
     return r.ok ? ((await r.json()) as Record<string, unknown>) : undefined
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const listening = await listenOnLoopback(server)
+  base = listening.origin
   const standIn: GitlabStandIn = {
     url: base,
     requests: [],
     failure: undefined,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hanging) res.destroy()
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
+    close: () => {
+      for (const res of hanging) res.destroy()
+      return listening.close()
+    },
   }
   return standIn
 }

@@ -18,7 +18,7 @@
 //   {"error": {"code": 404, "message": "...", "errors": [...], "status": "NOT_FOUND"}}
 import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenOnLoopback } from './loopback-server.js'
 
 export const UNAUTHORIZED_SCOPE = 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.'
 
@@ -165,8 +165,8 @@ export async function startGoogleStandIn(options: GoogleStandInOptions): Promise
     json(res, 200, { kind: 'admin#directory#member', etag: '"stand-in"', id: '1035', email: found.email, role: 'MEMBER', type: 'USER', status: found.status })
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const listening = await listenOnLoopback(server)
+  base = listening.origin
   const standIn: GoogleStandIn = {
     url: base,
     tokenUri: `${base}/token`,
@@ -176,12 +176,10 @@ export async function startGoogleStandIn(options: GoogleStandInOptions): Promise
     failure: 'none',
     rejectTokens: false,
     groups: options.groups,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hanging) res.destroy()
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
+    close: () => {
+      for (const res of hanging) res.destroy()
+      return listening.close()
+    },
   }
   return standIn
 }

@@ -14,7 +14,7 @@
 // server would, and answers 401 InvalidAuthenticationToken when the token is missing or unknown.
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenOnLoopback } from './loopback-server.js'
 
 export interface GraphStandIn {
   url: string
@@ -134,18 +134,14 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
     return typeof claims.sub === 'string' ? claims.sub : undefined
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const listening = await listenOnLoopback(server)
+  base = listening.origin
   const standIn: GraphStandIn = {
     url: base,
     requests,
     broken: false,
     hanging: false,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
+    close: listening.close,
   }
   return standIn
 }

@@ -2,8 +2,8 @@
 // redirects to an authorization URL and whose `/callback` records what arrives (query or form_post),
 // plus openid-client 6 helpers to build the request and redeem the code.
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import * as oidc from 'openid-client'
+import { listenOnLoopback } from './loopback-server.js'
 
 /** One request that reached the callback. */
 export interface CallbackHit {
@@ -48,8 +48,8 @@ export async function startTestRp(): Promise<TestRp> {
     }
     res.writeHead(404).end()
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const listening = await listenOnLoopback(server)
+  const base = listening.origin
   return {
     url: base,
     callbackUrl: `${base}/callback`,
@@ -61,11 +61,7 @@ export async function startTestRp(): Promise<TestRp> {
         ? new Request(hit.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: hit.body })
         : new Request(hit.url)
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
+    close: listening.close,
   }
 }
 
