@@ -26,6 +26,7 @@ function serveBare(port: number, upstreamPort: number): void {
 
 /** A running bare proxy process. */
 export interface BareProxy {
+  pid: number
   url: string
   stop(): Promise<void>
 }
@@ -45,6 +46,7 @@ export async function startBareProxy(port: number, upstreamPort: number): Promis
     }
   }
   return {
+    pid: proc.pid ?? 0,
     url,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -10,21 +10,27 @@ import { startNginx, type Nginx } from '../test/helpers/nginx.js'
 import { freePort } from '../test/helpers/process.js'
 import { startRedis } from '../test/helpers/redis.js'
 import { startBareProxy } from './bare-proxy.js'
+import { benchLayout, pinTree, treeCpuSeconds } from './pin.js'
 import { startBenchGatehouse } from './gatehouse.js'
-import { formatReport, type TargetResult } from './report.js'
+import { formatReport, type RunResult, type TargetResult } from './report.js'
 import { gatehouseFlags, signIn, startBenchBase } from './setup.js'
 import { authRequestConf, referenceConf } from './targets.js'
-import { runWrk, type WrkResult } from './wrk.js'
+import { runWrk } from './wrk.js'
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10)
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3)
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50)
 const WARMUP = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 2)
+const layout = benchLayout()
+/** One wrk thread when wrk shares CPU 0 with the upstream; two when nothing is pinned. */
+const WRK_THREADS = layout === undefined ? 2 : 1
 
 interface Target {
   name: string
   url: string
   headers: Record<string, string>
+  /** The processes that serve the target (their CPU time per request is reported); not the upstream, IdP or Redis. */
+  pids: number[]
   /** The row whose numbers this one is divided by (default the first, nginx with one worker). */
   reference?: string
   /** Throws unless the target answers as a signed-in request that reached the upstream. */
@@ -34,6 +40,14 @@ interface Target {
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'))
   const stops: Array<() => Promise<void>> = []
+  // Everything this process starts inherits CPU 0; each server under test is then moved to CPU 1.
+  if (layout !== undefined) pinTree(process.pid, layout.rest)
+  const pinServer = (pid: number): void => {
+    if (layout !== undefined) pinTree(pid, layout.server)
+  }
+  const unpin = (pid: number): void => {
+    if (layout !== undefined) pinTree(pid, `${layout.rest},${layout.server}`)
+  }
   try {
     const [upstreamPort, referencePort, gatehousePort, authPort, redisGatehousePort, reference2Port, workersPort, barePort] = await Promise.all(
       [freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()],
@@ -45,23 +59,30 @@ async function main(): Promise<void> {
       await startNginx({ servers: referenceConf(reference2Port, upstreamPort), ports: [reference2Port], workers: 2 }),
     ]
     for (const n of nginxes) stops.push(() => n.stop())
+    pinServer(nginxes[0]!.pid)
+    unpin(nginxes[1]!.pid)
     const bare = await startBareProxy(barePort, upstreamPort)
     stops.push(() => bare.stop())
+    pinServer(bare.pid)
     const redis = await startRedis()
     stops.push(() => redis.stop())
     const flags = (port: number): string[] => gatehouseFlags(base, port)
     const gatehouse = await startBenchGatehouse(flags(gatehousePort), gatehousePort, join(work, 'gatehouse.log'))
     stops.push(() => gatehouse.stop())
+    pinServer(gatehouse.pid)
     const redisGatehouse = await startBenchGatehouse(
       [...flags(redisGatehousePort), '--session-store-type=redis', `--redis-connection-url=${redis.url}`],
       redisGatehousePort,
       join(work, 'gatehouse-redis.log'),
     )
     stops.push(() => redisGatehouse.stop())
+    pinServer(redisGatehouse.pid)
     const workersGatehouse = await startBenchGatehouse([...flags(workersPort), '--workers=2'], workersPort, join(work, 'gatehouse-workers.log'))
     stops.push(() => workersGatehouse.stop())
+    unpin(workersGatehouse.pid)
     const authNginx = await startNginx({ servers: authRequestConf(authPort, gatehousePort, upstreamPort), ports: [authPort] })
     stops.push(() => authNginx.stop())
+    pinServer(authNginx.pid)
 
     const cookie = await signIn(gatehouse.url)
     const redisCookie = await signIn(redisGatehouse.url)
@@ -79,30 +100,35 @@ async function main(): Promise<void> {
       {
         name: 'nginx reverse proxy (reference)',
         url: `http://127.0.0.1:${referencePort}/`,
+        pids: [nginxes[0]!.pid],
         headers: {},
         check: async () => expect(await body(`http://127.0.0.1:${referencePort}/check`, {}, 200), 'user=reference'),
       },
       {
         name: 'bare Node proxy: node:http + undici, no auth (the ceiling for Node)',
         url: `${bare.url}/`,
+        pids: [bare.pid],
         headers: {},
         check: async () => expect(await body(`${bare.url}/check`, {}, 200), 'user=bare'),
       },
       {
         name: 'gatehouse proxy, cookie session',
         url: `${gatehouse.url}/`,
+        pids: [gatehouse.pid],
         headers: withCookie,
         check: async () => expect(await body(`${gatehouse.url}/check`, withCookie, 200), 'user=alice email=alice@example.com'),
       },
       {
         name: 'gatehouse proxy, Redis session',
         url: `${redisGatehouse.url}/`,
+        pids: [redisGatehouse.pid],
         headers: { cookie: redisCookie },
         check: async () => expect(await body(`${redisGatehouse.url}/check`, { cookie: redisCookie }, 200), 'user=alice email=alice@example.com'),
       },
       {
         name: 'gatehouse /oauth2/auth, cookie session',
         url: `${gatehouse.url}/oauth2/auth`,
+        pids: [gatehouse.pid],
         headers: withCookie,
         check: async () => {
           const res = await fetch(`${gatehouse.url}/oauth2/auth`, { headers: withCookie })
@@ -112,12 +138,14 @@ async function main(): Promise<void> {
       {
         name: 'nginx reverse proxy, 2 workers (reference for 2 workers)',
         url: `http://127.0.0.1:${reference2Port}/`,
+        pids: [nginxes[1]!.pid],
         headers: {},
         check: async () => expect(await body(`http://127.0.0.1:${reference2Port}/check`, {}, 200), 'user=reference'),
       },
       {
         name: 'gatehouse proxy, cookie session, 2 workers',
         url: `${workersGatehouse.url}/`,
+        pids: [workersGatehouse.pid],
         headers: { cookie: workersCookie },
         reference: 'nginx reverse proxy, 2 workers (reference for 2 workers)',
         check: async () => expect(await body(`${workersGatehouse.url}/check`, { cookie: workersCookie }, 200), 'user=alice email=alice@example.com'),
@@ -125,6 +153,7 @@ async function main(): Promise<void> {
       {
         name: 'nginx auth_request + gatehouse',
         url: `http://127.0.0.1:${authPort}/`,
+        pids: [authNginx.pid, gatehouse.pid],
         headers: withCookie,
         check: async () => expect(await body(`http://127.0.0.1:${authPort}/check`, withCookie, 200), 'auth=alice'),
       },
@@ -132,15 +161,16 @@ async function main(): Promise<void> {
 
     for (const t of targets) await checked(t, 'before its load')
     process.stdout.write(`warming up (${WARMUP} s per target)…\n`)
-    for (const t of targets) await runWrk({ url: t.url, headers: t.headers, seconds: WARMUP, connections: CONNECTIONS, threads: 2 })
+    for (const t of targets) await runWrk({ url: t.url, headers: t.headers, seconds: WARMUP, connections: CONNECTIONS, threads: WRK_THREADS })
 
-    const runs = new Map<string, WrkResult[]>(targets.map((t) => [t.name, []]))
+    const runs = new Map<string, RunResult[]>(targets.map((t) => [t.name, []]))
     for (let round = 1; round <= ROUNDS; round++) {
       for (const t of targets) {
         process.stdout.write(`round ${round}/${ROUNDS}: ${t.name}… `)
-        const r = await runWrk({ url: t.url, headers: t.headers, seconds: SECONDS, connections: CONNECTIONS, threads: 2 })
+        const cpuBefore = sumCpu(t.pids)
+        const r = await runWrk({ url: t.url, headers: t.headers, seconds: SECONDS, connections: CONNECTIONS, threads: WRK_THREADS })
         if (r.errors > 0) throw new Error(`${t.name}: ${r.errors} errors or non-2xx answers during the run`)
-        runs.get(t.name)?.push(r)
+        runs.get(t.name)?.push({ ...r, cpuUsPerRequest: ((sumCpu(t.pids) - cpuBefore) * 1e6) / Math.max(1, r.requests) })
         process.stdout.write(`${Math.round(r.requestsPerSec)} req/s\n`)
       }
     }
@@ -156,7 +186,7 @@ async function main(): Promise<void> {
       nginx: spawnSync('/usr/sbin/nginx', ['-v'], { encoding: 'utf8' }).stderr.trim(),
       date: new Date().toISOString(),
     }
-    const settings = { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, wrkThreads: 2, nginxWorkers: 1, gatehouseProcesses: 1 }
+    const settings = { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, wrkThreads: WRK_THREADS, pinned: layout === undefined ? 'no' : `server under test on CPU ${layout.server}, the rest on CPU ${layout.rest}`, nginxWorkers: 1, gatehouseProcesses: 1 }
     const startup = { singleMs: gatehouse.startMs, workersMs: workersGatehouse.startMs }
     const report = formatReport(results, { rssAtRest, rssAfter }, machine, settings, startup)
     process.stdout.write(`\n${report}\n`)
@@ -182,6 +212,10 @@ async function checked(t: Target, when: string): Promise<void> {
     const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : ''
     throw new Error(`${t.name} ${when}: ${err instanceof Error ? err.message : String(err)}${cause}`)
   }
+}
+
+function sumCpu(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + treeCpuSeconds(pid), 0)
 }
 
 function expect(text: string, wanted: string): void {
