@@ -1,6 +1,6 @@
-// The ceiling for any Node proxy on this machine: node:http in front of an undici Pool, no authentication, no
-// header rules, no logs. bench/run.ts runs it as its own process, so that gatehouse's own cost per request shows
-// as the distance from this row.
+// The ceilings for Node on this machine, each in its own process: the bare proxy (node:http in front of an undici
+// Pool, no authentication, no header rules, no logs), so that gatehouse's own cost per request shows as the distance
+// from that row; and node:http answering by itself with no upstream at all, the most any node:http server does here.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
@@ -24,6 +24,14 @@ function serveBare(port: number, upstreamPort: number): void {
   }).listen(port, '127.0.0.1')
 }
 
+/** Answers every request itself: 200 "ok", as the upstream does. */
+function serveAnswer(port: number): void {
+  createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '3' })
+    res.end('ok\n')
+  }).listen(port, '127.0.0.1')
+}
+
 /** A running bare proxy process. */
 export interface BareProxy {
   pid: number
@@ -31,9 +39,9 @@ export interface BareProxy {
   stop(): Promise<void>
 }
 
-/** Starts the bare proxy in a child process and waits until it answers. */
-export async function startBareProxy(port: number, upstreamPort: number): Promise<BareProxy> {
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(port), String(upstreamPort)], { stdio: 'ignore' })
+/** Starts the bare proxy (or, with `answer`, the server that answers by itself) in a child process and waits until it answers. */
+export async function startBareProxy(port: number, upstreamPort: number, mode: 'proxy' | 'answer' = 'proxy'): Promise<BareProxy> {
+  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(port), String(upstreamPort), mode], { stdio: 'ignore' })
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; ; i++) {
     try {
@@ -57,4 +65,7 @@ export async function startBareProxy(port: number, upstreamPort: number): Promis
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) serveBare(Number(process.argv[2]), Number(process.argv[3]))
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv[4] === 'answer') serveAnswer(Number(process.argv[2]))
+  else serveBare(Number(process.argv[2]), Number(process.argv[3]))
+}

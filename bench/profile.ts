@@ -4,8 +4,10 @@
 import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { freePort } from '../test/helpers/process.js'
 import { startBenchGatehouse } from './gatehouse.js'
+import { benchLayout, pinTree } from './pin.js'
 import { summarizeProfile } from './profile-summary.js'
 import { gatehouseFlags, signIn, startBenchBase } from './setup.js'
 import { runWrk } from './wrk.js'
@@ -14,16 +16,22 @@ const SECONDS = Number(process.env['PROFILE_SECONDS'] ?? 10)
 const path = process.argv[2] ?? '/'
 const extra = (process.env['PROFILE_ARGS'] ?? '').split(' ').filter((a) => a !== '')
 
+// The bench's CPU layout: gatehouse on a core of its own, wrk, the upstream and the IdP on the other.
+const layout = benchLayout()
+if (layout !== undefined) pinTree(process.pid, layout.rest)
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-profile-'))
 const [upstreamPort, port] = await Promise.all([freePort(), freePort()])
 const base = await startBenchBase(upstreamPort)
 try {
   const gatehouse = await startBenchGatehouse([...gatehouseFlags(base, port), ...extra], port, join(work, 'gatehouse.log'), {
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${work}`],
+    // The same program module by module, so that the profile names each function's file.
+    entry: fileURLToPath(new URL('../dist/main.modules.js', import.meta.url)),
   })
+  if (layout !== undefined) pinTree(gatehouse.pid, layout.server)
   try {
     const cookie = await signIn(gatehouse.url)
-    const r = await runWrk({ url: `${gatehouse.url}${path}`, headers: { cookie }, seconds: SECONDS, connections: 50, threads: 2 })
+    const r = await runWrk({ url: `${gatehouse.url}${path}`, headers: { cookie }, seconds: SECONDS, connections: 50, threads: layout === undefined ? 2 : 1 })
     process.stdout.write(`${path}: ${Math.round(r.requestsPerSec)} req/s, p99 ${r.p99Ms.toFixed(2)} ms, ${r.errors} errors\n`)
   } finally {
     await gatehouse.stop()

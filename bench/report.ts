@@ -48,7 +48,7 @@ export function formatReport(
     }),
     '',
     'Each row is divided by nginx with one worker, except the 2-worker gatehouse row, divided by nginx with 2 workers.',
-    `gatehouse resident memory: ${memory.rssAtRest} MiB at rest, ${memory.rssAfter} MiB after the runs.`,
+    `gatehouse resident memory (each read after 2 s idle): ${memory.rssAtRest} MiB at rest after sign-in, ${memory.rssAfter} MiB after the runs.`,
     `Start-up to the first 200 from /ready (no discovery wait): ${startup.singleMs} ms with one process, ${startup.workersMs} ms with --workers=2.`,
     `Medians of ${settings['rounds']} rounds × ${settings['seconds']} s at ${settings['connections']} connections (wrk, ${settings['wrkThreads']} thread(s)); ` +
       `nginx and gatehouse with one worker process each unless the row says otherwise, both writing access logs, all on the same machine.`,

@@ -49,8 +49,8 @@ async function main(): Promise<void> {
     if (layout !== undefined) pinTree(pid, `${layout.rest},${layout.server}`)
   }
   try {
-    const [upstreamPort, referencePort, gatehousePort, authPort, redisGatehousePort, reference2Port, workersPort, barePort] = await Promise.all(
-      [freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()],
+    const [upstreamPort, referencePort, gatehousePort, authPort, redisGatehousePort, reference2Port, workersPort, barePort, answerPort] = await Promise.all(
+      [freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()],
     )
     const base = await startBenchBase(upstreamPort)
     stops.push(() => base.stop())
@@ -64,6 +64,9 @@ async function main(): Promise<void> {
     const bare = await startBareProxy(barePort, upstreamPort)
     stops.push(() => bare.stop())
     pinServer(bare.pid)
+    const answer = await startBareProxy(answerPort, upstreamPort, 'answer')
+    stops.push(() => answer.stop())
+    pinServer(answer.pid)
     const redis = await startRedis()
     stops.push(() => redis.stop())
     const flags = (port: number): string[] => gatehouseFlags(base, port)
@@ -87,6 +90,8 @@ async function main(): Promise<void> {
     const cookie = await signIn(gatehouse.url)
     const redisCookie = await signIn(redisGatehouse.url)
     const workersCookie = await signIn(workersGatehouse.url)
+    // At rest: idle for a moment after sign-in, once V8 has shrunk the heap the sign-in grew.
+    await idle()
     const rssAtRest = gatehouse.rssMiB()
 
     const body = async (url: string, headers: Record<string, string>, status: number): Promise<string> => {
@@ -110,6 +115,13 @@ async function main(): Promise<void> {
         pids: [bare.pid],
         headers: {},
         check: async () => expect(await body(`${bare.url}/check`, {}, 200), 'user=bare'),
+      },
+      {
+        name: 'node:http answering by itself, no upstream (the ceiling for any node:http server)',
+        url: `${answer.url}/`,
+        pids: [answer.pid],
+        headers: {},
+        check: async () => expect(await body(`${answer.url}/`, {}, 200), 'ok'),
       },
       {
         name: 'gatehouse proxy, cookie session',
@@ -175,6 +187,7 @@ async function main(): Promise<void> {
       }
     }
     for (const t of targets) await checked(t, 'after its load')
+    await idle()
     const rssAfter = gatehouse.rssMiB()
 
     const results: TargetResult[] = targets.map((t) => ({ name: t.name, runs: runs.get(t.name) ?? [], ...(t.reference === undefined ? {} : { reference: t.reference }) }))
@@ -212,6 +225,13 @@ async function checked(t: Target, when: string): Promise<void> {
     const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : ''
     throw new Error(`${t.name} ${when}: ${err instanceof Error ? err.message : String(err)}${cause}`)
   }
+}
+
+/** How long a process is left idle before its memory counts as "at rest". */
+const REST_MS = 2000
+
+function idle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, REST_MS))
 }
 
 function sumCpu(pids: number[]): number {

@@ -29,6 +29,9 @@ export async function startBenchBase(upstreamPort: number): Promise<BenchBase> {
   }
 }
 
+/** The cookie secret of every bench instance (bench/memory.ts seals sessions with it). */
+export const BENCH_COOKIE_SECRET = 'b'.repeat(32)
+
 /** gatehouse's flags for a bench instance on `port`: the dev IdP, any email, X-Auth-Request headers, the nginx upstream. */
 export function gatehouseFlags(base: BenchBase, port: number): string[] {
   return [
@@ -36,7 +39,7 @@ export function gatehouseFlags(base: BenchBase, port: number): string[] {
     `--oidc-issuer-url=${base.idp.issuer}`,
     '--client-id=gatehouse',
     '--client-secret=gatehouse-secret',
-    `--cookie-secret=${'b'.repeat(32)}`,
+    `--cookie-secret=${BENCH_COOKIE_SECRET}`,
     '--cookie-secure=false',
     '--email-domain=*',
     '--set-xauthrequest',

@@ -17,12 +17,15 @@ export interface WrkOptions {
   connections: number
   threads: number
   headers?: Record<string, string>
+  /** A wrk Lua script (`-s`): to stop after a count of requests or vary them. */
+  script?: string
 }
 
 /** Runs one bounded wrk run; rejects when wrk fails or its output cannot be read. */
 export function runWrk(options: WrkOptions): Promise<WrkResult> {
   const args = ['-t', String(options.threads), '-c', String(options.connections), '-d', `${options.seconds}s`, '--latency', '--timeout', '5s']
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}: ${value}`)
+  if (options.script !== undefined) args.push('-s', options.script)
   args.push(options.url)
   return new Promise((resolve, reject) => {
     execFile('wrk', args, { timeout: (options.seconds + 30) * 1000 }, (err, stdout) => {
