@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { processCpuSeconds } from './cpu.js'
 
 export interface BenchProcess {
   pid: number
@@ -62,12 +63,7 @@ export async function startBenchGatehouse(args: string[], port: number, logFile:
       const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
       return Math.round((kib / 1024) * 10) / 10
     },
-    cpuSeconds() {
-      // Fields 14 and 15 of /proc/PID/stat (after the parenthesised command name): utime and stime in clock ticks.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      return (Number(fields[11]) + Number(fields[12])) / 100
-    },
+    cpuSeconds: () => processCpuSeconds(pid),
     async stop() {
       proc.kill('SIGTERM')
       const timer = setTimeout(() => proc.kill('SIGKILL'), 5000)

@@ -13,7 +13,7 @@ import { openSignedValue, signValue } from '../src/crypto/signed-value.js'
 import { openCookieSession, sealCookieSession } from '../src/session/session-codec.js'
 import { freePort } from '../test/helpers/process.js'
 import { startBenchGatehouse } from './gatehouse.js'
-import { BENCH_COOKIE_SECRET, gatehouseFlags, signIn, startBenchBase } from './setup.js'
+import { BENCH_COOKIE_SECRET, gatehouseFlags, signIn, startBenchBase, waitAtRest } from './setup.js'
 import { runWrk } from './wrk.js'
 
 const REQUESTS = Number(process.env['BENCH_MEMORY_REQUESTS'] ?? 1_000_000)
@@ -53,10 +53,6 @@ end
   return file
 }
 
-function idle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 2000))
-}
-
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-memory-'))
 const [upstreamPort, port] = await Promise.all([freePort(), freePort()])
 const base = await startBenchBase(upstreamPort)
@@ -72,7 +68,7 @@ try {
     report(`| stage | requests so far | resident MiB |`) // read right after each load run unless the stage says at rest
     report(`|---|---:|---:|`)
     report(`| right after sign-in | 0 | ${gatehouse.rssMiB()} |`)
-    await idle()
+    await waitAtRest()
     report(`| at rest, 2 s after sign-in | 0 | ${gatehouse.rssMiB()} |`)
     let total = 0
     let rate = 0
@@ -101,7 +97,7 @@ try {
       const distinct = Math.min(SESSIONS, r.requests)
       report(`| ${SESSIONS} sessions, pass ${pass} of 3 (${distinct} distinct sent) | ${total} | ${gatehouse.rssMiB()} |`)
     }
-    await idle()
+    await waitAtRest()
     report(`| at rest, 2 s after the last pass | ${total} | ${gatehouse.rssMiB()} |`)
   } finally {
     await gatehouse.stop()

@@ -10,10 +10,10 @@ import { startNginx, type Nginx } from '../test/helpers/nginx.js'
 import { freePort } from '../test/helpers/process.js'
 import { startRedis } from '../test/helpers/redis.js'
 import { startBareProxy } from './bare-proxy.js'
-import { benchLayout, pinTree, treeCpuSeconds } from './pin.js'
+import { benchLayout, pinTree, treeCpuSeconds } from './cpu.js'
 import { startBenchGatehouse } from './gatehouse.js'
 import { formatReport, type RunResult, type TargetResult } from './report.js'
-import { gatehouseFlags, signIn, startBenchBase } from './setup.js'
+import { gatehouseFlags, signIn, startBenchBase, waitAtRest } from './setup.js'
 import { authRequestConf, referenceConf } from './targets.js'
 import { runWrk } from './wrk.js'
 
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     const redisCookie = await signIn(redisGatehouse.url)
     const workersCookie = await signIn(workersGatehouse.url)
     // At rest: idle for a moment after sign-in, once V8 has shrunk the heap the sign-in grew.
-    await idle()
+    await waitAtRest()
     const rssAtRest = gatehouse.rssMiB()
 
     const body = async (url: string, headers: Record<string, string>, status: number): Promise<string> => {
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
       }
     }
     for (const t of targets) await checked(t, 'after its load')
-    await idle()
+    await waitAtRest()
     const rssAfter = gatehouse.rssMiB()
 
     const results: TargetResult[] = targets.map((t) => ({ name: t.name, runs: runs.get(t.name) ?? [], ...(t.reference === undefined ? {} : { reference: t.reference }) }))
@@ -225,13 +225,6 @@ async function checked(t: Target, when: string): Promise<void> {
     const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : ''
     throw new Error(`${t.name} ${when}: ${err instanceof Error ? err.message : String(err)}${cause}`)
   }
-}
-
-/** How long a process is left idle before its memory counts as "at rest". */
-const REST_MS = 2000
-
-function idle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, REST_MS))
 }
 
 function sumCpu(pids: number[]): number {

@@ -29,6 +29,14 @@ export async function startBenchBase(upstreamPort: number): Promise<BenchBase> {
   }
 }
 
+/** How long a process is left idle before its memory counts as "at rest". */
+const REST_MS = 2000
+
+/** Waits while the processes idle, so that V8 has shrunk the heap the last load or sign-in grew. */
+export function waitAtRest(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, REST_MS))
+}
+
 /** The cookie secret of every bench instance (bench/memory.ts seals sessions with it). */
 export const BENCH_COOKIE_SECRET = 'b'.repeat(32)
 

@@ -17,7 +17,7 @@ export interface WrkOptions {
   connections: number
   threads: number
   headers?: Record<string, string>
-  /** A wrk Lua script (`-s`): to stop after a count of requests or vary them. */
+  /** A wrk Lua script (`-s`) that shapes the requests (bench/memory.ts cycles cookies with one). */
   script?: string
 }
 

@@ -1,4 +1,4 @@
-// CPU pinning for the benchmark. A 2-core machine cannot give the load generator, the upstream and the server under
+// The bench's processes and the CPUs: pinning, and the CPU time a process has used. A 2-core machine cannot give the load generator, the upstream and the server under
 // test a core each, so the bench gives the server under test CPU 1 to itself and puts wrk, the upstream, Redis, the
 // IdP and this orchestrator on CPU 0 — the same layout for nginx and for gatehouse, so the ratio compares like with like.
 import { execFileSync } from 'node:child_process'
@@ -23,14 +23,19 @@ export function pinTree(pid: number, cpuList: string): void {
   for (const child of childrenOf(pid)) pinTree(child, cpuList)
 }
 
-/** CPU time (user + system, seconds) a process and all its descendants have used so far, from /proc; 0 once gone. */
+/** CPU time (user + system, seconds) one process has used so far, from /proc; throws once it is gone. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // Fields 14 and 15 (after the parenthesised command name): utime and stime in clock ticks.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/** CPU time (user + system, seconds) a process and all its descendants have used so far; 0 once gone. */
 export function treeCpuSeconds(pid: number): number {
-  let total = 0
+  let total: number
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields 14 and 15 (after the parenthesised command name): utime and stime in clock ticks.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    total = (Number(fields[11]) + Number(fields[12])) / 100
+    total = processCpuSeconds(pid)
   } catch {
     return 0
   }
