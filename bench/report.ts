@@ -28,6 +28,7 @@ export function formatReport(
   machine: Record<string, string | number>,
   settings: Record<string, number | string>,
   startup: { singleMs: number; workersMs: number },
+  peers: { caddy: string; bare: string },
 ): string {
   const rows = results.map((r) => ({
     name: r.name,
@@ -39,6 +40,9 @@ export function formatReport(
   }))
   const first = rows[0]
   if (first === undefined) return 'no results'
+  const caddy = rows.find((x) => x.name === peers.caddy)
+  const bare = rows.find((x) => x.name === peers.bare)
+  const gatehouseRows = rows.filter((r) => r.name.startsWith('gatehouse') || r.name.startsWith('nginx auth_request'))
   const lines = [
     '| target | req/s | × nginx | p50 ms | × nginx | p99 ms | × nginx | CPU µs/req | × nginx |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -48,6 +52,16 @@ export function formatReport(
     }),
     '',
     'Each row is divided by nginx with one worker, except the 2-worker gatehouse row, divided by nginx with 2 workers.',
+    '',
+    '| gatehouse row | req/s × Caddy | CPU µs/req × Caddy | CPU µs/req × bare Node | p99 × bare Node |',
+    '|---|---:|---:|---:|---:|',
+    ...gatehouseRows.map((r) =>
+      caddy === undefined || bare === undefined
+        ? `| ${r.name} | – | – | – | – |`
+        : `| ${r.name} | ${fixed(r.rps / caddy.rps, 2)} | ${fixed(r.cpu / caddy.cpu, 2)} | ${fixed(r.cpu / bare.cpu, 2)} | ${fixed(r.p99 / bare.p99, 2)} |`,
+    ),
+    '',
+    'The ladder rows add gatehouse\'s own modules to the bare proxy one layer at a time (bench/ladder.ts); the step from one rung to the next is that layer\'s cost.',
     `gatehouse resident memory (each read after 2 s idle): ${memory.rssAtRest} MiB at rest after sign-in, ${memory.rssAfter} MiB after the runs.`,
     `Start-up to the first 200 from /ready (no discovery wait): ${startup.singleMs} ms with one process, ${startup.workersMs} ms with --workers=2.`,
     `Medians of ${settings['rounds']} rounds × ${settings['seconds']} s at ${settings['connections']} connections (wrk, ${settings['wrkThreads']} thread(s)); ` +
@@ -55,7 +69,7 @@ export function formatReport(
     `CPU pinning: ${settings['pinned']}; the 2-worker rows may use every CPU.`,
     'CPU µs/req: user + system time of the target\'s own processes (nginx master and workers, gatehouse and its workers; ' +
       'for auth_request both) per completed request, from /proc; the upstream, the IdP and Redis are not counted.',
-    `Machine: ${machine['cpu']}, ${machine['memoryGiB']} GiB, Node ${machine['node']}, ${machine['nginx']}, ${machine['date']}.`,
+    `Machine: ${machine['cpu']}, ${machine['memoryGiB']} GiB, Node ${machine['node']}, ${machine['nginx']}, ${machine['peers']}, ${machine['date']}.`,
   ]
   return lines.join('\n')
 }

@@ -10,10 +10,12 @@ import { startNginx, type Nginx } from '../test/helpers/nginx.js'
 import { freePort } from '../test/helpers/process.js'
 import { startRedis } from '../test/helpers/redis.js'
 import { startBareProxy } from './bare-proxy.js'
+import { RUNGS, startRung } from './ladder.js'
+import { startApacheOidc, startCaddyProxy } from './peers.js'
 import { benchLayout, pinTree, treeCpuSeconds } from './cpu.js'
 import { startBenchGatehouse } from './gatehouse.js'
 import { formatReport, type RunResult, type TargetResult } from './report.js'
-import { gatehouseFlags, signIn, startBenchBase, waitAtRest } from './setup.js'
+import { BENCH_COOKIE_SECRET, gatehouseFlags, signIn, startBenchBase, waitAtRest } from './setup.js'
 import { authRequestConf, referenceConf } from './targets.js'
 import { runWrk } from './wrk.js'
 
@@ -22,6 +24,10 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3)
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50)
 const WARMUP = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 2)
 const layout = benchLayout()
+/** The Go floor: every gatehouse row is also divided by this one. */
+const CADDY_ROW = 'Caddy reverse_proxy, GOMAXPROCS=1, no auth (Go net/http, the floor under oauth2-proxy)'
+/** The Node ceiling: every gatehouse row's CPU per request is also divided by this one. */
+const BARE_ROW = 'bare Node proxy: node:http + undici, no auth (the ceiling for Node)'
 /** One wrk thread when wrk shares CPU 0 with the upstream; two when nothing is pinned. */
 const WRK_THREADS = layout === undefined ? 2 : 1
 
@@ -49,8 +55,8 @@ async function main(): Promise<void> {
     if (layout !== undefined) pinTree(pid, `${layout.rest},${layout.server}`)
   }
   try {
-    const [upstreamPort, referencePort, gatehousePort, authPort, redisGatehousePort, reference2Port, workersPort, barePort, answerPort] = await Promise.all(
-      [freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()],
+    const [upstreamPort, referencePort, gatehousePort, authPort, redisGatehousePort, reference2Port, workersPort, barePort, answerPort, caddyPort, apachePort] = await Promise.all(
+      [freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()],
     )
     const base = await startBenchBase(upstreamPort)
     stops.push(() => base.stop())
@@ -87,7 +93,22 @@ async function main(): Promise<void> {
     stops.push(() => authNginx.stop())
     pinServer(authNginx.pid)
 
+    const caddy = await startCaddyProxy(caddyPort, upstreamPort)
+    stops.push(() => caddy.stop())
+    pinServer(caddy.pid)
+    const apache = await startApacheOidc(apachePort, upstreamPort, base.idp.issuer)
+    stops.push(() => apache.stop())
+    pinServer(apache.pid)
+
     const cookie = await signIn(gatehouse.url)
+    const apacheCookie = await apache.signIn()
+    const rungs = []
+    for (const { rung, name } of RUNGS) {
+      const r = await startRung(rung, await freePort(), upstreamPort, BENCH_COOKIE_SECRET, cookie)
+      stops.push(() => r.stop())
+      pinServer(r.pid)
+      rungs.push({ ...r, rung, name })
+    }
     const redisCookie = await signIn(redisGatehouse.url)
     const workersCookie = await signIn(workersGatehouse.url)
     // At rest: idle for a moment after sign-in, once V8 has shrunk the heap the sign-in grew.
@@ -110,7 +131,7 @@ async function main(): Promise<void> {
         check: async () => expect(await body(`http://127.0.0.1:${referencePort}/check`, {}, 200), 'user=reference'),
       },
       {
-        name: 'bare Node proxy: node:http + undici, no auth (the ceiling for Node)',
+        name: BARE_ROW,
         url: `${bare.url}/`,
         pids: [bare.pid],
         headers: {},
@@ -123,6 +144,27 @@ async function main(): Promise<void> {
         headers: {},
         check: async () => expect(await body(`${answer.url}/`, {}, 200), 'ok'),
       },
+      {
+        name: CADDY_ROW,
+        url: `${caddy.url}/`,
+        pids: [caddy.pid],
+        headers: {},
+        check: async () => expect(await body(`${caddy.url}/check`, {}, 200), 'user=caddy'),
+      },
+      {
+        name: 'Apache + mod_auth_openidc, signed-in session (C, with auth)',
+        url: `${apache.url}/`,
+        pids: [apache.pid],
+        headers: { cookie: apacheCookie },
+        check: async () => expect(await body(`${apache.url}/check`, { cookie: apacheCookie }, 200), 'user=alice email=alice@example.com'),
+      },
+      ...rungs.map((r): Target => ({
+        name: `ladder ${r.rung}: bare proxy ${RUNGS.filter((x) => x.rung <= r.rung).map((x) => x.name).join(' ')}`,
+        url: `${r.url}/`,
+        pids: [r.pid],
+        headers: withCookie,
+        check: async () => expect(await body(`${r.url}/check`, withCookie, 200), 'user=alice email=alice@example.com'),
+      })),
       {
         name: 'gatehouse proxy, cookie session',
         url: `${gatehouse.url}/`,
@@ -197,11 +239,12 @@ async function main(): Promise<void> {
       node: process.version,
       // nginx prints its version on stderr.
       nginx: spawnSync('/usr/sbin/nginx', ['-v'], { encoding: 'utf8' }).stderr.trim(),
+      peers: `${caddy.version}, ${apache.version}`,
       date: new Date().toISOString(),
     }
     const settings = { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, wrkThreads: WRK_THREADS, pinned: layout === undefined ? 'no' : `server under test on CPU ${layout.server}, the rest on CPU ${layout.rest}`, nginxWorkers: 1, gatehouseProcesses: 1 }
     const startup = { singleMs: gatehouse.startMs, workersMs: workersGatehouse.startMs }
-    const report = formatReport(results, { rssAtRest, rssAfter }, machine, settings, startup)
+    const report = formatReport(results, { rssAtRest, rssAfter }, machine, settings, startup, { caddy: CADDY_ROW, bare: BARE_ROW })
     process.stdout.write(`\n${report}\n`)
     const outDir = new URL('./results/', import.meta.url)
     mkdirSync(outDir, { recursive: true })

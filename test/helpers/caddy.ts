@@ -24,6 +24,8 @@ export interface CaddyOptions {
   ports: number[]
   binary?: string
   readyTimeoutMs?: number
+  /** Extra environment (e.g. GOMAXPROCS for the bench). */
+  env?: Record<string, string>
 }
 
 const live = new Set<ChildProcess>()
@@ -38,7 +40,7 @@ export async function startCaddy(options: CaddyOptions): Promise<Caddy> {
   await writeFile(file, `{\n\tadmin off\n\tauto_https off\n\tstorage file_system ${join(dir, 'data')}\n}\n\n${options.sites}\n`)
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
-  Object.assign(env, { HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') })
+  Object.assign(env, { HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') }, options.env)
   const proc = spawn(options.binary ?? (process.env.CADDY_BIN ?? 'caddy'), ['run', '--config', file, '--adapter', 'caddyfile'], {
     cwd: dir,
     env,

@@ -1,0 +1,129 @@
+// The cost ladder: the bare proxy with gatehouse's own layers added one at a time, each rung in its own process, so
+// that `npm run bench` shows what each layer costs in CPU µs per request. Each rung uses gatehouse's real modules
+// (the header builder, the cookie session store, the rules, the access log), not copies of them:
+//   1 bare proxy · 2 + identity headers · 3 + cookie session decode · 4 + rules · 5 + access log · 6 is gatehouse.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import { parse as parseCookies } from 'cookie'
+import { Pool, request } from 'undici'
+import { createAuthorizer } from '../src/auth/authorize.js'
+import { createEmailRules } from '../src/auth/email-rules.js'
+import { createCookieJar } from '../src/cookies/jar.js'
+import { cookieSecretKeys } from '../src/crypto/cookie-secret.js'
+import { createHeaderInjector } from '../src/headers/inject.js'
+import type { RequestContext } from '../src/http/context.js'
+import { createAccessLog } from '../src/log/access-log.js'
+import { createLoggers } from '../src/log/logger.js'
+import { createCookieStore } from '../src/session/cookie-store.js'
+import type { Session } from '../src/session/session.js'
+
+/** The rungs between the bare proxy (1) and gatehouse (6), by the layer each adds. */
+export const RUNGS = [
+  { rung: 2, name: '+ identity headers' },
+  { rung: 3, name: '+ cookie session decode' },
+  { rung: 4, name: '+ rules' },
+  { rung: 5, name: '+ access log' },
+] as const
+
+/** The session rung 2 sends for every request: the headers without reading a cookie. */
+const FIXED_SESSION: Session = Object.freeze({ user: 'alice', email: 'alice@example.com', groups: ['admins', 'developers'], preferredUsername: 'alice' })
+
+/** Serves rung `rung` on `port` in front of 127.0.0.1:`upstreamPort`; `cookieSecret` opens the bench's sessions. */
+function serveRung(rung: number, port: number, upstreamPort: number, cookieSecret: string): void {
+  const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, { connections: 128, pipelining: 1 })
+  const headers = createHeaderInjector({
+    passUserHeaders: true,
+    passBasicAuth: false,
+    basicAuthPassword: '',
+    passAccessToken: false,
+    passAuthorizationHeader: false,
+    setXAuthRequest: true,
+    setBasicAuth: false,
+    setAuthorizationHeader: false,
+    preferEmailToUser: false,
+    stripHeaders: true,
+  })
+  const jar = createCookieJar({ name: '_oauth2_proxy', domains: [], path: '/', expireMs: 168 * 3600_000, secure: false, httpOnly: true, sameSite: '', csrfExpireMs: 900_000, csrfSameSite: '' })
+  const store = createCookieStore({ jar, ...cookieSecretKeys(cookieSecret), minimal: false })
+  const authorizer = createAuthorizer({ emailRules: createEmailRules({ domains: ['*'] }), allowedGroups: [], skipAuthPreflight: false, isSkipAuthRoute: () => false, trustedIps: undefined })
+  const accessLog = rung >= 5 ? createAccessLog(createLoggers().access, { enabled: true, excludePaths: [], silencePaths: [] }) : undefined
+
+  const forward = (reqHeaders: IncomingHttpHeaders, url: string, session: Session, res: import('node:http').ServerResponse, done: () => void): void => {
+    const out: Record<string, string | string[] | undefined> = { ...reqHeaders }
+    for (const name of headers.headersToStrip(reqHeaders)) delete out[name]
+    Object.assign(out, headers.upstreamHeaders(session))
+    pool.request({ path: url, method: 'GET', headers: out }).then(
+      (r) => {
+        res.writeHead(r.statusCode, r.headers as Record<string, string>)
+        r.body.pipe(res)
+        res.once('finish', done)
+      },
+      () => {
+        res.statusCode = 502
+        res.end()
+        done()
+      },
+    )
+  }
+
+  createServer((req, res) => {
+    const startedAt = performance.now()
+    const url = req.url ?? '/'
+    const done = (): void => accessLog?.({ id: '', origin: { clientIp: req.socket.remoteAddress ?? '' }, user: 'alice', req, res, rawUrl: url, pathname: url, startedAt } as unknown as RequestContext)
+    if (rung === 2) return forward(req.headers, url, FIXED_SESSION, res, done)
+    const cookies = req.headers.cookie === undefined ? {} : (parseCookies(req.headers.cookie, { decode: (v) => v }) as Record<string, string>)
+    store.load(cookies, Date.now()).then((loaded) => {
+      if (loaded.kind !== 'ok' || (rung >= 4 && (authorizer.allowedWithoutSession({ method: req.method ?? 'GET', path: url, clientIp: '' }) !== undefined || !authorizer.authorizeSession(loaded.session).ok))) {
+        res.statusCode = 401
+        res.end()
+        return done()
+      }
+      forward(req.headers, url, loaded.session, res, done)
+    }, () => {
+      res.statusCode = 500
+      res.end()
+    })
+  }).listen(port, '127.0.0.1')
+}
+
+/** A running rung. */
+export interface Rung {
+  pid: number
+  url: string
+  stop(): Promise<void>
+}
+
+/** Starts rung `rung` in a child process and waits until it answers a request carrying `cookie`. */
+export async function startRung(rung: number, port: number, upstreamPort: number, cookieSecret: string, cookie: string): Promise<Rung> {
+  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(rung), String(port), String(upstreamPort), cookieSecret], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    try {
+      const res = await request(`${url}/`, { headers: { cookie } })
+      await res.body.dump()
+      if (res.statusCode !== 200) throw new Error(`rung ${rung} answered ${res.statusCode}`)
+      break
+    } catch (err) {
+      if (i >= 200 || proc.exitCode !== null) throw new Error(`rung ${rung} did not start: ${(err as Error).message}`)
+      await new Promise((r) => setTimeout(r, 25))
+    }
+  }
+  return {
+    pid: proc.pid ?? 0,
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve()
+        proc.once('exit', () => resolve())
+        proc.kill('SIGTERM')
+      }),
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [rung, port, upstreamPort, secret] = process.argv.slice(2)
+  serveRung(Number(rung), Number(port), Number(upstreamPort), secret ?? '')
+}
