@@ -71,6 +71,7 @@ async function createSessionStore(config: Config, jar: ReturnType<typeof createC
     caPath: config.redisCaPath,
     insecureSkipTlsVerify: config.redisInsecureSkipTlsVerify,
     idleTimeoutSec: config.redisConnectionIdleTimeout,
+    clientSideCache: config.redisClientSideCache,
     commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
     log,
   })

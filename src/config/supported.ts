@@ -62,6 +62,7 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'redis_ca_path',
   'redis_insecure_skip_tls_verify',
   'redis_connection_idle_timeout',
+  'redis_client_side_cache',
   // provider (provider: oidc, keycloak-oidc, entra-id so far, checked in cross-checks.ts)
   'provider',
   'provider_display_name',

@@ -14,12 +14,12 @@ export interface CachedSession {
  * A hit moves its entry to the young end only once it has aged past half the capacity, so a busy session costs a
  * lookup, not a delete and a re-insert, per request; an entry in use is still moved long before it could be evicted.
  */
-export function createDecodedSessionCache(maxEntries: number) {
-  const entries = new Map<string, { entry: CachedSession; seq: number }>()
+export function createDecodedSessionCache<V = CachedSession>(maxEntries: number) {
+  const entries = new Map<string, { entry: V; seq: number }>()
   let seq = 0
   const renewAfter = Math.max(1, Math.floor(maxEntries / 2))
   return {
-    get(value: string): CachedSession | undefined {
+    get(value: string): V | undefined {
       const hit = entries.get(value)
       if (hit === undefined) return undefined
       if (seq - hit.seq >= renewAfter) {
@@ -29,7 +29,7 @@ export function createDecodedSessionCache(maxEntries: number) {
       }
       return hit.entry
     },
-    set(value: string, entry: CachedSession): void {
+    set(value: string, entry: V): void {
       entries.delete(value)
       entries.set(value, { entry, seq: ++seq })
       if (entries.size > maxEntries) {
@@ -39,6 +39,9 @@ export function createDecodedSessionCache(maxEntries: number) {
     },
     delete(value: string): void {
       entries.delete(value)
+    },
+    clear(): void {
+      entries.clear()
     },
     get size(): number {
       return entries.size

@@ -1,4 +1,4 @@
-import { createClient, createCluster, createSentinel, RESP_TYPES } from '@redis/client'
+import { BasicClientSideCache, BasicPooledClientSideCache, createClient, createCluster, createSentinel, RESP_TYPES } from '@redis/client'
 import { ProxyError } from '../errors.js'
 import type { Logger } from '../log/logger.js'
 import { parseRedisUrl, redisTls, withCredentials, type RedisEndpoint, type RedisSettings, type RedisTls } from './redis-options.js'
@@ -15,6 +15,13 @@ export interface RedisConnection {
   del(key: string): Promise<void>
   /** A round trip to the server that holds `key` (the health check). */
   ping(key: string): Promise<void>
+  /**
+   * True when Redis tracks what this connection reads (`--redis-client-side-cache`): `onInvalidate` listeners then
+   * hear of every key that changed on the server, from any client, and of the connection being lost (`null`: anything
+   * may have changed).
+   */
+  readonly tracking: boolean
+  onInvalidate(listener: (key: string | null) => void): void
   close(): Promise<void>
 }
 
@@ -44,6 +51,28 @@ const MAX_QUEUED_COMMANDS = 10_000
 /** While Redis is failing, one command this often may try it (the others fail at once). */
 const PROBE_INTERVAL_MS = 1_000
 
+/** Values read through a tracking connection that the client library keeps; gatehouse's own decoded copies sit above. */
+const TRACKED_ENTRIES = 10_000
+
+/**
+ * The client library's server-assisted cache (RESP3 CLIENT TRACKING), telling `notify` of every invalidation the
+ * server pushes and of every clear (a lost or closed connection clears it).
+ */
+function trackedCache(pooled: boolean, notify: (key: string | null) => void): BasicClientSideCache {
+  const Base = pooled ? BasicPooledClientSideCache : BasicClientSideCache
+  const cache = new (class extends Base {
+    override invalidate(key: Parameters<BasicClientSideCache['invalidate']>[0]): void {
+      super.invalidate(key)
+      if (key !== null) notify(key.toString())
+    }
+    override clear(resetStats?: boolean): void {
+      super.clear(resetStats)
+      notify(null)
+    }
+  })({ ttl: 0, maxEntries: TRACKED_ENTRIES, evictPolicy: 'LRU' })
+  return cache
+}
+
 function reconnect(retries: number): number {
   return Math.min(100 * (retries + 1), MAX_BACKOFF_MS)
 }
@@ -69,14 +98,15 @@ function clientOptionsOf(e: RedisEndpoint, tls: RedisTls, settings: RedisSetting
   }
 }
 
-/** Builds a fresh, unconnected client of the configured kind. */
-function build(settings: RedisSettings, tls: RedisTls): Commands {
+/** Builds a fresh, unconnected client of the configured kind; with `notify`, on RESP3 with a tracking cache. */
+function build(settings: RedisSettings, tls: RedisTls, notify: ((key: string | null) => void) | undefined): Commands {
+  const tracking = (pooled: boolean) => (notify === undefined ? {} : { RESP: 3 as const, clientSideCache: trackedCache(pooled, notify) })
   if (settings.useCluster) {
     const nodes = settings.clusterConnectionUrls.map((u) => withCredentials(parseRedisUrl(u), settings))
     const first = nodes[0] ?? { tls: false }
     const defaults = clientOptionsOf({ ...first, host: undefined, port: undefined, database: undefined }, tls, settings)
     const rootNodes = nodes.map((n) => ({ socket: socketOf(n, tls) }))
-    return createCluster({ rootNodes, defaults, useReplicas: false }).withTypeMapping(BINARY) as unknown as Commands
+    return createCluster({ rootNodes, defaults, useReplicas: false, ...tracking(true) }).withTypeMapping(BINARY) as unknown as Commands
   }
   if (settings.useSentinel) {
     const sentinels = settings.sentinelConnectionUrls.map((u) => parseRedisUrl(u))
@@ -92,10 +122,11 @@ function build(settings: RedisSettings, tls: RedisTls): Commands {
       sentinelRootNodes: sentinels.map((s) => ({ host: s.host ?? 'localhost', port: s.port ?? 26379 })),
       nodeClientOptions: masterOptions,
       sentinelClientOptions: sentinelOptions,
+      ...tracking(true),
     }).withTypeMapping(BINARY) as unknown as Commands
   }
   const endpoint = withCredentials(parseRedisUrl(settings.connectionUrl), settings)
-  return createClient(clientOptionsOf(endpoint, tls, settings)).withTypeMapping(BINARY) as unknown as Commands
+  return createClient({ ...clientOptionsOf(endpoint, tls, settings), ...tracking(false) }).withTypeMapping(BINARY) as unknown as Commands
 }
 
 /**
@@ -111,6 +142,10 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
   let closed = false
   let lastError = ''
   let retryTimer: NodeJS.Timeout | undefined
+  const listeners: Array<(key: string | null) => void> = []
+  const notify = options.clientSideCache ? (key: string | null) => {
+    for (const listener of listeners) listener(key)
+  } : undefined
 
   function onError(err: Error): void {
     // @redis/client emits every socket error; log each distinct one once until the next success.
@@ -123,7 +158,7 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     if (closed) return
     let candidate: Commands | undefined
     try {
-      candidate = build(options, tls)
+      candidate = build(options, tls, notify)
       candidate.on('error', onError)
       await candidate.connect()
       if (closed) {
@@ -131,6 +166,8 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
         return
       }
       current = candidate
+      // Whatever was read before this connection is no longer tracked.
+      notify?.(null)
       lastError = ''
       log.info({ event: 'session.redis.connected' }, 'connected to Redis')
     } catch (err) {
@@ -204,8 +241,13 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     async ping(key) {
       await bounded('PING', (c) => c.get(key))
     },
+    tracking: notify !== undefined,
+    onInvalidate(listener) {
+      listeners.push(listener)
+    },
     async close() {
       closed = true
+      notify?.(null)
       clearTimeout(retryTimer)
       const client = current
       current = undefined

@@ -17,6 +17,8 @@ export interface RedisSettings {
   insecureSkipTlsVerify: boolean
   /** Seconds; 0 = connections may stay idle forever. */
   idleTimeoutSec: number
+  /** RESP3 with CLIENT TRACKING, so that values read once are kept until Redis says they changed. */
+  clientSideCache: boolean
 }
 
 /** One server to connect to: TCP or a unix socket, with credentials, database and TLS. */

@@ -1,7 +1,9 @@
 import type { CookieJar } from '../cookies/jar.js'
 import { joinCookie } from '../cookies/chunk.js'
-import { openSignedValue, signValue } from '../crypto/signed-value.js'
+import { safeEqual } from '../crypto/equal.js'
+import { isWithinAge, openSignedValue, signValue } from '../crypto/signed-value.js'
 import { randomToken } from '../crypto/random.js'
+import { createDecodedSessionCache } from './decoded-cache.js'
 import type { RedisConnection } from './redis-client.js'
 import type { Session } from './session.js'
 import { sessionCookieNames, type LoadResult, type SessionStore } from './store.js'
@@ -13,6 +15,9 @@ export interface RedisStoreOptions {
   redis: RedisConnection
 }
 
+/** Decoded sessions and checked tickets kept in memory while Redis tracks them: a few MB at most. */
+const TRACKED_SESSIONS = 4096
+
 /**
  * Sessions in Redis behind a ticket cookie, byte for byte as oauth2-proxy's persistent store (reference §4.5), so
  * both proxies can share one Redis: key `<cookie name>-<hex>`, value AES-GCM(MessagePack(session)), cookie
@@ -22,18 +27,41 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
   const { jar, hmacKey, redis } = options
   const name = jar.options.name
   const healthKey = `${name}-healthcheck`
+  // With a tracking connection (`--redis-client-side-cache`), a session is read and decrypted once, then served from
+  // memory until Redis pushes an invalidation for its key (a refresh, a sign-out or an expiry on any replica) or the
+  // connection is lost. `generation` moves with every invalidation, so a read that raced one is not kept.
+  const tickets = createDecodedSessionCache<{ ticket: Ticket; issuedAt: number }>(TRACKED_SESSIONS)
+  const sessions = new Map<string, { secret: Buffer; session: Readonly<Session> }>()
+  let generation = 0
+  redis.onInvalidate((key) => {
+    generation++
+    if (key === null) sessions.clear()
+    else sessions.delete(key)
+  })
 
   /** The ticket a request's cookie names, when the cookie is ours and untampered. */
   function ticketOf(cookies: Readonly<Record<string, string>>, now: number, expireMs = jar.options.expireMs): Ticket | undefined {
     const value = joinCookie(name, cookies)
     if (value === undefined) return undefined
+    const checked = redis.tracking ? tickets.get(value) : undefined
+    if (checked !== undefined) return isWithinAge(checked.issuedAt, expireMs, now) ? checked.ticket : undefined
     const opened = openSignedValue(name, value, hmacKey, expireMs, now)
-    return opened === undefined ? undefined : decodeTicket(opened.payload.toString('utf8'), name)
+    const ticket = opened === undefined ? undefined : decodeTicket(opened.payload.toString('utf8'), name)
+    if (ticket !== undefined && opened !== undefined && redis.tracking) tickets.set(value, { ticket, issuedAt: opened.issuedAt })
+    return ticket
   }
 
   async function read(ticket: Ticket): Promise<Session | undefined> {
+    const known = sessions.get(ticket.id)
+    if (known !== undefined && safeEqual(known.secret, ticket.secret)) return known.session
+    const before = generation
     const value = await redis.get(ticket.id)
-    return value === null ? undefined : openTicketValue(ticket, value)
+    const session = value === null ? undefined : openTicketValue(ticket, value)
+    if (session !== undefined && redis.tracking && generation === before) {
+      if (sessions.size >= TRACKED_SESSIONS) sessions.delete(sessions.keys().next().value as string)
+      sessions.set(ticket.id, { secret: ticket.secret, session: Object.freeze(session) })
+    }
+    return session
   }
 
   function clearCookies(cookies: Readonly<Record<string, string>>, host: string, keep: string | undefined): string[] {

@@ -64,6 +64,23 @@ describe('Redis session store (standalone, two replicas)', () => {
     assert.equal((await getWith(client, stack, replica, '/after-sign-out')).status, 401)
   })
 
+  it('drops the other replica\'s in-memory copy when a session ends: a signed-out cookie is refused there within 100 ms', async () => {
+    const { client } = await stack.signIn('bob')
+    // The replica reads the session twice: the second answer comes from its memory (Redis client-side caching).
+    assert.equal((await getWith(client, stack, replica, '/warm-1')).status, 200)
+    assert.equal((await getWith(client, stack, replica, '/warm-2')).status, 200)
+    const cookie = client.jar.header(stack.proxy.url)
+    assert.ok(cookie)
+    assert.equal((await getWith(client, stack, stack.proxy, '/oauth2/sign_out')).status, 302)
+    // The old cookie, sent again to the replica that had the session in memory: Redis's invalidation push reached it.
+    let status = 0
+    for (let i = 0; i < 10 && status !== 401; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 10))
+      status = (await stack.client().get(`${replica.url}/after-sign-out`, { cookies: false, headers: { cookie, accept: 'application/json' } })).status
+    }
+    assert.equal(status, 401)
+  })
+
   it('refreshes a stale session once for twenty concurrent requests spread over both replicas', async () => {
     const { client } = await stack.signIn('alice')
     const id = ticketId(client)

@@ -3,13 +3,16 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
 import { createCookieJar } from '../../src/cookies/jar.js'
+import { randomBytes } from 'node:crypto'
 import { cookieSecretKeys } from '../../src/crypto/cookie-secret.js'
+import { openSignedValue, signValue } from '../../src/crypto/signed-value.js'
 import { createLogger } from '../../src/log/logger.js'
 import { createCookieStore } from '../../src/session/cookie-store.js'
 import { createRedisConnection, type RedisConnection } from '../../src/session/redis-client.js'
 import { createRedisStore } from '../../src/session/redis-store.js'
 import type { Session } from '../../src/session/session.js'
 import type { SessionStore } from '../../src/session/store.js'
+import { decodeTicket, encodeTicket } from '../../src/session/ticket.js'
 import { redisCli, startRedis, type RedisServer } from '../helpers/redis.js'
 
 const HOUR = 3600_000
@@ -122,23 +125,69 @@ contract('cookie', () => createCookieStore({ jar, ...keys, minimal: false }), fa
 
 let redis: RedisServer
 let connection: RedisConnection
-before(async () => {
-  redis = await startRedis()
-  connection = createRedisConnection({
+let untracked: RedisConnection
+
+async function connect(clientSideCache: boolean): Promise<RedisConnection> {
+  const c = createRedisConnection({
     connectionUrl: redis.url, username: '', password: '', useSentinel: false, sentinelMasterName: '', sentinelConnectionUrls: [], sentinelPassword: '',
-    useCluster: false, clusterConnectionUrls: [], caPath: '', insecureSkipTlsVerify: false, idleTimeoutSec: 0, commandTimeoutMs: 2000, log: createLogger({ level: 'silent' }),
+    useCluster: false, clusterConnectionUrls: [], caPath: '', insecureSkipTlsVerify: false, idleTimeoutSec: 0, clientSideCache, commandTimeoutMs: 2000, log: createLogger({ level: 'silent' }),
   })
   for (let i = 0; i < 100; i++) {
-    if (await connection.ping('probe').then(() => true, () => false)) break
+    if (await c.ping('probe').then(() => true, () => false)) break
     await new Promise((r) => setTimeout(r, 50))
   }
+  return c
+}
+
+before(async () => {
+  redis = await startRedis()
+  connection = await connect(true)
+  untracked = await connect(false)
 })
 after(async () => {
   await connection?.close()
+  await untracked?.close()
   await redis?.stop()
 })
 
 contract('redis', () => createRedisStore({ jar, hmacKey: keys.hmacKey, redis: connection }), true)
+contract('redis without the client-side cache', () => createRedisStore({ jar, hmacKey: keys.hmacKey, redis: untracked }), true)
+
+describe('redis store with the client-side cache', () => {
+  it('serves a session read once from memory until Redis says it changed, whoever changed it', async () => {
+    assert.equal(connection.tracking, true)
+    assert.equal(untracked.tracking, false)
+    const now = Date.now()
+    const store = createRedisStore({ jar, hmacKey: keys.hmacKey, redis: connection })
+    const cookies = cookiesFrom(await store.save({}, sessionFor('alice', now), HOST, now))
+    const first = await store.load(cookies, now)
+    const second = await store.load(cookies, now)
+    assert.ok(first.kind === 'ok' && second.kind === 'ok')
+    assert.equal(first.session, second.session, 'the second read is the same decoded object, not a new decryption')
+    // Another client (another replica, or oauth2-proxy sharing the Redis) deletes the key: the push drops our copy.
+    await redisCli(redis.port, 'del', first.key)
+    let after: Awaited<ReturnType<SessionStore['load']>> = first
+    for (let i = 0; i < 50 && after.kind === 'ok'; i++) {
+      await new Promise((r) => setTimeout(r, 10))
+      after = await store.load(cookies, now)
+    }
+    assert.deepEqual(after, { kind: 'invalid', reason: 'session does not exist in Redis' })
+  })
+
+  it('never answers a ticket with a wrong secret from the cache', async () => {
+    const now = Date.now()
+    const store = createRedisStore({ jar, hmacKey: keys.hmacKey, redis: connection })
+    const cookies = cookiesFrom(await store.save({}, sessionFor('alice', now), HOST, now))
+    assert.equal((await store.load(cookies, now)).kind, 'ok')
+    // A validly signed cookie naming the same Redis key with another per-session secret: the cached copy is not its.
+    const opened = openSignedValue('_oauth2_proxy', cookies._oauth2_proxy ?? '', keys.hmacKey, HOUR, now)
+    const ticket = opened === undefined ? undefined : decodeTicket(opened.payload.toString('utf8'), '_oauth2_proxy')
+    assert.ok(ticket)
+    const forged = signValue('_oauth2_proxy', Buffer.from(encodeTicket({ id: ticket.id, secret: randomBytes(16) }), 'utf8'), keys.hmacKey, Math.floor(now / 1000))
+    assert.equal((await store.load({ _oauth2_proxy: forged }, now)).kind, 'invalid')
+    assert.equal((await store.load(cookies, now)).kind, 'ok', 'the genuine cookie still reads its session')
+  })
+})
 
 describe('redis store specifics', () => {
   const store = () => createRedisStore({ jar, hmacKey: keys.hmacKey, redis: connection })

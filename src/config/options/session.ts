@@ -17,5 +17,6 @@ export const sessionOptions = {
   redisClusterConnectionUrls: o.list('redis-cluster-connection-urls', 'Addresses of Redis Cluster nodes.'),
   redisCaPath: o.string('redis-ca-path', '', 'Extra CA certificate (PEM) trusted for Redis TLS.'),
   redisInsecureSkipTlsVerify: o.bool('redis-insecure-skip-tls-verify', false, 'Do not verify the Redis TLS certificate.'),
+  redisClientSideCache: o.bool('redis-client-side-cache', true, 'gatehouse only, oauth2-proxy has no such option: keep sessions read from Redis in memory, kept fresh by Redis server-assisted client-side caching (RESP3 CLIENT TRACKING, Redis 6 or newer); set false for a server or proxy without RESP3.'),
   redisConnectionIdleTimeout: o.int('redis-connection-idle-timeout', 0, 'Seconds after which idle Redis connections are closed (keep below the server timeout; 0 = never).', { min: 0 }),
 }
