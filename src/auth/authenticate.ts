@@ -108,7 +108,7 @@ export function createAuthenticator(options: AuthenticatorOptions) {
         return validate(cookies, session, host, [])
       case 'revoked':
         options.onRefresh?.('revoked')
-        request.log.info({ event: 'session.refresh.revoked', ...who }, 'the provider revoked the grant; session ended')
+        request.log.info({ event: 'session.refresh.revoked', ...who, ...(result.reason === undefined ? {} : { reason: result.reason }) }, 'the provider revoked the grant; session ended')
         return { kind: 'anonymous', reason: 'revoked', setCookies: await store.clear(cookies, host) }
     }
   }

@@ -1,4 +1,5 @@
 import { ProxyError } from '../errors.js'
+import { cleanProviderText } from './provider-error.js'
 
 /** An answer from a provider's REST API, read in full (the provider fetch bounds the time to the last byte). */
 export interface ApiAnswer {
@@ -73,8 +74,10 @@ function apiMessage(text: string): string {
   const nested = b.error !== null && typeof b.error === 'object' ? (b.error as { message?: unknown }).message : undefined
   // GraphQL (SourceHut): { errors: [{ message }] }
   const graphql = Array.isArray(b.errors) ? (b.errors[0] as { message?: unknown } | undefined)?.message : undefined
-  const message = [b.message, b.error_description, nested, graphql, b.error].find((v) => typeof v === 'string' && v !== '')
-  return typeof message === 'string' ? `: ${message.slice(0, 200)}` : ''
+  // An OAuth error body (RFC 6749 §5.2) gives both its code and its description.
+  const oauth = typeof b.error === 'string' && typeof b.error_description === 'string' ? `${b.error}: ${b.error_description}` : undefined
+  const message = cleanProviderText([oauth, b.message, b.error_description, nested, graphql, b.error].find((v) => typeof v === 'string' && v !== ''), 200)
+  return message === undefined ? '' : `: ${message}`
 }
 
 async function readBounded(response: Response): Promise<string> {

@@ -51,8 +51,8 @@ describe('fetchTransitiveGroupIds', () => {
     assert.deepEqual(seen, ['https://graph.microsoft.com/v1.0/me/transitiveMemberOf?$select=id&$top=100'])
   })
 
-  it('reports Graph error codes', async () => {
+  it('reports Graph error codes and messages', async () => {
     const fetch = (async () => page({ error: { code: 'InvalidAuthenticationToken', message: 'no' } }, 401)) as unknown as typeof globalThis.fetch
-    await assert.rejects(fetchTransitiveGroupIds({ fetch, graphUrl: 'https://graph.microsoft.com', accessToken: 't' }), /401 \(InvalidAuthenticationToken\)/)
+    await assert.rejects(fetchTransitiveGroupIds({ fetch, graphUrl: 'https://graph.microsoft.com', accessToken: 't' }), /401 \(InvalidAuthenticationToken: no\)$/)
   })
 })

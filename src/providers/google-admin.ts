@@ -1,4 +1,5 @@
 import { ProxyError } from '../errors.js'
+import { formatProviderError } from './provider-error.js'
 import type { Logger } from '../log/logger.js'
 import { fetchServiceAccountToken, type ServiceAccountKey } from './google-service-account.js'
 
@@ -86,7 +87,7 @@ export function createGoogleDirectory(options: GoogleDirectoryOptions): GoogleDi
         return result.accessToken
       }
       if (result.error === 'unauthorized_client' && result.description === UNAUTHORIZED_SCOPE) continue
-      throw new ProxyError('ERR_OIDC_CLAIMS', 502, `Google service-account token refused: ${result.error}${result.description === '' ? '' : ` (${result.description})`}`)
+      throw new ProxyError('ERR_OIDC_CLAIMS', 502, `Google service-account token refused: the token URI ${formatProviderError({ error: result.error, ...(result.description === '' ? {} : { description: result.description }) })}`)
     }
     scopeIndex = 0
     throw new ProxyError('ERR_OIDC_CLAIMS', 502, 'Google service account is not authorized for any Admin SDK group scope: grant it domain-wide delegation')

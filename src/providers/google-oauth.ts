@@ -1,4 +1,5 @@
 import { ProxyError } from '../errors.js'
+import { detailFromFields, formatProviderError } from './provider-error.js'
 
 /** oauth2-proxy's google defaults (providers/google.go): `access_type=offline` asks Google for a refresh token. */
 export const GOOGLE_LOGIN_URL = 'https://accounts.google.com/o/oauth2/auth?access_type=offline'
@@ -14,7 +15,11 @@ export interface GoogleTokens {
   expiresIn: number | undefined
 }
 
-export type TokenCall = { kind: 'tokens'; tokens: GoogleTokens } | { kind: 'oauth-error'; error: string }
+/** Tokens, or the OAuth error the endpoint answered with `said`: its status, `error` and `error_description`, redacted. */
+export type TokenCall = { kind: 'tokens'; tokens: GoogleTokens } | { kind: 'oauth-error'; error: string; said: string }
+
+/** Grant parameters that carry secrets (never logged, even when the IdP echoes them back). */
+const SECRET_PARAMS = ['client_secret', 'code', 'code_verifier', 'refresh_token']
 
 /**
  * POSTs a grant to the token endpoint with the client credentials in the form, as oauth2-proxy's google provider does
@@ -34,13 +39,14 @@ export async function postGrant(input: { fetch: typeof fetch; url: string; param
     throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 502, `${input.call} at ${input.url} failed: ${(err as Error).message}`, { cause: err })
   }
   const json = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined
+  const said = (): string => formatProviderError(detailFromFields(json !== null && typeof json === 'object' ? json : {}, response.status), SECRET_PARAMS.map((k) => input.params[k]))
   if (response.ok && json !== undefined && json !== null && typeof json === 'object') {
     const str = (k: string) => (typeof json[k] === 'string' && json[k] !== '' ? (json[k] as string) : undefined)
     const expiresIn = typeof json['expires_in'] === 'number' && json['expires_in'] > 0 ? json['expires_in'] : undefined
     return { kind: 'tokens', tokens: { accessToken: str('access_token'), refreshToken: str('refresh_token'), idToken: str('id_token'), expiresIn } }
   }
-  if (response.status >= 400 && response.status < 500 && typeof json?.['error'] === 'string') return { kind: 'oauth-error', error: json['error'] }
-  throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 502, `${input.call} at ${input.url} answered ${response.status}`)
+  if (response.status >= 400 && response.status < 500 && typeof json?.['error'] === 'string') return { kind: 'oauth-error', error: json['error'], said: said() }
+  throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 502, `${input.call} at ${input.url} ${said()}`)
 }
 
 /**

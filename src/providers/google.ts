@@ -98,11 +98,11 @@ export function createGoogleProvider(options: GoogleProviderOptions): Provider {
       )
       if (answer.kind === 'oauth-error') {
         if (answer.error === 'invalid_grant') {
-          throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 403, 'the provider refused the code (invalid_grant)', {
+          throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 403, `the provider refused the code: ${answer.said}`, {
             userMessage: 'Login Failed: this sign-in was already used or has expired. Please sign in again.',
           })
         }
-        throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, `Google token request (authorization_code) refused: ${answer.error}`)
+        throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, `Google token request (authorization_code) refused: the token endpoint ${answer.said}`)
       }
       const { tokens } = answer
       const claims = tokens.idToken === undefined ? undefined : idTokenPayload(tokens.idToken)
@@ -134,8 +134,8 @@ export function createGoogleProvider(options: GoogleProviderOptions): Provider {
       if (session.refreshToken === undefined) return { kind: 'not-refreshable' }
       const answer = await grant({ refresh_token: session.refreshToken, grant_type: 'refresh_token' }, 'Google token request (refresh_token)')
       if (answer.kind === 'oauth-error') {
-        if (answer.error === 'invalid_grant' || answer.error === 'invalid_client') return { kind: 'revoked' }
-        throw new ProxyError('ERR_OIDC_REFRESH_FAILED', 502, `Google token request (refresh_token) refused: ${answer.error}`)
+        if (answer.error === 'invalid_grant' || answer.error === 'invalid_client') return { kind: 'revoked', reason: `the token endpoint ${answer.said}` }
+        throw new ProxyError('ERR_OIDC_REFRESH_FAILED', 502, `Google token request (refresh_token) refused: the token endpoint ${answer.said}`)
       }
       const { tokens } = answer
       // Google keeps the refresh token; IdPs that rotate it send a new one, which is kept (oauth2-proxy drops it).

@@ -1,4 +1,5 @@
 import { ProxyError } from '../errors.js'
+import { formatProviderError } from './provider-error.js'
 
 /** Microsoft Graph's public endpoint; tests point gatehouse elsewhere with GATEHOUSE_TEST_MS_GRAPH_URL. */
 export const MS_GRAPH_URL = 'https://graph.microsoft.com'
@@ -22,8 +23,10 @@ async function graphGet(input: GraphInput, url: string, what: string, headers: R
   }
   const body = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined
   if (!response.ok || body === undefined || body === null || typeof body !== 'object') {
-    const error = body?.['error'] as { code?: unknown } | undefined
-    const code = typeof error?.code === 'string' ? ` (${error.code})` : ''
+    // Graph's error body: { error: { code, message } }, cleaned and bounded like an OAuth error.
+    const error = body?.['error'] as { code?: unknown; message?: unknown } | undefined
+    const said = formatProviderError({ ...(typeof error?.code === 'string' ? { error: error.code } : {}), ...(typeof error?.message === 'string' ? { description: error.message } : {}) })
+    const code = said === '' ? '' : ` (${said.replace(/^answered /, '')})`
     throw new ProxyError('ERR_OIDC_CLAIMS', 502, `Microsoft Graph ${what} answered ${response.status}${code}`)
   }
   return body

@@ -2,6 +2,7 @@ import { ProxyError } from '../errors.js'
 import type { Session } from '../session/session.js'
 import { callApi, type ApiAnswer } from './api-call.js'
 import type { Provider, RedeemInput, RefreshResult } from './provider.js'
+import { detailFromBody, formatProviderError } from './provider-error.js'
 
 /** Who signed in, as a provider's REST API describes them. */
 export interface OAuth2Identity {
@@ -117,14 +118,15 @@ export function createOAuth2Provider(options: OAuth2ProviderOptions): Provider {
       throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 502, (err as Error).message, { cause: err })
     })
     const parsed = parseTokenAnswer(answer)
+    // What the IdP said (status, error, error_description), never the code, secret or verifier it may echo.
+    const said = (): string => formatProviderError(detailFromBody(answer.text, answer.status), [options.clientSecret, code, input.codeVerifier])
     if (parsed !== undefined && 'error' in parsed && BAD_CODE_ERRORS.has(parsed.error)) {
-      throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 403, `the provider refused the code (${parsed.error})`, {
+      throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 403, `the provider refused the code: --redeem-url ${said()}`, {
         userMessage: 'Login Failed: this sign-in was already used or has expired. Please sign in again.',
       })
     }
     if (answer.status < 200 || answer.status > 299 || parsed === undefined || 'error' in parsed) {
-      const why = parsed !== undefined && 'error' in parsed ? ` (${parsed.error})` : ''
-      throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 502, `code redemption at --redeem-url answered ${answer.status} without an access token${why}`)
+      throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 502, `code redemption failed: --redeem-url ${said()} without an access token`)
     }
     return parsed.accessToken
   }

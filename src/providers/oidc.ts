@@ -4,6 +4,8 @@ import { safeEqual } from '../crypto/equal.js'
 import { ProxyError } from '../errors.js'
 import type { Session } from '../session/session.js'
 import { claimToGroups, claimToString, getClaim } from './claims.js'
+import { goClientSecretBasic } from './go-basic-auth.js'
+import { callTokenEndpoint, describeFailure, exchangeFailure, refreshFailure } from './oidc-token-call.js'
 import { jwtPayload } from './jwt-payload.js'
 import type { Provider, RedeemInput } from './provider.js'
 
@@ -70,7 +72,7 @@ export interface OidcProviderOptions {
   fixedNonce?: string
   /** Never send or check a nonce, whatever the login flow asks (oauth2-proxy's adfs and cidaas set SkipNonce). */
   skipNonce?: boolean
-  /** Send the client secret in the form from the start (client_secret_post) instead of trying HTTP Basic first. */
+  /** Send the client secret in the form only (client_secret_post) instead of trying HTTP Basic first. */
   clientSecretPost?: boolean
   /** The provider type reported as `Provider.name`; `oidc` unless a named provider composes this one. */
   name?: string
@@ -87,8 +89,14 @@ const CLOCK_TOLERANCE_SEC = 30
 export function createOidcProvider(options: OidcProviderOptions): Provider {
   const hooks: OidcHooks = options.hooks ?? {}
   let configuration: Promise<oidc.Configuration> | undefined
+  let inFormConfiguration: oidc.Configuration | undefined
   let jwks: JWTVerifyGetKey | undefined
-  let usePostAuth = options.clientSecretPost ?? false
+  const metadata: Partial<oidc.ClientMetadata> = { [oidc.clockTolerance]: CLOCK_TOLERANCE_SEC }
+  const insecure = options.issuerUrl.startsWith('http:') || options.loginUrl.startsWith('http:') || options.redeemUrl.startsWith('http:')
+  // oauth2-proxy's token calls try HTTP Basic first, then the secret in the form (see callTokenEndpoint).
+  const probesAuthStyle = options.privateKeyJwt === undefined && options.clientSecretPost !== true && options.clientSecret !== undefined && options.clientSecret !== ''
+  // Values that must never reach a log line, even when the IdP echoes them in an error_description.
+  const secrets = [options.clientSecret]
 
   function clientAuth(assertionKey: AssertionKey | undefined): oidc.ClientAuth {
     const jwt = options.privateKeyJwt
@@ -102,13 +110,27 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       })
     }
     if (options.clientSecret === undefined || options.clientSecret === '') return oidc.None()
-    return usePostAuth ? oidc.ClientSecretPost(options.clientSecret) : oidc.ClientSecretBasic(options.clientSecret)
+    // golang.org/x/oauth2's header style: id and secret query-escaped as Go does (openid-client escapes `-_.~` too,
+    // which servers that do not decode the header, such as Glewlwyd, refuse).
+    return options.clientSecretPost === true ? oidc.ClientSecretPost(options.clientSecret) : goClientSecretBasic(options.clientSecret)
+  }
+
+  /** openid-client's settings for IdP calls: our fetch, the timeout, plain HTTP when the URLs are http. */
+  function configure(config: oidc.Configuration): oidc.Configuration {
+    config[oidc.customFetch] = options.fetch as oidc.CustomFetch
+    config.timeout = Math.ceil(options.timeoutMs / 1000)
+    if (insecure) oidc.allowInsecureRequests(config)
+    return config
+  }
+
+  /** The same provider with `client_id` and `client_secret` in the form: the second try of a token call. */
+  function inForm(config: oidc.Configuration): (() => oidc.Configuration) | undefined {
+    if (!probesAuthStyle) return undefined
+    return () => (inFormConfiguration ??= configure(new oidc.Configuration(config.serverMetadata(), options.clientId, metadata, oidc.ClientSecretPost(options.clientSecret))))
   }
 
   async function load(): Promise<oidc.Configuration> {
     const assertionKey = await options.privateKeyJwt?.key()
-    const metadata: Partial<oidc.ClientMetadata> = { [oidc.clockTolerance]: CLOCK_TOLERANCE_SEC }
-    const insecure = options.issuerUrl.startsWith('http:') || options.loginUrl.startsWith('http:') || options.redeemUrl.startsWith('http:')
     let config: oidc.Configuration
     if (options.skipDiscovery) {
       const server: oidc.ServerMetadata = {
@@ -127,12 +149,10 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
           ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
         })
       } catch (err) {
-        throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, `OIDC discovery at ${options.issuerUrl} failed`, { cause: err })
+        throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, `OIDC discovery at ${options.issuerUrl} failed: ${describeFailure(err, 'the discovery URL', secrets)}`, { cause: err })
       }
     }
-    config[oidc.customFetch] = options.fetch as oidc.CustomFetch
-    config.timeout = Math.ceil(options.timeoutMs / 1000)
-    if (insecure) oidc.allowInsecureRequests(config)
+    configure(config)
     const meta = config.serverMetadata()
     const jwksUri = options.jwksUrl !== '' && options.skipDiscovery ? options.jwksUrl : meta.jwks_uri
     if (jwksUri === undefined) throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, 'the provider publishes no jwks_uri')
@@ -145,7 +165,10 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
 
   /** The discovered configuration; a failed discovery is retried on the next call instead of being cached. */
   function ready(): Promise<oidc.Configuration> {
-    configuration ??= load().catch((err: unknown) => {
+    configuration ??= load().then((config) => {
+      inFormConfiguration = undefined
+      return config
+    }).catch((err: unknown) => {
       configuration = undefined
       throw err
     })
@@ -188,6 +211,15 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     throw new Error('the token has no audience claim')
   }
 
+  /** The userinfo answer for an access token; a failure is a 502 that says what the IdP answered. */
+  async function fetchProfile(config: oidc.Configuration, accessToken: string): Promise<Record<string, unknown>> {
+    try {
+      return (await oidc.fetchUserInfo(config, accessToken, oidc.skipSubjectCheck)) as Record<string, unknown>
+    } catch (err) {
+      throw new ProxyError('ERR_OIDC_CLAIMS', 502, `userinfo request failed: ${describeFailure(err, 'the userinfo endpoint', [...secrets, accessToken])}`, { cause: err })
+    }
+  }
+
   async function sessionFromTokens(config: oidc.Configuration, tokens: oidc.TokenEndpointResponse, claims: Record<string, unknown>, now: number): Promise<Session> {
     let profile: Record<string, unknown> | undefined
     const meta = config.serverMetadata()
@@ -195,13 +227,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       const own = getClaim(claims, name)
       if (own !== undefined) return own
       if (options.skipClaimsFromProfileUrl || meta.userinfo_endpoint === undefined || tokens.access_token === undefined) return undefined
-      if (profile === undefined) {
-        try {
-          profile = (await oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck)) as Record<string, unknown>
-        } catch (err) {
-          throw new ProxyError('ERR_OIDC_CLAIMS', 502, 'userinfo request failed', { cause: err })
-        }
-      }
+      profile ??= await fetchProfile(config, tokens.access_token)
       return getClaim(profile, name)
     }
     const email = claimToString(await lookup(options.emailClaim))
@@ -233,11 +259,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   function hookContext(config: oidc.Configuration, idClaims: Record<string, unknown>, phase: 'redeem' | 'refresh', accessToken: string | undefined, previous?: Session): OidcHookContext {
     const userinfo = async (): Promise<Record<string, unknown> | undefined> => {
       if (accessToken === undefined || config.serverMetadata().userinfo_endpoint === undefined) return undefined
-      try {
-        return (await oidc.fetchUserInfo(config, accessToken, oidc.skipSubjectCheck)) as Record<string, unknown>
-      } catch (err) {
-        throw new ProxyError('ERR_OIDC_CLAIMS', 502, `userinfo request failed: ${(err as Error).message}`, { cause: err })
-      }
+      return fetchProfile(config, accessToken)
     }
     return { idClaims, phase, accessToken, userinfo, verifyJwt: (token) => verifyIdToken(token, undefined), ...(previous === undefined ? {} : { previous }) }
   }
@@ -282,33 +304,9 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
           ...(input.codeVerifier === undefined ? {} : { pkceCodeVerifier: input.codeVerifier }),
           idTokenExpected: true,
         }, { redirect_uri: input.redirectUri, ...hooks.tokenParams })
-      let tokens: oidc.TokenEndpointResponse
-      try {
-        tokens = await grant(config)
-      } catch (err) {
-        // oauth2-proxy tries HTTP Basic client auth first, then the secret in the form; remember what worked.
-        if (!usePostAuth && options.clientSecret && isInvalidClient(err)) {
-          usePostAuth = true
-          configuration = undefined
-          try {
-            tokens = await grant(await ready())
-          } catch (retryErr) {
-            throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, 'code exchange failed', { cause: retryErr })
-          }
-        } else if (isIdTokenRejection(err)) {
-          // openid-client's own ID token checks (times, issuer, audience, nonce, alg, shape): refused like the
-          // signature check in verifyIdToken, so every bad ID token gets the same answer.
-          throw new ProxyError('ERR_OIDC_ID_TOKEN_INVALID', 403, `ID token rejected: ${idTokenProblem(err)}`, { cause: err })
-        } else if (errorCode(err) === 'invalid_grant') {
-          // A replayed, expired or foreign code is the client's problem, not the server's: no 5xx.
-          throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 403, 'the provider refused the code (invalid_grant)', {
-            cause: err,
-            userMessage: 'Login Failed: this sign-in was already used or has expired. Please sign in again.',
-          })
-        } else {
-          throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, 'code exchange failed', { cause: err })
-        }
-      }
+      const result = await callTokenEndpoint(grant, config, inForm(config))
+      if (!result.ok) throw exchangeFailure(result, [...secrets, input.callbackUrl.searchParams.get('code') ?? undefined, input.codeVerifier])
+      const tokens = result.value
       if (tokens.id_token === undefined) throw new ProxyError('ERR_OIDC_EXCHANGE_FAILED', 500, 'token response has no id_token')
       const claims = await verifyIdToken(tokens.id_token, input.nonce)
       let session = await sessionFromTokens(config, tokens, claims, input.now)
@@ -324,13 +322,14 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     async refresh(session, now) {
       if (session.refreshToken === undefined) return { kind: 'not-refreshable' }
       const config = await ready()
-      let tokens: oidc.TokenEndpointResponse
-      try {
-        tokens = await oidc.refreshTokenGrant(config, session.refreshToken)
-      } catch (err) {
-        if (isGrantRevoked(err)) return { kind: 'revoked' }
-        throw new ProxyError('ERR_OIDC_REFRESH_FAILED', 502, 'token refresh failed', { cause: err })
+      const refreshToken = session.refreshToken
+      const result = await callTokenEndpoint((c) => oidc.refreshTokenGrant(c, refreshToken), config, inForm(config))
+      if (!result.ok) {
+        const failure = refreshFailure(result, [...secrets, refreshToken, session.accessToken])
+        if (failure instanceof ProxyError) throw failure
+        return failure
       }
+      const tokens = result.value
       let next: Session = {
         ...session,
         createdAt: new Date(Math.floor(now / 1000) * 1000),
@@ -358,32 +357,3 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   }
 }
 
-function errorCode(err: unknown): string | undefined {
-  const e = err as { error?: unknown; cause?: { error?: unknown } }
-  const code = e?.error ?? e?.cause?.error
-  return typeof code === 'string' ? code : undefined
-}
-
-/** openid-client's checks of the ID token in a token response failed (oauth4webapi codes; not a transport or HTTP error). */
-function isIdTokenRejection(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code
-  if (code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' || code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') return true
-  if (code !== 'OAUTH_INVALID_RESPONSE' && code !== 'OAUTH_PARSE_ERROR') return false
-  return /\bJWT\b|ID Token/.test(idTokenProblem(err))
-}
-
-/** The specific reason oauth4webapi gave (openid-client wraps it under a generic message). */
-function idTokenProblem(err: unknown): string {
-  const cause = (err as { cause?: unknown })?.cause
-  return cause instanceof Error ? cause.message : (err as Error)?.message ?? String(err)
-}
-
-function isInvalidClient(err: unknown): boolean {
-  return errorCode(err) === 'invalid_client'
-}
-
-/** oauth2-proxy #3333: these refresh errors end the session instead of keeping it. */
-function isGrantRevoked(err: unknown): boolean {
-  const code = errorCode(err)
-  return code === 'invalid_grant' || code === 'invalid_client'
-}

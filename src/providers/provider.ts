@@ -17,8 +17,8 @@ export interface RedeemInput {
 export type RefreshResult =
   | { kind: 'refreshed'; session: Session }
   | { kind: 'not-refreshable' }
-  /** The IdP said the grant is gone (`invalid_grant`): the session ends. */
-  | { kind: 'revoked' }
+  /** The IdP said the grant is gone (`invalid_grant`): the session ends; `reason` is what the IdP said, for the log. */
+  | { kind: 'revoked'; reason?: string }
 
 /** An identity provider as the proxy uses it. Implementations wrap their SDKs; errors leave as ProxyError. */
 export interface Provider {
