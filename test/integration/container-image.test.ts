@@ -64,7 +64,7 @@ describe('the image, built without a container engine', () => {
       runEnv: { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' },
       runTimeoutMs: 300_000,
     })
-  })
+  }, { timeout: 900_000 })
   after(async () => {
     await Promise.allSettled([proxy?.stop(), idp?.close(), echo?.close()])
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true })

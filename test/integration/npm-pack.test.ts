@@ -32,7 +32,7 @@ describe('npm pack, then npm install -g of the tarball', () => {
     assert.equal(tarball, `gatehouse-${VERSION}.tgz`)
     npm(['install', '--global', '--prefix', prefix, join(dir, tarball)], dir)
     env = { PATH: `${join(prefix, 'bin')}:${process.env['PATH'] ?? ''}` }
-  })
+  }, { timeout: 600_000 })
   after(() => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
   })
