@@ -1,3 +1,4 @@
+import type { BearerRefine } from './bearer-sessions.js'
 import { claimToString, getClaim } from './claims.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
 import type { Provider } from './provider.js'
@@ -29,6 +30,15 @@ export function goQueryEscape(value: string): string {
   return encodeURIComponent(value)
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%20/g, '+')
+}
+
+/** adfs bearer tokens: without the email claim the email is `upn`, as at sign-in, before oauth2-proxy's `sub`. */
+export function adfsBearerSession(emailClaim: string): BearerRefine {
+  return (session, claims) => {
+    if (claimToString(getClaim(claims, emailClaim)) !== undefined) return session
+    const upn = claimToString(getClaim(claims, UPN_CLAIM))
+    return upn === undefined ? session : { ...session, email: upn }
+  }
 }
 
 /**

@@ -1,41 +1,81 @@
 import type { Config } from '../config/schema.js'
-import { createBearerVerifier, type BearerVerifier } from './bearer-sessions.js'
-import { createJwtIssuer } from './jwt-issuer.js'
+import { adfsBearerSession } from './adfs.js'
+import { createBearerVerifier, DEFAULT_CLAIMS, type BearerRefine, type BearerVerifier, type ClaimNames } from './bearer-sessions.js'
+import { cidaasBearerSession } from './cidaas.js'
+import { entraBearerCheck, entraIssuerPolicy } from './entra-id.js'
+import { gitlabBearerSession } from './gitlab.js'
+import { createJwtIssuer, type IssuerPolicy } from './jwt-issuer.js'
+import { keycloakBearerSession } from './keycloak-oidc.js'
 
-/** Providers whose `--oidc-issuer-url` signs the JWTs that `--skip-jwt-bearer-tokens` accepts. */
-const OIDC_FAMILY: readonly string[] = ['oidc', 'keycloak-oidc', 'entra-id']
+/**
+ * Providers whose `--oidc-issuer-url` signs the JWTs that `--skip-jwt-bearer-tokens` accepts: the ones oauth2-proxy
+ * builds an ID token verifier for (providerRequiresOIDCProviderVerifier).
+ */
+const MAIN_ISSUER_PROVIDERS: readonly string[] = ['oidc', 'keycloak-oidc', 'entra-id', 'adfs', 'azure', 'cidaas', 'gitlab']
 
 type BearerConfig = Pick<
   Config,
   | 'provider' | 'oidcIssuerUrl' | 'oidcJwksUrl' | 'clientId' | 'oidcExtraAudiences' | 'oidcAudienceClaims' | 'oidcEnabledSigningAlgs'
-  | 'oidcEmailClaim' | 'oidcGroupsClaim' | 'userIdClaim' | 'insecureOidcAllowUnverifiedEmail' | 'extraJwtIssuers'
+  | 'oidcEmailClaim' | 'oidcGroupsClaim' | 'userIdClaim' | 'insecureOidcAllowUnverifiedEmail' | 'extraJwtIssuers' | 'entraIdAllowedTenants'
 >
+
+/** How the main provider reads its bearer tokens: claim names, its own refinement, and which issuers it accepts. */
+interface ProviderReading {
+  claims: ClaimNames
+  refine?: BearerRefine
+  issuerPolicy?: IssuerPolicy
+}
+
+/** oauth2-proxy's per-provider CreateSessionFromToken, plus the token-only parts of each provider's EnrichSession. */
+function providerReading(config: BearerConfig): ProviderReading {
+  const claims: ClaimNames = {
+    // The deprecated --user-id-claim replaces the email claim when that is left at its default (as in registry.ts).
+    email: config.oidcEmailClaim === 'email' && config.userIdClaim !== '' && config.userIdClaim !== 'email' ? config.userIdClaim : config.oidcEmailClaim,
+    groups: config.oidcGroupsClaim,
+    allowUnverifiedEmail: config.insecureOidcAllowUnverifiedEmail,
+  }
+  switch (config.provider) {
+    case 'keycloak-oidc':
+      return { claims, refine: keycloakBearerSession }
+    case 'entra-id':
+      return { claims, refine: entraBearerCheck(config.oidcIssuerUrl, config.entraIdAllowedTenants), issuerPolicy: entraIssuerPolicy(config.oidcIssuerUrl) }
+    case 'adfs':
+      return { claims, refine: adfsBearerSession(claims.email) }
+    case 'cidaas':
+      return { claims, refine: cidaasBearerSession(claims.groups) }
+    case 'gitlab':
+      return { claims, refine: gitlabBearerSession(claims.groups) }
+    case 'azure':
+      // oauth2-proxy's azure has no OIDC reading of its own: the default loader's fixed claim names.
+      return { claims: DEFAULT_CLAIMS }
+    default:
+      return { claims }
+  }
+}
 
 /**
  * The bearer JWT verifier of `--skip-jwt-bearer-tokens`: the provider's issuer with its audiences (client ID and
- * `--oidc-extra-audience`) and claim options, then every `--extra-jwt-issuers` `issuer=audience` pair.
+ * `--oidc-extra-audience`) and its own reading of the claims, then every `--extra-jwt-issuers` `issuer=audience` pair.
  */
 export function createBearerVerifierFromConfig(config: BearerConfig, deps: { fetch: typeof fetch; timeoutMs: number; clock: () => number }): BearerVerifier {
   const common = { fetch: deps.fetch, timeoutMs: deps.timeoutMs, clock: deps.clock }
-  const main = OIDC_FAMILY.includes(config.provider) && config.oidcIssuerUrl !== ''
-    ? {
+  const reading = MAIN_ISSUER_PROVIDERS.includes(config.provider) && config.oidcIssuerUrl !== '' ? providerReading(config) : undefined
+  const main = reading === undefined
+    ? undefined
+    : {
         issuer: createJwtIssuer({
           ...common,
           issuer: config.oidcIssuerUrl,
+          ...(reading.issuerPolicy === undefined ? {} : { issuerPolicy: reading.issuerPolicy }),
           jwksUrl: config.oidcJwksUrl,
           audiences: [config.clientId, ...config.oidcExtraAudiences],
           audienceClaims: config.oidcAudienceClaims,
           algorithms: config.oidcEnabledSigningAlgs,
           jwksJsonFallback: false,
         }),
-        claims: {
-          // The deprecated --user-id-claim replaces the email claim when that is left at its default (as in registry.ts).
-          email: config.oidcEmailClaim === 'email' && config.userIdClaim !== '' && config.userIdClaim !== 'email' ? config.userIdClaim : config.oidcEmailClaim,
-          groups: config.oidcGroupsClaim,
-          allowUnverifiedEmail: config.insecureOidcAllowUnverifiedEmail,
-        },
+        claims: reading.claims,
+        ...(reading.refine === undefined ? {} : { refine: reading.refine }),
       }
-    : undefined
   const extras = config.extraJwtIssuers.map((pair) => {
     const at = pair.indexOf('=')
     return createJwtIssuer({

@@ -10,7 +10,22 @@ export interface ClaimNames {
   allowUnverifiedEmail: boolean
 }
 
-const EXTRA_ISSUER_CLAIMS: ClaimNames = { email: 'email', groups: 'groups', allowUnverifiedEmail: false }
+/** oauth2-proxy's CreateTokenToSessionFunc reads fixed claim names: extra issuers, and providers without their own reading (azure). */
+export const DEFAULT_CLAIMS: ClaimNames = { email: 'email', groups: 'groups', allowUnverifiedEmail: false }
+
+/**
+ * A provider's own reading of its bearer tokens (oauth2-proxy's per-provider CreateSessionFromToken): the generic
+ * session refined with what the verified claims say (Keycloak roles, cidaas groups...), or the reason to refuse it.
+ * Token-only: no call to the IdP, since a bearer token is usually not one the IdP's APIs accept.
+ */
+export type BearerRefine = (session: Session, claims: Readonly<Record<string, unknown>>) => Session | string
+
+/** How the main provider's bearer tokens become sessions: its claim names and its refinement. */
+export interface MainBearer {
+  issuer: JwtIssuer
+  claims: ClaimNames
+  refine?: BearerRefine
+}
 
 /** A verified bearer token's session; or why there is none: the token is not valid, or its issuer did not answer. */
 export type BearerOutcome =
@@ -49,8 +64,8 @@ export function sessionFromBearerClaims(token: string, claims: Readonly<Record<s
  * Only the issuers the token's (unverified) `iss` names are asked, since verification demands that `iss` anyway: a
  * token of a stranger costs no network call, and no issuer's key set is fetched for another's tokens.
  */
-export function createBearerVerifier(main: { issuer: JwtIssuer; claims: ClaimNames } | undefined, extras: readonly JwtIssuer[]) {
-  const candidates = [...(main === undefined ? [] : [{ issuer: main.issuer, claims: main.claims }]), ...extras.map((issuer) => ({ issuer, claims: EXTRA_ISSUER_CLAIMS }))]
+export function createBearerVerifier(main: MainBearer | undefined, extras: readonly JwtIssuer[]) {
+  const candidates: readonly MainBearer[] = [...(main === undefined ? [] : [main]), ...extras.map((issuer) => ({ issuer, claims: DEFAULT_CLAIMS }))]
   return {
     async verify(token: string): Promise<BearerOutcome> {
       let iss: unknown
@@ -62,10 +77,11 @@ export function createBearerVerifier(main: { issuer: JwtIssuer; claims: ClaimNam
       const reasons: string[] = []
       let unavailable: string | undefined
       for (const candidate of candidates) {
-        if (candidate.issuer.issuer !== iss) continue
+        if (!candidate.issuer.mayIssue(iss)) continue
         const outcome = await candidate.issuer.verify(token)
         if (outcome.kind === 'valid') {
-          const session = sessionFromBearerClaims(token, outcome.claims, candidate.claims)
+          const generic = sessionFromBearerClaims(token, outcome.claims, candidate.claims)
+          const session = typeof generic === 'string' || candidate.refine === undefined ? generic : candidate.refine(generic, outcome.claims)
           if (typeof session !== 'string') return { kind: 'session', session }
           reasons.push(session)
         } else if (outcome.kind === 'unavailable') {

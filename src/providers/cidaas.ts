@@ -1,5 +1,6 @@
 import { ProxyError } from '../errors.js'
 import type { Session } from '../session/session.js'
+import type { BearerRefine } from './bearer-sessions.js'
 import { getClaim } from './claims.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
 import type { Provider } from './provider.js'
@@ -23,6 +24,15 @@ export function cidaasGroups(userinfo: Readonly<Record<string, unknown>>, groups
   const roles = userinfo['roles']
   for (const role of Array.isArray(roles) ? roles : []) if (typeof role === 'string') out.push(`${ROLE_PREFIX}${role}`)
   return out
+}
+
+/** cidaas bearer tokens: their groups and roles claims, read in cidaas's shape, replace the generic groups (no userinfo call). */
+export function cidaasBearerSession(groupsClaim: string): BearerRefine {
+  return (session, claims) => {
+    const groups = cidaasGroups(claims, groupsClaim)
+    const { groups: _generic, ...rest } = session
+    return groups.length === 0 ? rest : { ...rest, groups }
+  }
 }
 
 /**

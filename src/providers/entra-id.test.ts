@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
-import { entraExpectedIssuer, hasGroupOverage, tenantFromIssuer } from './entra-id.js'
+import { entraBearerCheck, entraExpectedIssuer, entraIssuerPolicy, hasGroupOverage, tenantFromIssuer } from './entra-id.js'
 import { fetchTransitiveGroupIds } from './ms-graph.js'
 
 const MS = 'https://login.microsoftonline.com'
@@ -54,5 +54,30 @@ describe('fetchTransitiveGroupIds', () => {
   it('reports Graph error codes and messages', async () => {
     const fetch = (async () => page({ error: { code: 'InvalidAuthenticationToken', message: 'no' } }, 401)) as unknown as typeof globalThis.fetch
     await assert.rejects(fetchTransitiveGroupIds({ fetch, graphUrl: 'https://graph.microsoft.com', accessToken: 't' }), /401 \(InvalidAuthenticationToken: no\)$/)
+  })
+})
+
+describe('entraIssuerPolicy', () => {
+  const policy = entraIssuerPolicy(`${MS}/common/v2.0`)
+  it('claims tenant issuers of the configured origin, before any network call', () => {
+    assert.equal(policy.mayIssue(`${MS}/${TID}/v2.0`), true)
+    assert.equal(policy.mayIssue(`${MS}/common/v2.0`), true)
+    assert.equal(policy.mayIssue(`https://evil.example/${TID}/v2.0`), false)
+  })
+  it('accepts the configured issuer or the tenant template from discovery, and expects the token tid issuer', () => {
+    assert.equal(policy.acceptsDiscovered(`${MS}/{tenantid}/v2.0`), true)
+    assert.equal(policy.acceptsDiscovered(`${MS}/common/v2.0`), true)
+    assert.equal(policy.acceptsDiscovered('https://evil.example/{tenantid}/v2.0'), false)
+    assert.equal(policy.expected(`${MS}/{tenantid}/v2.0`, { tid: TID }), `${MS}/${TID}/v2.0`)
+    assert.equal(entraIssuerPolicy(`${MS}/${TID}/v2.0`).expected(`${MS}/${TID}/v2.0`, { tid: 'other' }), `${MS}/${TID}/v2.0`)
+  })
+})
+
+describe('entraBearerCheck', () => {
+  it('refuses a tenant outside --entra-id-allowed-tenant and a non-tenant issuer', () => {
+    const session = { user: 'u' }
+    assert.equal(entraBearerCheck(`${MS}/common/v2.0`, [TID])(session, { iss: `${MS}/${TID}/v2.0` }), session)
+    assert.match(String(entraBearerCheck(`${MS}/common/v2.0`, ['other'])(session, { iss: `${MS}/${TID}/v2.0` })), /not in --entra-id-allowed-tenant/)
+    assert.match(String(entraBearerCheck(`${MS}/common/v2.0`, [])(session, { iss: `${MS}/common` })), /not an Entra ID v2.0 tenant issuer/)
   })
 })

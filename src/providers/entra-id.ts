@@ -1,5 +1,7 @@
 import type { Logger } from '../log/logger.js'
 import type { Session } from '../session/session.js'
+import type { BearerRefine } from './bearer-sessions.js'
+import type { IssuerPolicy } from './jwt-issuer.js'
 import { fetchTransitiveGroupIds } from './ms-graph.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
 import type { Provider } from './provider.js'
@@ -39,6 +41,41 @@ export function entraExpectedIssuer(discoveredIssuer: string, issuerUrl: string,
   return typeof tid === 'string' && /^[a-zA-Z0-9-]+$/.test(tid) ? discoveredIssuer.replace('{tenantid}', tid) : issuerUrl
 }
 
+/** Why a token's issuer may not sign in: not an Entra v2.0 tenant issuer, or a tenant outside `--entra-id-allowed-tenant`. */
+export function entraTenantProblem(iss: unknown, issuerUrl: string, allowedTenants: readonly string[]): string | undefined {
+  // oauth2-proxy checks the issuer shape even with no allow-list.
+  const tenant = tenantFromIssuer(iss, issuerUrl)
+  if (tenant === undefined) return 'the token issuer is not an Entra ID v2.0 tenant issuer'
+  if (allowedTenants.length > 0 && !allowedTenants.includes(tenant)) return `tenant ${tenant} is not in --entra-id-allowed-tenant`
+  return undefined
+}
+
+/**
+ * The issuers of Entra ID bearer tokens: the configured one and, when its discovery publishes the multi-tenant template
+ * `<origin>/{tenantid}/v2.0`, the issuer of the token's own `tid` (as the sign-in's ID token check).
+ */
+export function entraIssuerPolicy(issuerUrl: string): IssuerPolicy {
+  let template: string | undefined
+  try {
+    template = `${new URL(issuerUrl).origin}/{tenantid}/v2.0`
+  } catch {
+    template = undefined
+  }
+  return {
+    mayIssue: (iss) => iss === issuerUrl || tenantFromIssuer(iss, issuerUrl) !== undefined,
+    acceptsDiscovered: (discovered) => discovered === issuerUrl || (template !== undefined && discovered === template),
+    expected: (discovered, claims) => entraExpectedIssuer(discovered, issuerUrl, claims),
+  }
+}
+
+/**
+ * Entra ID bearer tokens meet the sign-in's tenant rules (oauth2-proxy checks them in ValidateSession, which bearer
+ * sessions skip there). Group overage is not resolved: the token is for this API, not for Microsoft Graph.
+ */
+export function entraBearerCheck(issuerUrl: string, allowedTenants: readonly string[]): BearerRefine {
+  return (session, claims) => entraTenantProblem(claims['iss'], issuerUrl, allowedTenants) ?? session
+}
+
 /** True when the ID token says its groups did not fit ("group overage": `_claim_names` has a `groups` entry). */
 export function hasGroupOverage(claims: Readonly<Record<string, unknown>>): boolean {
   const names = claims['_claim_names']
@@ -55,13 +92,7 @@ export function createEntraIdProvider(options: OidcProviderOptions, entra: Entra
     name: 'entra-id',
     hooks: {
       expectedIssuer: (discovered, claims) => entraExpectedIssuer(discovered, options.issuerUrl, claims),
-      validate(context) {
-        // oauth2-proxy checks the issuer shape even with no allow-list.
-        const tenant = tenantFromIssuer(context.idClaims['iss'], options.issuerUrl)
-        if (tenant === undefined) return 'the ID token issuer is not an Entra ID v2.0 tenant issuer'
-        if (entra.allowedTenants.length > 0 && !entra.allowedTenants.includes(tenant)) return `tenant ${tenant} is not in --entra-id-allowed-tenant`
-        return undefined
-      },
+      validate: (context) => entraTenantProblem(context.idClaims['iss'], options.issuerUrl, entra.allowedTenants),
       async enrich(session: Session, context) {
         if (!hasGroupOverage(context.idClaims) || session.accessToken === undefined) return session
         entra.log.info({ event: 'provider.entra.overage', user: session.user }, 'group overage: reading groups from Microsoft Graph')

@@ -1,6 +1,8 @@
 import { ProxyError } from '../errors.js'
 import type { Logger } from '../log/logger.js'
 import type { Session } from '../session/session.js'
+import type { BearerRefine } from './bearer-sessions.js'
+import { claimToGroups, getClaim } from './claims.js'
 import { fetchGitlabProject, fetchGitlabUserinfo } from './gitlab-api.js'
 import { PROJECT_PREFIX, projectGroup, type GitlabProject } from './gitlab-projects.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
@@ -13,6 +15,21 @@ export interface GitlabOptions {
   baseUrl: string
   allowUnverifiedEmail: boolean
   log: Logger
+}
+
+/** GitLab's ID token claim with the paths of the groups the user is a direct member of (its userinfo has `groups`). */
+const GROUPS_DIRECT_CLAIM = 'groups_direct'
+
+/**
+ * gitlab bearer tokens (GitLab ID tokens): the groups claim, else GitLab's `groups_direct`, so `--gitlab-group` admits
+ * API clients. `--gitlab-project` groups need GitLab's API and a token it accepts, so bearer sessions never get them.
+ */
+export function gitlabBearerSession(groupsClaim: string): BearerRefine {
+  return (session, claims) => {
+    if (getClaim(claims, groupsClaim) !== undefined) return session
+    const direct = claimToGroups(getClaim(claims, GROUPS_DIRECT_CLAIM))
+    return direct === undefined || direct.length === 0 ? session : { ...session, groups: direct }
+  }
 }
 
 /**

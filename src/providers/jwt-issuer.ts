@@ -10,9 +10,29 @@ const JWKS_MAX_AGE_MS = 10 * 60_000
 /** After a failed discovery, requests within this long fail at once instead of calling the IdP again. */
 const DISCOVERY_RETRY_MS = 5_000
 
+/**
+ * Which `iss` values an issuer signs. The default is the configured issuer alone; Entra ID's multi-tenant endpoints
+ * (`/common/v2.0`, `/organizations/v2.0`) publish the template `<origin>/{tenantid}/v2.0` and sign per tenant.
+ */
+export interface IssuerPolicy {
+  /** Whether a token naming `iss` is this issuer's to verify; asked before any network call. */
+  mayIssue(iss: unknown): boolean
+  /** Whether the discovery document's `issuer` belongs to the configured issuer URL. */
+  acceptsDiscovered(discovered: unknown): boolean
+  /** The `iss` a verified token must carry, from the discovered issuer and the token's claims. */
+  expected(discovered: string, claims: Readonly<Record<string, unknown>>): string
+}
+
+/** go-oidc's rule: the discovered issuer and every token's `iss` are exactly the configured issuer. */
+export function exactIssuer(issuer: string): IssuerPolicy {
+  return { mayIssue: (iss) => iss === issuer, acceptsDiscovered: (discovered) => discovered === issuer, expected: () => issuer }
+}
+
 /** One issuer whose JWTs are accepted as bearer tokens. */
 export interface JwtIssuerOptions {
   issuer: string
+  /** Default: exactIssuer(issuer). */
+  issuerPolicy?: IssuerPolicy
   /** The key set URL when known (`--oidc-jwks-url`); otherwise found by discovery. */
   jwksUrl?: string
   /** Accepted audiences: the first of `audienceClaims` present must hold one. */
@@ -44,7 +64,9 @@ export function createJwtIssuer(options: JwtIssuerOptions) {
   let keys: Promise<JWTVerifyGetKey> | undefined
   let failedAt = Number.NEGATIVE_INFINITY
   let lastFailure = ''
+  let discoveredIssuer = options.issuer
   const base = options.issuer.replace(/\/$/, '')
+  const policy = options.issuerPolicy ?? exactIssuer(options.issuer)
 
   async function get(url: string): Promise<Response> {
     return options.fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(options.timeoutMs) })
@@ -59,9 +81,10 @@ export function createJwtIssuer(options: JwtIssuerOptions) {
     }
     if (!res.ok) throw new Error(`discovery answered ${res.status}`)
     const doc = (await res.json()) as { issuer?: unknown; jwks_uri?: unknown }
-    // go-oidc: the discovered issuer must be the configured one.
-    if (doc.issuer !== options.issuer) throw new Error(`discovery names issuer ${JSON.stringify(doc.issuer)}`)
+    // go-oidc: the discovered issuer must be the configured one (or its tenant template, for Entra ID).
+    if (typeof doc.issuer !== 'string' || !policy.acceptsDiscovered(doc.issuer)) throw new Error(`discovery names issuer ${JSON.stringify(doc.issuer)}`)
     if (typeof doc.jwks_uri !== 'string') throw new Error('discovery has no jwks_uri')
+    discoveredIssuer = doc.issuer
     return doc.jwks_uri
   }
 
@@ -90,6 +113,8 @@ export function createJwtIssuer(options: JwtIssuerOptions) {
 
   return {
     issuer: options.issuer,
+    /** Whether a token naming `iss` is this issuer's (no network call). */
+    mayIssue: (iss: unknown): boolean => policy.mayIssue(iss),
     /** Fetches discovery ahead of the first token; a failure is retried on use. */
     async warmUp(): Promise<void> {
       await keySet()
@@ -105,13 +130,14 @@ export function createJwtIssuer(options: JwtIssuerOptions) {
       try {
         // jose refuses `alg: none`, and an HMAC alg cannot select an RSA or EC key from the set (no key confusion).
         const { payload } = await jwtVerify(token, getKey, {
-          issuer: options.issuer,
           algorithms: options.algorithms.length > 0 ? [...options.algorithms] : ASYMMETRIC_ALGS,
           clockTolerance: CLOCK_TOLERANCE_SEC,
           currentDate: new Date(options.clock()),
           requiredClaims: ['exp'],
         })
         const claims = payload as Record<string, unknown>
+        const expected = policy.expected(discoveredIssuer, claims)
+        if (claims['iss'] !== expected) return { kind: 'invalid', reason: `unexpected "iss" claim value (expected ${expected})` }
         const problem = audienceProblem(claims)
         return problem === undefined ? { kind: 'valid', claims } : { kind: 'invalid', reason: problem }
       } catch (err) {

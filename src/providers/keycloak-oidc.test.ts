@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
-import { keycloakAllowedGroups, keycloakRoles } from './keycloak-oidc.js'
+import { keycloakAllowedGroups, keycloakBearerSession, keycloakRoles } from './keycloak-oidc.js'
 
 describe('keycloakRoles', () => {
   it('names realm roles role:<r> and client roles role:<client>:<r>, realm roles first', () => {
@@ -21,5 +21,13 @@ describe('keycloakAllowedGroups', () => {
   it('adds --allowed-role values as role: groups to --allowed-group', () => {
     assert.deepEqual(keycloakAllowedGroups(['/staff'], ['admin', 'wiki:editor']), ['/staff', 'role:admin', 'role:wiki:editor'])
     assert.deepEqual(keycloakAllowedGroups([], []), [])
+  })
+})
+
+describe('keycloakBearerSession', () => {
+  it("appends the token's roles to its groups", () => {
+    const claims = { realm_access: { roles: ['admin'] }, resource_access: { wiki: { roles: ['editor'] } } }
+    assert.deepEqual(keycloakBearerSession({ user: 'u', groups: ['/staff'] }, claims).groups, ['/staff', 'role:admin', 'role:wiki:editor'])
+    assert.deepEqual(keycloakBearerSession({ user: 'u' }, {}), { user: 'u' })
   })
 })

@@ -32,6 +32,15 @@ export function keycloakAllowedGroups(allowedGroups: readonly string[], allowedR
 }
 
 /**
+ * keycloak-oidc's CreateSessionFromToken: the bearer token's realm and client roles join its groups, after them, so
+ * `--allowed-role` admits API clients as it admits browsers.
+ */
+export function keycloakBearerSession(session: Session, claims: Readonly<Record<string, unknown>>): Session {
+  const groups = [...(session.groups ?? []), ...keycloakRoles(claims)]
+  return groups.length === 0 ? session : { ...session, groups }
+}
+
+/**
  * `--provider=keycloak-oidc`: generic OIDC plus the user's Keycloak roles. The roles are read from the access token,
  * which is verified like an ID token (signature, issuer, audience, expiry) as oauth2-proxy does, so the Keycloak
  * client needs an audience mapper putting the client ID into the access token's `aud`.

@@ -18,6 +18,8 @@ export interface GatehouseOptions {
   cwd?: string
   /** Entry script (default `<repo>/dist/main.js`). */
   entry?: string
+  /** An executable to run instead of `node <entry>` (an installed `gatehouse`), found on `env.PATH` when not a path. */
+  command?: string
   /** How long to wait for the ping endpoint (default 10 s). */
   readyTimeoutMs?: number
   /** How long `stop` waits after its signal before SIGKILL (default 5 s). */
@@ -157,7 +159,8 @@ function spawnProxy(
   }
   Object.assign(env, opts.env)
   const entry = opts.entry ?? fileURLToPath(new URL('../../dist/main.js', import.meta.url))
-  const proc = spawn(process.execPath, [entry, ...args], { cwd: opts.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const [file, argv] = opts.command === undefined ? [process.execPath, [entry, ...args]] : [opts.command, args]
+  const proc = spawn(file, argv, { cwd: opts.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   live.add(proc)
   let output = ''
   proc.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d))

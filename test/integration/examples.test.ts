@@ -10,32 +10,13 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { startEchoApp, type EchoApp, type EchoReply } from '../../src/dev/echo-app.js'
 import { DEFAULT_DEV_CLIENTS, startDevIdp, type DevIdp } from '../../src/dev/idp.js'
+import { CROSSID_ENV, crossidTestFlags, readEnvFile, type Endpoints } from '../helpers/crossid-example.js'
 import { createClient } from '../helpers/http.js'
 import { loginViaHttp } from '../helpers/login.js'
 import { freePort, REPO_ROOT, runGatehouse, startGatehouse, type Gatehouse } from '../helpers/process.js'
 
 const POCKET_CFG = join(REPO_ROOT, 'docs/examples/pocket-id/oauth2-proxy.cfg')
-const CROSSID_ENV = join(REPO_ROOT, 'docs/examples/crossid/crossid.env')
 const POCKET_CLIENT = { clientId: '3f0c8a52-6d1e-4b7a-9c2f-5e8d1a7b4c60', clientSecret: 'pocket-id-client-secret' }
-
-/** Reads a docker --env-file: KEY=value lines, `#` comments and blank lines skipped, values taken literally. */
-function readEnvFile(path: string): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (line.trim() === '' || line.startsWith('#')) continue
-    const eq = line.indexOf('=')
-    assert.ok(eq > 0, `not KEY=value: ${line}`)
-    env[line.slice(0, eq)] = line.slice(eq + 1)
-  }
-  return env
-}
-
-interface Endpoints {
-  authorization_endpoint: string
-  token_endpoint: string
-  userinfo_endpoint: string
-  jwks_uri: string
-}
 
 describe('docs/examples against the development IdP', () => {
   let idp: DevIdp
@@ -130,20 +111,7 @@ describe('docs/examples against the development IdP', () => {
       const port = await freePort()
       proxy = await startGatehouse({
         env: crossidEnv,
-        args: [
-          `--oidc-issuer-url=${idp.issuer}`,
-          `--login-url=${endpoints.authorization_endpoint}`,
-          `--redeem-url=${endpoints.token_endpoint}`,
-          `--profile-url=${endpoints.userinfo_endpoint}`,
-          `--validate-url=${endpoints.userinfo_endpoint}`,
-          `--oidc-jwks-url=${endpoints.jwks_uri}`,
-          '--client-id=gatehouse',
-          '--client-secret=gatehouse-secret',
-          `--redirect-url=http://127.0.0.1:${port}/oauth2/callback`,
-          `--cookie-secret=${randomBytes(32).toString('base64url')}`,
-          `--upstream=${echo.url}/`,
-          `--http-address=127.0.0.1:${port}`,
-        ],
+        args: [...crossidTestFlags(idp.issuer, endpoints, `http://127.0.0.1:${port}`, echo.url), `--http-address=127.0.0.1:${port}`],
       })
     })
     after(async () => {
