@@ -2,23 +2,34 @@ import type { AllowedReason } from '../auth/authorize.js'
 import { requestPath } from '../auth/routes.js'
 import type { RequestContext } from '../http/context.js'
 import type { Session } from '../session/session.js'
+import { routedGate, type Routed } from './route-gate.js'
 import type { Services } from './services.js'
 
 /** What the proxy decided about a request before serving it. */
 export type GateResult =
-  | { kind: 'allowed'; reason: AllowedReason; session: Session | undefined; setCookies: string[] }
-  | { kind: 'ok'; session: Session; setCookies: string[] }
+  | { kind: 'allowed'; reason: AllowedReason; session: Session | undefined; setCookies: string[]; routed?: Routed }
+  | { kind: 'ok'; session: Session; setCookies: string[]; routed?: Routed }
   | { kind: 'needs-login'; setCookies: string[] }
-  | { kind: 'denied'; rule: string; session: Session; setCookies: string[] }
+  /** `routeId` set: the route's policy refused (the session stays); unset: the global rules refused it. */
+  | { kind: 'denied'; rule: string; routeId?: string; session: Session; setCookies: string[] }
+  /** Routes only: an ambiguous request (400), no route (404), or method overrides leading elsewhere (403). */
+  | { kind: 'refused'; status: 400 | 403 | 404; reason: string; setCookies: string[] }
 
 /**
  * oauth2-proxy's getAuthenticatedSession (reference §3.2). `method` and `uri` are the request that will be served:
  * the proxied request itself, or, for /oauth2/auth only, the original request a trusted reverse proxy describes.
  */
 export async function gate(ctx: RequestContext, s: Services, target: { method: string; uri: string }): Promise<GateResult> {
-  const path = requestPath(target.uri)
   // Every method the upstream may act on must be allowed: frameworks honour X-HTTP-Method-Override and its kin.
-  const reasons = methodReadings(target.method, ctx.req.headers).map((method) => s.authorizer.allowedWithoutSession({ method, path, clientIp: ctx.origin.clientIp }))
+  const methods = methodReadings(target.method, ctx.req.headers)
+  if (s.routes !== undefined) return routedGate(ctx, s, s.routes, target, methods)
+  return sessionGate(ctx, s, target, methods)
+}
+
+/** The gate without routes (oauth2-proxy's own); also /oauth2/userinfo's, which no route governs. */
+export async function sessionGate(ctx: RequestContext, s: Services, target: { method: string; uri: string }, methods = methodReadings(target.method, ctx.req.headers)): Promise<Extract<GateResult, { kind: 'allowed' | 'ok' | 'needs-login' | 'denied' }>> {
+  const path = requestPath(target.uri)
+  const reasons = methods.map((method) => s.authorizer.allowedWithoutSession({ method, path, clientIp: ctx.origin.clientIp }))
   const reason = reasons.every((r) => r !== undefined) ? reasons[0] : undefined
   // The request logger is only needed when a refresh logs: read it then, not for every request.
   const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host, { get log() { return ctx.log }, client: ctx.origin.clientIp }, ctx.req.headers.authorization)
