@@ -14,6 +14,10 @@ import type { RoutesSpec } from './policy/spec.js'
 const DRAIN_TIMEOUT_MS = 25_000
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'policy') {
+    const { runPolicyCommand } = await import('./policy-command.js')
+    return runPolicyCommand(process.argv.slice(3), (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`))
+  }
   let loaded
   try {
     loaded = loadConfig({ argv: process.argv.slice(2), env: process.env })

@@ -115,14 +115,23 @@ function isUrl(upstream: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(upstream)
 }
 
-function crossChecks(routes: readonly (RouteSpec | undefined)[], known: KnownIds): SpecIssue[] {
+function duplicateIds(raw: readonly unknown[]): SpecIssue[] {
   const issues: SpecIssue[] = []
   const seen = new Map<string, number>()
+  raw.forEach((item, i) => {
+    const id = item !== null && typeof item === 'object' ? (item as Record<string, unknown>)['id'] : undefined
+    if (typeof id !== 'string') return
+    const first = seen.get(id)
+    if (first !== undefined) issues.push({ path: `routes[${i}].id`, value: id, message: `duplicate route id: routes[${first}] has it too; ids must be unique` })
+    else seen.set(id, i)
+  })
+  return issues
+}
+
+function crossChecks(routes: readonly (RouteSpec | undefined)[], known: KnownIds): SpecIssue[] {
+  const issues: SpecIssue[] = []
   routes.forEach((route, i) => {
     if (route === undefined) return
-    const first = seen.get(route.id)
-    if (first !== undefined) issues.push({ path: `routes[${i}].id`, value: route.id, message: `duplicate route id: routes[${first}] has it too; ids must be unique` })
-    else seen.set(route.id, i)
     const up = route.upstream
     if (up !== undefined && isUrl(up)) {
       if (!/^https?:\/\/[^/]/i.test(up)) issues.push({ path: `routes[${i}].upstream`, value: up, message: 'an upstream URL must be http:// or https:// with a host' })
@@ -153,7 +162,7 @@ export function parseRoutesSpec(raw: unknown, known: KnownIds = {}): { spec: Rou
     }
     return undefined
   })
-  issues.push(...crossChecks(routes, known))
+  issues.push(...duplicateIds(raw), ...crossChecks(routes, known))
   return { spec: issues.length === 0 ? (routes as RouteSpec[]) : [], issues }
 }
 
