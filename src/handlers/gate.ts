@@ -31,13 +31,29 @@ export async function sessionGate(ctx: RequestContext, s: Services, target: { me
   const path = requestPath(target.uri)
   const reasons = methods.map((method) => s.authorizer.allowedWithoutSession({ method, path, clientIp: ctx.origin.clientIp }))
   const reason = reasons.every((r) => r !== undefined) ? reasons[0] : undefined
+  const step = await sessionStep(ctx, s, reason)
+  if (step.kind !== 'signed-in') return step
+  s.metrics.authDecision('ok', 'session')
+  return { kind: 'ok', session: step.session, setCookies: step.setCookies }
+}
+
+/**
+ * What every gate does once it knows whether the request may pass without a session: load the session, then the
+ * global rules (email domains, emails file, `--allowed-group`). Ends with a result, or with the signed-in session.
+ */
+export async function sessionStep(
+  ctx: RequestContext,
+  s: Services,
+  reason: AllowedReason | undefined,
+  routed?: Routed,
+): Promise<Extract<GateResult, { kind: 'allowed' | 'needs-login' | 'denied' }> | { kind: 'signed-in'; session: Session; setCookies: string[] }> {
   // The request logger is only needed when a refresh logs: read it then, not for every request.
   const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host, { get log() { return ctx.log }, client: ctx.origin.clientIp }, ctx.req.headers.authorization)
   const session = auth.kind === 'authenticated' ? auth.session : undefined
   if (session !== undefined) ctx.user = session.email ?? session.user
   if (reason !== undefined) {
     s.metrics.authDecision('allowed', reason)
-    return { kind: 'allowed', reason, session, setCookies: auth.setCookies }
+    return routed === undefined ? { kind: 'allowed', reason, session, setCookies: auth.setCookies } : { kind: 'allowed', reason, session, setCookies: auth.setCookies, routed }
   }
   if (session === undefined) {
     s.metrics.authDecision('needs_login', auth.kind === 'anonymous' ? auth.reason : 'no_cookie')
@@ -46,11 +62,10 @@ export async function sessionGate(ctx: RequestContext, s: Services, target: { me
   const decision = s.authorizer.authorizeSession(session)
   if (!decision.ok) {
     s.metrics.authDecision('denied', decision.rule)
-    ctx.log.info({ event: 'auth.denied', user: session.user, email: session.email, rule: decision.rule, client: ctx.origin.clientIp }, 'session refused by policy')
+    ctx.log.info({ event: 'auth.denied', user: session.user, email: session.email, rule: decision.rule, ...(routed === undefined ? {} : { routeId: routed.route.id }), client: ctx.origin.clientIp }, 'session refused by policy')
     return { kind: 'denied', rule: decision.rule, session, setCookies: await s.store.clear(ctx.cookies, ctx.origin.host) }
   }
-  s.metrics.authDecision('ok', 'session')
-  return { kind: 'ok', session, setCookies: auth.setCookies }
+  return { kind: 'signed-in', session, setCookies: auth.setCookies }
 }
 
 /** Headers through which upstream frameworks let a client replace the request method. */

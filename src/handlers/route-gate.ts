@@ -5,7 +5,7 @@ import type { Identity } from '../policy/predicates.js'
 import type { CompiledRoute, RouteTable } from '../policy/route-table.js'
 import type { Session } from '../session/session.js'
 import type { UpstreamTarget } from '../upstream/table.js'
-import type { GateResult } from './gate.js'
+import { sessionStep, type GateResult } from './gate.js'
 import type { Services } from './services.js'
 
 /** The routes of `--alpha-config`, compiled once: the table and each route's own upstream. */
@@ -49,23 +49,9 @@ export async function routedGate(ctx: RequestContext, s: Services, routes: Route
   const routed: Routed = { route, request, target: routes.targets.get(route.id) }
   const legacy = methods.map((method) => s.authorizer.allowedWithoutSession({ method, path: request.path, clientIp: request.clientIp }))
   const reason = route.public ? 'public_route' : legacy.every((r) => r !== undefined) ? legacy[0] : undefined
-  const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host, { get log() { return ctx.log }, client: ctx.origin.clientIp }, ctx.req.headers.authorization)
-  const session = auth.kind === 'authenticated' ? auth.session : undefined
-  if (session !== undefined) ctx.user = session.email ?? session.user
-  if (reason !== undefined) {
-    s.metrics.authDecision('allowed', reason)
-    return { kind: 'allowed', reason, session, setCookies: auth.setCookies, routed }
-  }
-  if (session === undefined) {
-    s.metrics.authDecision('needs_login', auth.kind === 'anonymous' ? auth.reason : 'no_cookie')
-    return { kind: 'needs-login', setCookies: auth.setCookies }
-  }
-  const global = s.authorizer.authorizeSession(session)
-  if (!global.ok) {
-    s.metrics.authDecision('denied', global.rule)
-    ctx.log.info({ event: 'auth.denied', user: session.user, email: session.email, rule: global.rule, routeId: route.id, client: request.clientIp }, 'session refused by policy')
-    return { kind: 'denied', rule: global.rule, session, setCookies: await s.store.clear(ctx.cookies, ctx.origin.host) }
-  }
+  const step = await sessionStep(ctx, s, reason, routed)
+  if (step.kind !== 'signed-in') return step
+  const { session, setCookies } = step
   const identity = identityOf(session)
   for (const method of methods) {
     const decision = decideRoute(route, identity, method === request.method ? request : { ...request, method })
@@ -73,8 +59,8 @@ export async function routedGate(ctx: RequestContext, s: Services, routes: Route
     s.metrics.authDecision('denied', 'route_policy')
     ctx.log.info({ event: 'auth.denied', user: session.user, email: session.email, routeId: decision.routeId, rule: decision.rule, method, path: request.path, client: request.clientIp }, 'refused by the route policy')
     // Not allowed here is not a broken session: the cookie stays for the routes this user may use.
-    return { kind: 'denied', rule: decision.rule, routeId: decision.routeId, session, setCookies: auth.setCookies }
+    return { kind: 'denied', rule: decision.rule, routeId: decision.routeId, session, setCookies }
   }
   s.metrics.authDecision('ok', 'session')
-  return { kind: 'ok', session, setCookies: auth.setCookies, routed }
+  return { kind: 'ok', session, setCookies, routed }
 }

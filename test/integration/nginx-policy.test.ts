@@ -10,7 +10,8 @@ import type { EchoReply } from '../../src/dev/echo-app.js'
 import type { DevUser } from '../../src/dev/idp-types.js'
 import { keycloakUser } from '../helpers/dev-users.js'
 import { loadExample, loopbackDispatcher } from '../helpers/examples.js'
-import { newCookieSecret, startBackends, startFromExample, type Backends } from '../helpers/forward-auth.js'
+import { startFromExample, type Backends } from '../helpers/forward-auth.js'
+import { keycloakCfgReplacements, keycloakNginxReplacements, startKeycloakBackends } from '../helpers/keycloak-example.js'
 import { createClient, type HttpClient } from '../helpers/http.js'
 import { loginViaHttp } from '../helpers/login.js'
 import { startNginx, type Nginx } from '../helpers/nginx.js'
@@ -37,12 +38,7 @@ describe('Keycloak group locations as one policy file behind nginx with one auth
   }
 
   before(async () => {
-    backends = await startBackends({
-      issuerPath: '/realms/internal',
-      users: USERS,
-      jwtAccessTokens: { audience: 'intranet' },
-      clients: [{ clientId: 'intranet', clientSecret: 'intranet-secret', authMethod: 'client_secret_basic', redirectUris: ['http://intranet.example.com:*/**'] }],
-    })
+    backends = await startKeycloakBackends(USERS)
     const [gatehousePort, nginxPort] = [await freePort(), await freePort()]
     base = `http://intranet.example.com:${nginxPort}`
     gatehouse = `127.0.0.1:${gatehousePort}`
@@ -53,23 +49,13 @@ describe('Keycloak group locations as one policy file behind nginx with one auth
       file: 'gatehouse.cfg',
       address: gatehouse,
       replace: {
-        '127.0.0.1:4180': gatehouse,
-        'https://sso.example.com/realms/internal': backends.idp.issuer,
-        '"change-me"': '"intranet-secret"',
-        'change-me-to-32-random-bytes-base64': newCookieSecret(),
-        'https://intranet.example.com/oauth2/callback': `${base}/oauth2/callback`,
+        ...keycloakCfgReplacements(backends, gatehouse, base),
         'custom_sign_in_logo = "/etc/gatehouse/logo.svg"': '',
         'custom_templates_dir = "/etc/gatehouse/templates"': '',
       },
       args: ['--cookie-secure=false', '--scope=openid email profile groups', `--alpha-config=${policy}`],
     })
-    const servers = await loadExample('keycloak', 'app-policy.conf', {
-      'listen 80;': `listen 127.0.0.1:${nginxPort};`,
-      '127.0.0.1:4180': gatehouse,
-      '127.0.0.1:8080': backends.echoAddress,
-      '127.0.0.1:8081': backends.echoAddress,
-      '127.0.0.1:8082': backends.echoAddress,
-    })
+    const servers = await loadExample('keycloak', 'app-policy.conf', keycloakNginxReplacements(nginxPort, gatehouse, backends.echoAddress))
     nginx = await startNginx({ servers, ports: [nginxPort] })
   })
   after(async () => {
