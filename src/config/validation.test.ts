@@ -107,7 +107,7 @@ describe('config validation', () => {
     loads([...BASE, '--logging-max-size=100', '--approval-prompt=force', '--skip-jwt-bearer-tokens=false'])
     assert.deepEqual(messages([...BASE, '--alpha-config=/nonexistent/alpha.yaml', '--convert-config-to-alpha']), [
       '--convert-config-to-alpha: --convert-config-to-alpha is not supported yet by gatehouse',
-      '--alpha-config="/nonexistent/alpha.yaml": cannot read the file: no such file',
+      '--alpha-config: cannot read the file: no such file',
     ])
   })
 
