@@ -43,6 +43,9 @@ import { createProviderFromConfig } from './providers/registry.js'
 import { createCookieStore } from './session/cookie-store.js'
 import type { SessionStore } from './session/store.js'
 import { createForwarder } from './upstream/forward.js'
+import { compileRouteTable } from './policy/route-table.js'
+import type { RoutesSpec } from './policy/spec.js'
+import { createRouteTargets } from './upstream/route-targets.js'
 import { createUpstreamTable } from './upstream/table.js'
 import { VERSION } from './version.js'
 
@@ -88,7 +91,7 @@ export interface App {
 }
 
 /** The composition root: builds every service from the config and wires the route table; `accessLog` defaults to `log`. */
-export async function createApp(config: Config, deps: { log: Logger; accessLog?: Logger; clock?: () => number; clusterWorker?: boolean }): Promise<App> {
+export async function createApp(config: Config, deps: { log: Logger; accessLog?: Logger; clock?: () => number; clusterWorker?: boolean; routes?: RoutesSpec | undefined }): Promise<App> {
   const { log } = deps
   const clock = deps.clock ?? Date.now
   const keys = cookieSecretKeys(config.cookieSecret)
@@ -131,6 +134,8 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     bearer && createBearerSessionLoader({ verify: (token) => bearer.verify(token), loginFallback: config.bearerTokenLoginFallback, clock }),
     htpasswd && createBasicSessionLoader({ validator: htpasswd.validator, groups: config.htpasswdUserGroups, preferEmailToUser: config.preferEmailToUser }),
   ])
+  const upstreams = createUpstreamTable(config.upstreams)
+  const routeTable = deps.routes === undefined ? undefined : compileRouteTable(deps.routes)
   const services: Services = {
     settings: {
       proxyPrefix: config.proxyPrefix,
@@ -181,7 +186,8 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     }),
     isValidRedirect: createRedirectValidator(config.whitelistDomains),
     isApiRoute: createApiRouteMatcher(config.apiRoutes),
-    upstreams: createUpstreamTable(config.upstreams),
+    upstreams,
+    routes: routeTable === undefined ? undefined : { table: routeTable, targets: createRouteTargets(routeTable.routes, upstreams) },
     forwarder: createForwarder({
       passHostHeader: config.passHostHeader,
       insecureSkipVerify: config.sslUpstreamInsecureSkipVerify,

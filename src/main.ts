@@ -8,11 +8,16 @@ import { createLoggers, type Logger } from './log/logger.js'
 import { closeMetricsListeners, startMetricsListeners } from './metrics/listeners.js'
 import { createLogOutput } from './log/output.js'
 import { logSettingsFromConfig } from './log/settings.js'
+import type { RoutesSpec } from './policy/spec.js'
 
 /** How long in-flight requests may run after SIGTERM before their connections are cut. */
 const DRAIN_TIMEOUT_MS = 25_000
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'policy') {
+    const { runPolicyCommand } = await import('./policy-command.js')
+    return runPolicyCommand(process.argv.slice(3), (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`))
+  }
   let loaded
   try {
     loaded = loadConfig({ argv: process.argv.slice(2), env: process.env })
@@ -43,7 +48,7 @@ async function main(): Promise<number> {
   const clustered = config.workers > 1
   const settings = logSettingsFromConfig(config)
   const { log, access } = createLoggers(clustered ? { ...settings, fields: { pid: process.pid } } : settings, { out: output.out })
-  if (cluster.isWorker) return serve(config, log, access)
+  if (cluster.isWorker) return serve(config, log, access, loaded.routes)
   if (!config.requestLogging && !config.authLogging && !config.standardLogging) {
     process.stderr.write('gatehouse: warning: request, auth and standard logging are all off; nothing more will be logged\n')
   }
@@ -60,18 +65,18 @@ async function main(): Promise<number> {
     const { runPrimary } = await import('./cluster/primary.js')
     return runPrimary(config, log, { workers: config.workers, drainTimeoutMs: DRAIN_TIMEOUT_MS + 5_000 })
   }
-  return serve(config, log, access)
+  return serve(config, log, access, loaded.routes)
 }
 
 /** Serves requests in this process (alone, or as one `--workers` worker) until SIGTERM/SIGINT; resolves with the exit code. */
-async function serve(config: Config, log: Logger, access: Logger): Promise<number> {
+async function serve(config: Config, log: Logger, access: Logger, routes: RoutesSpec | undefined): Promise<number> {
   const { createApp } = await import('./app.js')
   const worker = cluster.isWorker
   // A worker hands its registry to the primary only when the primary serves metrics.
   const metricsOn = config.metricsAddress !== '' || config.metricsSecureAddress !== ''
   let app
   try {
-    app = await createApp(config, { log, accessLog: access, clusterWorker: worker && metricsOn })
+    app = await createApp(config, { log, accessLog: access, clusterWorker: worker && metricsOn, routes })
   } catch (err) {
     // Files read at start (e.g. --htpasswd-file) are checked here; their problems are config errors like the others.
     if (!(err instanceof ConfigError)) throw err

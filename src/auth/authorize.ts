@@ -3,7 +3,7 @@ import type { Session } from '../session/session.js'
 import type { EmailRules } from './email-rules.js'
 
 /** Why a request may pass without a session (oauth2-proxy's `IsAllowedRequest`). */
-export type AllowedReason = 'preflight' | 'skip_auth_route' | 'trusted_ip'
+export type AllowedReason = 'preflight' | 'skip_auth_route' | 'trusted_ip' | 'public_route'
 
 export type SessionDecision = { ok: true } | { ok: false; rule: 'email_domains' | 'allowed_groups' }
 

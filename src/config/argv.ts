@@ -17,6 +17,8 @@ export interface ParsedArgv {
   version: boolean
   configTest: boolean
   configFile: string | undefined
+  /** `--alpha-config`: the YAML file whose `routes:` this build reads. */
+  alphaConfigFile: string | undefined
   occurrences: FlagOccurrence[]
   issues: ConfigIssue[]
 }
@@ -41,7 +43,7 @@ function kindOf(name: string): 'bool' | 'value' | undefined {
  * (`--flag`, `--flag=false`); `--` ends the flags. `-h` and `--help` ask for help.
  */
 export function parseArgv(argv: readonly string[]): ParsedArgv {
-  const out: ParsedArgv = { help: false, version: false, configTest: false, configFile: undefined, occurrences: [], issues: [] }
+  const out: ParsedArgv = { help: false, version: false, configTest: false, configFile: undefined, alphaConfigFile: undefined, occurrences: [], issues: [] }
   let previousBareBool: string | undefined
   let flagsEnded = false
   for (let i = 0; i < argv.length; i++) {
@@ -108,6 +110,7 @@ function readOccurrence(out: ParsedArgv, name: string, text: string): void {
   }
   if (cli.kind === 'string') {
     if (!cli.supported) out.issues.push({ option: `--${name}`, value: text, message: `--${name} is not supported yet by gatehouse: use the legacy options (--config FILE, flags or OAUTH2_PROXY_* variables)` })
+    else if (name === 'alpha-config') out.alphaConfigFile = text
     else out.configFile = text
     return
   }

@@ -5,6 +5,9 @@ import { ConfigError, type ConfigIssue } from '../errors.js'
 import { templatesProblem } from '../pages/custom-templates.js'
 import { logoProblem } from '../pages/logo.js'
 import { VERSION } from '../version.js'
+import type { RoutesSpec } from '../policy/spec.js'
+import { parseUpstream } from '../upstream/table.js'
+import { loadRoutesFile } from './alpha-routes.js'
 import { parseArgv } from './argv.js'
 import { renderHelp } from './help.js'
 import { applyDeprecatedOptions } from './legacy.js'
@@ -16,7 +19,7 @@ import { envLayer, fileLayer, flagLayer } from './sources.js'
 export type LoadResult =
   | { kind: 'help'; text: string }
   | { kind: 'version'; text: string }
-  | { kind: 'config'; config: Config; warnings: string[]; configTest: boolean }
+  | { kind: 'config'; config: Config; warnings: string[]; configTest: boolean; routes: RoutesSpec | undefined }
 
 /** The process's command line (without node and the script) and environment. */
 export interface LoadInput {
@@ -129,6 +132,19 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * The upstream and provider ids routes may name: each `--upstream`'s id (its path, as in oauth2-proxy's legacy
+ * conversion) and the one provider's `<provider>=<client-id>`.
+ */
+function knownIds(config: Config): { upstreams: ReadonlySet<string>; providers: ReadonlySet<string> } {
+  const upstreams = new Set<string>()
+  for (const value of config.upstreams) {
+    const parsed = parseUpstream(value)
+    if (!('message' in parsed)) upstreams.add(parsed.id)
+  }
+  return { upstreams, providers: new Set([`${config.provider}=${config.clientId}`]) }
+}
+
+/**
  * Loads the configuration oauth2-proxy's way: flags > OAUTH2_PROXY_* env > `--config` TOML file > defaults, then
  * reads secret files and validates everything. Throws one ConfigError listing every problem; the config is deep-frozen.
  */
@@ -155,6 +171,11 @@ export function loadConfig(input: LoadInput): LoadResult {
 
   const parsed = configSchema.safeParse(Object.fromEntries([...merged].map(([key, setting]) => [key, setting.value])))
   if (!parsed.success) issues.push(...parsed.error.issues.map((issue) => toConfigIssue(issue, merged)))
+  const routes = cli.alphaConfigFile === undefined || !parsed.success ? undefined : loadRoutesFile(cli.alphaConfigFile, knownIds(parsed.data))
+  if (routes !== undefined) {
+    issues.push(...routes.issues)
+    warnings.push(...routes.warnings)
+  }
   if (issues.length > 0 || !parsed.success) throw new ConfigError(issues)
-  return { kind: 'config', config: deepFreeze(parsed.data), warnings: [...new Set(warnings)], configTest: cli.configTest }
+  return { kind: 'config', config: deepFreeze(parsed.data), warnings: [...new Set(warnings)], configTest: cli.configTest, routes: routes?.spec === undefined ? undefined : deepFreeze(routes.spec) }
 }

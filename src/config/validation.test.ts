@@ -105,9 +105,9 @@ describe('config validation', () => {
       { option: 'OAUTH2_PROXY_SIGNATURE_KEY', message: '--signature-key is not supported yet by gatehouse' },
     ])
     loads([...BASE, '--logging-max-size=100', '--approval-prompt=force', '--skip-jwt-bearer-tokens=false'])
-    assert.deepEqual(messages([...BASE, '--alpha-config=alpha.yaml', '--convert-config-to-alpha']), [
-      '--alpha-config: --alpha-config is not supported yet by gatehouse: use the legacy options (--config FILE, flags or OAUTH2_PROXY_* variables)',
+    assert.deepEqual(messages([...BASE, '--alpha-config=/nonexistent/alpha.yaml', '--convert-config-to-alpha']), [
       '--convert-config-to-alpha: --convert-config-to-alpha is not supported yet by gatehouse',
+      '--alpha-config: cannot read the file: no such file',
     ])
   })
 

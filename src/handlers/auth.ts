@@ -16,8 +16,13 @@ export function createAuthHandler(s: Services): Handler {
     appendSetCookies(ctx.res, result.setCookies)
     switch (result.kind) {
       case 'needs-login':
-      case 'denied':
         return sendText(ctx.res, 401, 'Unauthorized\n')
+      case 'denied':
+        // A route policy's refusal is "signed in, not allowed here": 403, so nginx never loops through sign-in.
+        return result.routeId === undefined ? sendText(ctx.res, 401, 'Unauthorized\n') : sendText(ctx.res, 403, 'Forbidden\n')
+      case 'refused':
+        // nginx auth_request understands only 2xx, 401 and 403: no route and an ambiguous URI are both refusals.
+        return sendText(ctx.res, 403, 'Forbidden\n')
       case 'allowed':
       case 'ok': {
         if (result.session !== undefined) {

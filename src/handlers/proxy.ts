@@ -4,7 +4,10 @@ import type { RequestContext } from '../http/context.js'
 import { appendSetCookies, redirect, sendHtml, sendJson, sendText, wantsJson } from '../http/reply.js'
 import type { Handler } from '../http/server.js'
 import type { Session } from '../session/session.js'
+import { encodePath } from '../upstream/path.js'
+import { upstreamTarget } from '../policy/canonical.js'
 import { gate } from './gate.js'
+import type { Routed } from './route-gate.js'
 import { appRedirect } from './redirects.js'
 import type { Services } from './services.js'
 import { startLogin } from './start.js'
@@ -22,10 +25,12 @@ export function createProxyHandler(s: Services): Handler {
       case 'denied':
         appendSetCookies(ctx.res, result.setCookies)
         if (s.settings.forceJsonErrors) return sendJson(ctx.res, 403, {})
-        throw new ProxyError('ERR_FORBIDDEN', 403, `session failed ${result.rule}`)
+        throw new ProxyError('ERR_FORBIDDEN', 403, result.routeId === undefined ? `session failed ${result.rule}` : `route ${result.routeId} refused by ${result.rule}`)
+      case 'refused':
+        throw refusal(result.status, result.reason)
       case 'allowed':
       case 'ok':
-        return serve(ctx, s, result.session, result.setCookies)
+        return serve(ctx, s, result.session, result.setCookies, result.routed)
     }
   }
 }
@@ -43,7 +48,23 @@ async function needsLogin(ctx: RequestContext, s: Services, setCookies: string[]
   sendHtml(ctx.res, 403, s.pages.signIn(target, 403))
 }
 
-async function serve(ctx: RequestContext, s: Services, session: Session | undefined, setCookies: string[]): Promise<void> {
+/** The error for a request the routes refuse before any session is looked at. */
+export function refusal(status: 400 | 403 | 404, reason: string): ProxyError {
+  if (status === 404) return new ProxyError('ERR_NOT_FOUND', 404, 'no route matches the request')
+  if (status === 403) return new ProxyError('ERR_FORBIDDEN', 403, `refused: ${reason}`)
+  return new ProxyError('ERR_BAD_REQUEST', 400, `ambiguous request refused: ${reason}`, { userMessage: 'The request path is ambiguous (encoded separators, backslashes, semicolons or control characters).' })
+}
+
+/** The upstream of a request: its route's own, else the path-based table over the path that was decided on. */
+export function upstreamFor(ctx: RequestContext, s: Services, routed: Routed | undefined): ReturnType<Services['upstreams']['match']> {
+  if (routed === undefined) return s.upstreams.match(ctx.pathname)
+  // The upstream receives the canonical path the route and policy matched, never the raw one.
+  ctx.req.url = upstreamTarget(routed.request)
+  if (routed.target !== undefined) return { target: routed.target }
+  return s.upstreams.match(encodePath(routed.request.path))
+}
+
+async function serve(ctx: RequestContext, s: Services, session: Session | undefined, setCookies: string[], routed: Routed | undefined): Promise<void> {
   if (session !== undefined) {
     const verdict = checkQueryConstraints(parseQueryConstraints(ctx.query), { email: session.email, groups: session.groups })
     if (!verdict.ok) {
@@ -51,15 +72,16 @@ async function serve(ctx: RequestContext, s: Services, session: Session | undefi
       return sendText(ctx.res, 403, 'Forbidden\n')
     }
   }
-  const match = s.upstreams.match(ctx.pathname)
+  const match = upstreamFor(ctx, s, routed)
   if (match === undefined) {
     appendSetCookies(ctx.res, setCookies)
     throw new ProxyError('ERR_NOT_FOUND', 404, `no upstream for ${ctx.pathname}`)
   }
   if ('redirectTo' in match) {
     appendSetCookies(ctx.res, setCookies)
-    const query = ctx.rawUrl.indexOf('?')
-    return redirect(ctx.res, query === -1 ? match.redirectTo : match.redirectTo + ctx.rawUrl.slice(query), 301)
+    const url = ctx.req.url ?? ctx.rawUrl
+    const query = url.indexOf('?')
+    return redirect(ctx.res, query === -1 ? match.redirectTo : match.redirectTo + url.slice(query), 301)
   }
   ctx.upstream = match.target.id
   const responseHeaders: Record<string, string | string[]> = { ...s.headers.responseHeaders(session) }

@@ -10,6 +10,7 @@ import type { Provider } from '../providers/provider.js'
 import type { SessionStore } from '../session/store.js'
 import type { Forwarder } from '../upstream/forward.js'
 import type { UpstreamTable } from '../upstream/table.js'
+import type { RoutesRuntime } from './route-gate.js'
 
 /** The options the handlers read, a plain subset of Config so handlers stay testable. */
 export interface HandlerSettings {
@@ -45,6 +46,8 @@ export interface Services {
   isValidRedirect: (redirect: string) => boolean
   isApiRoute: (requestUri: string) => boolean
   upstreams: UpstreamTable
+  /** The `--alpha-config` routes and policies; undefined without routes (the legacy gate, at no extra cost). */
+  routes: RoutesRuntime | undefined
   forwarder: Forwarder
   /** The Prometheus registry: handlers record auth decisions in it. */
   metrics: Metrics

@@ -1,12 +1,12 @@
 import { appendSetCookies, sendJson, sendText } from '../http/reply.js'
 import type { Handler } from '../http/server.js'
-import { gate } from './gate.js'
+import { sessionGate } from './gate.js'
 import type { Services } from './services.js'
 
 /** `<prefix>/userinfo`: the signed-in identity as JSON, 401 without one (reference §3.9). */
 export function createUserInfoHandler(s: Services): Handler {
   return async (ctx) => {
-    const result = await gate(ctx, s, { method: ctx.req.method ?? 'GET', uri: ctx.rawUrl })
+    const result = await sessionGate(ctx, s, { method: ctx.req.method ?? 'GET', uri: ctx.rawUrl })
     appendSetCookies(ctx.res, result.setCookies)
     if (result.kind === 'needs-login' || result.kind === 'denied') return sendText(ctx.res, 401, 'Unauthorized\n')
     const session = result.session

@@ -10,7 +10,8 @@ import type { EchoReply } from '../../src/dev/echo-app.js'
 import type { DevUser } from '../../src/dev/idp-types.js'
 import { keycloakUser } from '../helpers/dev-users.js'
 import { loadExample, loopbackDispatcher } from '../helpers/examples.js'
-import { newCookieSecret, startBackends, startFromExample, type Backends } from '../helpers/forward-auth.js'
+import { startFromExample, type Backends } from '../helpers/forward-auth.js'
+import { keycloakCfgReplacements, keycloakNginxReplacements, startKeycloakBackends } from '../helpers/keycloak-example.js'
 import { createClient, type HttpClient } from '../helpers/http.js'
 import { loginViaHttp } from '../helpers/login.js'
 import { startNginx, type Nginx } from '../helpers/nginx.js'
@@ -31,12 +32,7 @@ describe('Keycloak realm behind nginx with group-restricted apps and custom page
   const browser = (): HttpClient => createClient({ dispatcher })
 
   before(async () => {
-    backends = await startBackends({
-      issuerPath: '/realms/internal',
-      users: USERS,
-      jwtAccessTokens: { audience: 'intranet' },
-      clients: [{ clientId: 'intranet', clientSecret: 'intranet-secret', authMethod: 'client_secret_basic', redirectUris: ['http://intranet.example.com:*/**'] }],
-    })
+    backends = await startKeycloakBackends(USERS)
     const [gatehousePort, nginxPort] = [await freePort(), await freePort()]
     base = `http://intranet.example.com:${nginxPort}`
     const gatehouse = `127.0.0.1:${gatehousePort}`
@@ -48,11 +44,7 @@ describe('Keycloak realm behind nginx with group-restricted apps and custom page
       file: 'gatehouse.cfg',
       address: gatehouse,
       replace: {
-        '127.0.0.1:4180': gatehouse,
-        'https://sso.example.com/realms/internal': backends.idp.issuer,
-        '"change-me"': '"intranet-secret"',
-        'change-me-to-32-random-bytes-base64': newCookieSecret(),
-        'https://intranet.example.com/oauth2/callback': `${base}/oauth2/callback`,
+        ...keycloakCfgReplacements(backends, gatehouse, base),
         '/etc/gatehouse/logo.svg': join(backends.dir, 'logo.svg'),
         '/etc/gatehouse/templates': join(backends.dir, 'templates'),
       },
@@ -60,13 +52,7 @@ describe('Keycloak realm behind nginx with group-restricted apps and custom page
       // mapper puts them in the ID token without one.
       args: ['--cookie-secure=false', '--scope=openid email profile groups'],
     })
-    const servers = await loadExample('keycloak', 'app.conf', {
-      'listen 80;': `listen 127.0.0.1:${nginxPort};`,
-      '127.0.0.1:4180': gatehouse,
-      '127.0.0.1:8080': backends.echoAddress,
-      '127.0.0.1:8081': backends.echoAddress,
-      '127.0.0.1:8082': backends.echoAddress,
-    })
+    const servers = await loadExample('keycloak', 'app.conf', keycloakNginxReplacements(nginxPort, gatehouse, backends.echoAddress))
     nginx = await startNginx({ servers, ports: [nginxPort] })
   })
   after(async () => {
