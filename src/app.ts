@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
+import { createIdentityAssertionFromConfig } from './assertion/from-config.js'
 import { createAuthenticator } from './auth/authenticate.js'
 import { createAuthorizer } from './auth/authorize.js'
 import { createBasicSessionLoader } from './auth/basic-auth.js'
@@ -23,6 +24,7 @@ import { withPasswordSignIn } from './handlers/sign-in-post.js'
 import { createSignOutHandler } from './handlers/sign-out.js'
 import { createStartHandler } from './handlers/start.js'
 import { createUpgradeHandler } from './handlers/upgrade.js'
+import { createJwksHandler } from './handlers/jwks.js'
 import { createUserInfoHandler } from './handlers/userinfo.js'
 import { createHeaderInjector } from './headers/inject.js'
 import { createOriginResolver } from './http/forwarded.js'
@@ -130,6 +132,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     bearer && createBearerSessionLoader({ verify: (token) => bearer.verify(token), loginFallback: config.bearerTokenLoginFallback, clock }),
     htpasswd && createBasicSessionLoader({ validator: htpasswd.validator, groups: config.htpasswdUserGroups, preferEmailToUser: config.preferEmailToUser }),
   ])
+  const identityAssertion = await createIdentityAssertionFromConfig(config, { clock, log })
   const services: Services = {
     settings: {
       proxyPrefix: config.proxyPrefix,
@@ -177,6 +180,8 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
       setAuthorizationHeader: config.setAuthorizationHeader,
       preferEmailToUser: config.preferEmailToUser,
       stripHeaders: config.skipAuthStripHeaders,
+      // A client's copy of the assertion header never reaches the upstream, whether assertions are on or not.
+      alwaysStrip: [config.assertionHeader],
     }),
     isValidRedirect: createRedirectValidator(config.whitelistDomains),
     isApiRoute: createApiRouteMatcher(config.apiRoutes),
@@ -193,6 +198,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     metrics,
     providerFetch,
     clock,
+    ...(identityAssertion === undefined ? {} : { identityAssertion }),
   }
 
   const prefix = config.proxyPrefix
@@ -209,6 +215,9 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
       { path: `${prefix}/callback`, handler: createCallbackHandler(services), noCache: true },
       { path: `${prefix}/sign_out`, handler: createSignOutHandler(services), noCache: true },
       { path: `${prefix}/userinfo`, handler: createUserInfoHandler(services), noCache: true },
+      ...(identityAssertion === undefined
+        ? []
+        : [`${prefix}/jwks.json`, '/.well-known/jwks.json'].map((path) => ({ path, handler: createJwksHandler(identityAssertion.ring, config.assertionKeyPublishAhead) }))),
     ],
     createProxyHandler(services),
   )
@@ -256,6 +265,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     metrics,
     async close() {
       htpasswd?.close()
+      identityAssertion?.ring.close()
       await services.forwarder.close()
       await store.close()
     },

@@ -5,6 +5,7 @@ import { appendSetCookies, redirect, sendHtml, sendJson, sendText, wantsJson } f
 import type { Handler } from '../http/server.js'
 import type { Session } from '../session/session.js'
 import { gate } from './gate.js'
+import { withUpstreamAssertion } from './identity-assertion.js'
 import { appRedirect } from './redirects.js'
 import type { Services } from './services.js'
 import { startLogin } from './start.js'
@@ -65,7 +66,7 @@ async function serve(ctx: RequestContext, s: Services, session: Session | undefi
   const responseHeaders: Record<string, string | string[]> = { ...s.headers.responseHeaders(session) }
   if (setCookies.length > 0) responseHeaders['Set-Cookie'] = setCookies
   await s.forwarder.forward(ctx.req, ctx.res, match.target, {
-    setHeaders: s.headers.upstreamHeaders(session),
+    setHeaders: await withUpstreamAssertion(ctx, s.identityAssertion, s.headers.upstreamHeaders(session), session, match.target),
     removeHeaders: s.headers.headersToStrip(ctx.req.headers),
     responseHeaders,
   })

@@ -12,6 +12,8 @@ export interface HeaderOptions {
   preferEmailToUser: boolean
   /** `--skip-auth-strip-headers` (default true): remove client copies of the headers we inject. */
   stripHeaders: boolean
+  /** Headers whose client copies are removed whatever `stripHeaders` says (the identity assertion's). */
+  alwaysStrip?: readonly string[]
 }
 
 /** Lower-cases a header name and reads `_` as `-`, so `X_Forwarded_Email` is caught (CVE-2025-64484). */
@@ -76,6 +78,7 @@ export function createHeaderInjector(options: HeaderOptions) {
     for (const h of IDENTITY_HEADERS) strip.add(h)
     if ((options.passBasicAuth && options.basicAuthPassword !== '') || options.passAuthorizationHeader) strip.add('authorization')
   }
+  for (const h of options.alwaysStrip ?? []) strip.add(normalizeHeaderName(h))
 
   function basic(session: Session): string {
     const user = options.preferEmailToUser && session.email ? session.email : (session.user ?? '')
