@@ -45,6 +45,7 @@ import { createProviderFromConfig } from './providers/registry.js'
 import { createCookieStore } from './session/cookie-store.js'
 import type { SessionStore } from './session/store.js'
 import { createForwarder } from './upstream/forward.js'
+import { createGapSigner } from './upstream/gap-signature.js'
 import { createUpstreamTable } from './upstream/table.js'
 import { VERSION } from './version.js'
 
@@ -181,7 +182,8 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
       preferEmailToUser: config.preferEmailToUser,
       stripHeaders: config.skipAuthStripHeaders,
       // A client's copy of the assertion header never reaches the upstream, whether assertions are on or not.
-      alwaysStrip: [config.assertionHeader],
+      alwaysStrip: [config.assertionHeader, ...(config.signatureKey === '' ? [] : ['GAP-Signature'])],
+      gapAuthUpstream: config.signatureKey !== '',
     }),
     isValidRedirect: createRedirectValidator(config.whitelistDomains),
     isApiRoute: createApiRouteMatcher(config.apiRoutes),
@@ -194,6 +196,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
       keepAlive: !config.disableKeepAlives,
       proxyWebSockets: config.proxyWebsockets,
       onUpstreamResponse: metrics.upstreamResponse,
+      ...(config.signatureKey === '' ? {} : { signRequest: createGapSigner(config.signatureKey) }),
     }),
     metrics,
     providerFetch,

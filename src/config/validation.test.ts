@@ -100,9 +100,9 @@ describe('config validation', () => {
   })
 
   it('refuses options gatehouse does not implement yet, unless left at their default', () => {
-    assert.deepEqual(issuesOf([...BASE, '--google-target-principal=sa@example.iam.gserviceaccount.com'], { OAUTH2_PROXY_SIGNATURE_KEY: 'sha256:hunter2' }), [
+    assert.deepEqual(issuesOf([...BASE, '--google-target-principal=sa@example.iam.gserviceaccount.com'], { OAUTH2_PROXY_TLS_CIPHER_SUITES: 'TLS_AES_128_GCM_SHA256' }), [
+      { option: 'OAUTH2_PROXY_TLS_CIPHER_SUITES', value: 'TLS_AES_128_GCM_SHA256', message: '--tls-cipher-suite is not supported yet by gatehouse' },
       { option: '--google-target-principal', value: 'sa@example.iam.gserviceaccount.com', message: '--google-target-principal is not supported yet by gatehouse' },
-      { option: 'OAUTH2_PROXY_SIGNATURE_KEY', message: '--signature-key is not supported yet by gatehouse' },
     ])
     loads([...BASE, '--logging-max-size=100', '--approval-prompt=force', '--skip-jwt-bearer-tokens=false'])
     assert.deepEqual(messages([...BASE, '--alpha-config=alpha.yaml', '--convert-config-to-alpha']), [
@@ -180,7 +180,7 @@ describe('config validation', () => {
 
   it('never shows secret values in issues', () => {
     const issues = issuesOf([...BASE, '--basic-auth-password=hunter2', '--signature-key=rot13:hunter2', '--cookie-secret=hunter2'])
-    assert.equal(issues.length, 3)
+    assert.deepEqual(issues.map((i) => i.option), ['--signature-key', '--cookie-secret'])
     assert.doesNotMatch(new ConfigError(issues).message, /hunter2/)
   })
 
