@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
+import { createIdentityAssertionFromConfig } from './assertion/from-config.js'
 import { createAuthenticator } from './auth/authenticate.js'
 import { createAuthorizer } from './auth/authorize.js'
 import { createBasicSessionLoader } from './auth/basic-auth.js'
@@ -23,6 +24,7 @@ import { withPasswordSignIn } from './handlers/sign-in-post.js'
 import { createSignOutHandler } from './handlers/sign-out.js'
 import { createStartHandler } from './handlers/start.js'
 import { createUpgradeHandler } from './handlers/upgrade.js'
+import { createJwksHandler } from './handlers/jwks.js'
 import { createUserInfoHandler } from './handlers/userinfo.js'
 import { createHeaderInjector } from './headers/inject.js'
 import { createOriginResolver } from './http/forwarded.js'
@@ -46,6 +48,7 @@ import { createForwarder } from './upstream/forward.js'
 import { compileRouteTable } from './policy/route-table.js'
 import type { RoutesSpec } from './policy/spec.js'
 import { createRouteTargets } from './upstream/route-targets.js'
+import { createGapSigner } from './upstream/gap-signature.js'
 import { createUpstreamTable } from './upstream/table.js'
 import { VERSION } from './version.js'
 
@@ -136,6 +139,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
   ])
   const upstreams = createUpstreamTable(config.upstreams)
   const routeTable = deps.routes === undefined ? undefined : compileRouteTable(deps.routes)
+  const identityAssertion = await createIdentityAssertionFromConfig(config, { clock, log })
   const services: Services = {
     settings: {
       proxyPrefix: config.proxyPrefix,
@@ -183,6 +187,9 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
       setAuthorizationHeader: config.setAuthorizationHeader,
       preferEmailToUser: config.preferEmailToUser,
       stripHeaders: config.skipAuthStripHeaders,
+      // A client's copy of the assertion header never reaches the upstream, whether assertions are on or not.
+      alwaysStrip: [config.assertionHeader, ...(config.signatureKey === '' ? [] : ['GAP-Signature'])],
+      gapAuthUpstream: config.signatureKey !== '',
     }),
     isValidRedirect: createRedirectValidator(config.whitelistDomains),
     isApiRoute: createApiRouteMatcher(config.apiRoutes),
@@ -196,10 +203,12 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
       keepAlive: !config.disableKeepAlives,
       proxyWebSockets: config.proxyWebsockets,
       onUpstreamResponse: metrics.upstreamResponse,
+      ...(config.signatureKey === '' ? {} : { signRequest: createGapSigner(config.signatureKey) }),
     }),
     metrics,
     providerFetch,
     clock,
+    ...(identityAssertion === undefined ? {} : { identityAssertion }),
   }
 
   const prefix = config.proxyPrefix
@@ -216,6 +225,9 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
       { path: `${prefix}/callback`, handler: createCallbackHandler(services), noCache: true },
       { path: `${prefix}/sign_out`, handler: createSignOutHandler(services), noCache: true },
       { path: `${prefix}/userinfo`, handler: createUserInfoHandler(services), noCache: true },
+      ...(identityAssertion === undefined
+        ? []
+        : [`${prefix}/jwks.json`, '/.well-known/jwks.json'].map((path) => ({ path, handler: createJwksHandler(identityAssertion.ring, config.assertionKeyPublishAhead) }))),
     ],
     createProxyHandler(services),
   )
@@ -263,6 +275,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     metrics,
     async close() {
       htpasswd?.close()
+      identityAssertion?.ring.close()
       await services.forwarder.close()
       await store.close()
     },

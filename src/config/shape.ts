@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { assertionOptions } from './options/assertion.js'
 import { authorizationOptions } from './options/authorization.js'
 import { cookieOptions } from './options/cookies.js'
 import { headerOptions } from './options/headers.js'
@@ -24,6 +25,7 @@ export const configShape = {
   ...oidcOptions,
   ...authorizationOptions,
   ...headerOptions,
+  ...assertionOptions,
   ...loggingOptions,
   ...metricsOptions,
   ...pageOptions,

@@ -183,4 +183,14 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'redirect_url',
   'relative_redirect_url',
   'encode_state',
+  // identity assertion and request signing (src/assertion/, src/upstream/gap-signature.ts)
+  'signature_key',
+  'set_identity_assertion',
+  'assertion_header',
+  'assertion_key_file',
+  'assertion_signing_alg',
+  'assertion_ttl',
+  'assertion_key_publish_ahead',
+  'assertion_issuer',
+  'assertion_audience',
 ])

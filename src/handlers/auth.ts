@@ -2,6 +2,7 @@ import { checkQueryConstraints, parseQueryConstraints } from '../auth/query-cons
 import { appendSetCookies, sendEmpty, sendText } from '../http/reply.js'
 import type { Handler } from '../http/server.js'
 import { gate } from './gate.js'
+import { withAuthAssertion } from './identity-assertion.js'
 import type { Services } from './services.js'
 
 /**
@@ -32,7 +33,7 @@ export function createAuthHandler(s: Services): Handler {
             return sendText(ctx.res, 403, 'Forbidden\n')
           }
         }
-        return sendEmpty(ctx.res, 202, s.headers.responseHeaders(result.session))
+        return sendEmpty(ctx.res, 202, await withAuthAssertion(ctx, s.identityAssertion, s.headers.responseHeaders(result.session), result.session))
       }
     }
   }

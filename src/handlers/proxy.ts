@@ -8,6 +8,7 @@ import { encodePath } from '../upstream/path.js'
 import { upstreamTarget } from '../policy/canonical.js'
 import { gate } from './gate.js'
 import type { Routed } from './route-gate.js'
+import { withUpstreamAssertion } from './identity-assertion.js'
 import { appRedirect } from './redirects.js'
 import type { Services } from './services.js'
 import { startLogin } from './start.js'
@@ -87,7 +88,7 @@ async function serve(ctx: RequestContext, s: Services, session: Session | undefi
   const responseHeaders: Record<string, string | string[]> = { ...s.headers.responseHeaders(session) }
   if (setCookies.length > 0) responseHeaders['Set-Cookie'] = setCookies
   await s.forwarder.forward(ctx.req, ctx.res, match.target, {
-    setHeaders: s.headers.upstreamHeaders(session),
+    setHeaders: await withUpstreamAssertion(ctx, s.identityAssertion, s.headers.upstreamHeaders(session), session, match.target),
     removeHeaders: s.headers.headersToStrip(ctx.req.headers),
     responseHeaders,
   })

@@ -4,6 +4,7 @@ import type { CsrfCookies } from '../cookies/csrf.js'
 import type { CookieJar } from '../cookies/jar.js'
 import type { HeaderInjector } from '../headers/inject.js'
 import type { Pages } from '../http/pages.js'
+import type { IdentityAssertion } from './identity-assertion.js'
 import type { Logger } from '../log/logger.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { Provider } from '../providers/provider.js'
@@ -54,4 +55,6 @@ export interface Services {
   /** A fetch for calls to the IdP (backend logout); bounded in time. */
   providerFetch: typeof fetch
   clock: () => number
+  /** `--set-identity-assertion`: the signed JWT of the user for upstreams and /oauth2/auth answers. */
+  identityAssertion?: IdentityAssertion
 }

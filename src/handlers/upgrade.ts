@@ -4,6 +4,7 @@ import type { RequestContext } from '../http/context.js'
 import type { UpgradeHandler } from '../http/server.js'
 import { gate } from './gate.js'
 import { refusal, upstreamFor } from './proxy.js'
+import { withUpstreamAssertion } from './identity-assertion.js'
 import type { Services } from './services.js'
 
 /** WebSocket upgrades pass the same gate as requests; refused ones get a status line and a closed socket. */
@@ -17,7 +18,7 @@ export function createUpgradeHandler(s: Services): UpgradeHandler {
     if (match === undefined || 'redirectTo' in match) throw new ProxyError('ERR_NOT_FOUND', 404, 'no upstream')
     ctx.upstream = match.target.id
     await s.forwarder.upgrade(ctx.req, socket, head, match.target, {
-      setHeaders: s.headers.upstreamHeaders(result.session),
+      setHeaders: await withUpstreamAssertion(ctx, s.identityAssertion, s.headers.upstreamHeaders(result.session), result.session, match.target),
       removeHeaders: s.headers.headersToStrip(ctx.req.headers),
     })
   }

@@ -12,6 +12,10 @@ export interface HeaderOptions {
   preferEmailToUser: boolean
   /** `--skip-auth-strip-headers` (default true): remove client copies of the headers we inject. */
   stripHeaders: boolean
+  /** Headers whose client copies are removed whatever `stripHeaders` says (the identity assertion's). */
+  alwaysStrip?: readonly string[]
+  /** `--signature-key`: the upstream gets `GAP-Auth` (the user, as in the response) so that it is signed too. */
+  gapAuthUpstream?: boolean
 }
 
 /** Lower-cases a header name and reads `_` as `-`, so `X_Forwarded_Email` is caught (CVE-2025-64484). */
@@ -76,6 +80,7 @@ export function createHeaderInjector(options: HeaderOptions) {
     for (const h of IDENTITY_HEADERS) strip.add(h)
     if ((options.passBasicAuth && options.basicAuthPassword !== '') || options.passAuthorizationHeader) strip.add('authorization')
   }
+  for (const h of options.alwaysStrip ?? []) strip.add(normalizeHeaderName(h))
 
   function basic(session: Session): string {
     const user = options.preferEmailToUser && session.email ? session.email : (session.user ?? '')
@@ -99,6 +104,7 @@ export function createHeaderInjector(options: HeaderOptions) {
     if (options.passBasicAuth && options.basicAuthPassword !== '') out['Authorization'] = basic(session)
     if (options.passAccessToken && session.accessToken) out['X-Forwarded-Access-Token'] = session.accessToken
     if (options.passAuthorizationHeader && session.idToken) out['Authorization'] = `Bearer ${session.idToken}`
+    if (options.gapAuthUpstream === true && (session.email || session.user)) out['GAP-Auth'] = (session.email || session.user) as string
     return sendable(out)
   }
 

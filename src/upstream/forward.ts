@@ -5,6 +5,7 @@ import type { Duplex, Readable } from 'node:stream'
 import type { Dispatcher, Pool } from 'undici'
 import { ProxyError } from '../errors.js'
 import { createFileServer } from './file-server.js'
+import { signUpstreamRequest, type GapSigner } from './gap-signature.js'
 import { connectionTokens, isHopByHop } from './hop-by-hop.js'
 import { sendStatic, type ResponseHeaders } from './local-response.js'
 import { createPools, type PoolKey } from './pools.js'
@@ -24,6 +25,8 @@ export interface ForwardOptions {
   proxyWebSockets: boolean
   /** Told the time to each upstream's response headers (or to its failure), by upstream id; for metrics. */
   onUpstreamResponse?: (upstream: string, outcome: 'ok' | 'error', seconds: number) => void
+  /** `--signature-key`: sign each upstream request with `GAP-Signature` (its body is read whole first). */
+  signRequest?: GapSigner
 }
 
 /** What the caller adds to a proxied request and its response. */
@@ -86,7 +89,8 @@ export function createForwarder(options: ForwardOptions): Forwarder {
     res.once('close', onClose)
     // undici reads the client body as it is (backpressure both ways); on failure it detaches the socket
     // before destroying the stream, so the client still gets its 502.
-    const body = withBody && hasBody(req) ? req : null
+    const clientBody = withBody && hasBody(req) ? req : null
+    const body = options.signRequest === undefined ? clientBody : await signUpstreamRequest(options.signRequest, req, headers, clientBody)
     const request: Dispatcher.RequestOptions & { servername?: string } = {
       path: req.url ?? '/',
       method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
@@ -173,6 +177,7 @@ export function createForwarder(options: ForwardOptions): Forwarder {
       if (options.proxyWebSockets && (target.kind === 'http' || target.kind === 'unix') && isWebSocketUpgrade(req)) {
         const protocol = req.headers.upgrade ?? 'websocket'
         const headers = buildRequestHeaders(req, { host: hostFor(req, target), setHeaders: extra.setHeaders, removeHeaders: extra.removeHeaders, upgrade: protocol })
+        if (options.signRequest !== undefined) await signUpstreamRequest(options.signRequest, req, headers, null)
         await tunnelWebSocket(req, socket, head, target, headers, { insecureSkipVerify: options.insecureSkipVerify, timeoutMs: options.timeoutMs })
         return
       }
