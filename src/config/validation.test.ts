@@ -106,8 +106,7 @@ describe('config validation', () => {
     ])
     loads([...BASE, '--logging-max-size=100', '--approval-prompt=force', '--skip-jwt-bearer-tokens=false'])
     assert.deepEqual(messages([...BASE, '--alpha-config=alpha.yaml', '--convert-config-to-alpha']), [
-      '--alpha-config: --alpha-config is not supported yet by gatehouse: use the legacy options (--config FILE, flags or OAUTH2_PROXY_* variables)',
-      '--convert-config-to-alpha: --convert-config-to-alpha is not supported yet by gatehouse',
+      '--convert-config-to-alpha: cannot use --alpha-config and --convert-config-to-alpha together',
     ])
   })
 
