@@ -9,6 +9,7 @@ import { loadHtpasswdFile } from './auth/htpasswd-file.js'
 import { createEmailRules, parseAuthenticatedEmailsFile } from './auth/email-rules.js'
 import { createRedirectValidator } from './auth/redirect.js'
 import { createApiRouteMatcher, createRouteMatcher } from './auth/routes.js'
+import { providerEntries, structuredOf } from './config/provider-entries.js'
 import type { Config } from './config/schema.js'
 import { createCsrfCookies } from './cookies/csrf.js'
 import { createCookieJar } from './cookies/jar.js'
@@ -24,7 +25,7 @@ import { createSignOutHandler } from './handlers/sign-out.js'
 import { createStartHandler } from './handlers/start.js'
 import { createUpgradeHandler } from './handlers/upgrade.js'
 import { createUserInfoHandler } from './handlers/userinfo.js'
-import { createHeaderInjector } from './headers/inject.js'
+import { createHeaderInjector, injectorPlanOf } from './headers/inject.js'
 import { createOriginResolver } from './http/forwarded.js'
 import { createPages } from './http/pages.js'
 import { redirect } from './http/reply.js'
@@ -114,7 +115,9 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     insecureSkipVerify: config.sslInsecureSkipVerify,
     timeoutMs: PROVIDER_TIMEOUT_MS,
   }), metrics)
-  const { provider, allowedGroups } = createProviderFromConfig(config, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, log, env: process.env })
+  // One provider signs users in today: the first configured (oauth2-proxy uses Providers[0] too).
+  const primary = providerEntries(config)[0]?.settings ?? config
+  const { provider, allowedGroups } = createProviderFromConfig(primary, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, log, env: process.env })
   const emails = config.authenticatedEmailsFile === '' ? [] : parseAuthenticatedEmailsFile(readFileSync(config.authenticatedEmailsFile, 'utf8'))
   const authorizer = createAuthorizer({
     emailRules: createEmailRules({ domains: config.emailDomains, emails }),
@@ -166,21 +169,10 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     provider,
     authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, ...(headerSessions === undefined ? {} : { headerSessions }) }),
     authorizer,
-    headers: createHeaderInjector({
-      passUserHeaders: config.passUserHeaders,
-      passBasicAuth: config.passBasicAuth,
-      basicAuthPassword: config.basicAuthPassword,
-      passAccessToken: config.passAccessToken,
-      passAuthorizationHeader: config.passAuthorizationHeader,
-      setXAuthRequest: config.setXauthrequest,
-      setBasicAuth: config.setBasicAuth,
-      setAuthorizationHeader: config.setAuthorizationHeader,
-      preferEmailToUser: config.preferEmailToUser,
-      stripHeaders: config.skipAuthStripHeaders,
-    }),
+    headers: createHeaderInjector(injectorPlanOf(config)),
     isValidRedirect: createRedirectValidator(config.whitelistDomains),
     isApiRoute: createApiRouteMatcher(config.apiRoutes),
-    upstreams: createUpstreamTable(config.upstreams),
+    upstreams: createUpstreamTable(structuredOf(config).upstreamConfig),
     forwarder: createForwarder({
       passHostHeader: config.passHostHeader,
       insecureSkipVerify: config.sslUpstreamInsecureSkipVerify,

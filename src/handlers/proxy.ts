@@ -51,7 +51,7 @@ async function serve(ctx: RequestContext, s: Services, session: Session | undefi
       return sendText(ctx.res, 403, 'Forbidden\n')
     }
   }
-  const match = s.upstreams.match(ctx.pathname)
+  const match = s.upstreams.match(ctx.pathname, ctx.rawUrl)
   if (match === undefined) {
     appendSetCookies(ctx.res, setCookies)
     throw new ProxyError('ERR_NOT_FOUND', 404, `no upstream for ${ctx.pathname}`)
@@ -62,6 +62,8 @@ async function serve(ctx: RequestContext, s: Services, session: Session | undefi
     return redirect(ctx.res, query === -1 ? match.redirectTo : match.redirectTo + ctx.rawUrl.slice(query), 301)
   }
   ctx.upstream = match.target.id
+  // rewriteTarget: the upstream (or the file lookup) sees the rewritten URI, as oauth2-proxy's rewritePath sets it.
+  if (match.uri !== undefined) ctx.req.url = match.uri
   const responseHeaders: Record<string, string | string[]> = { ...s.headers.responseHeaders(session) }
   if (setCookies.length > 0) responseHeaders['Set-Cookie'] = setCookies
   await s.forwarder.forward(ctx.req, ctx.res, match.target, {

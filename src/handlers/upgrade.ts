@@ -11,9 +11,10 @@ export function createUpgradeHandler(s: Services): UpgradeHandler {
     const result = await gate(ctx, s, { method: ctx.req.method ?? 'GET', uri: ctx.rawUrl })
     if (result.kind === 'needs-login') throw new ProxyError('ERR_UNAUTHORIZED', 401, 'websocket without a session')
     if (result.kind === 'denied') throw new ProxyError('ERR_FORBIDDEN', 403, 'websocket refused by policy')
-    const match = s.upstreams.match(ctx.pathname)
+    const match = s.upstreams.match(ctx.pathname, ctx.rawUrl)
     if (match === undefined || 'redirectTo' in match) throw new ProxyError('ERR_NOT_FOUND', 404, 'no upstream')
     ctx.upstream = match.target.id
+    if (match.uri !== undefined) ctx.req.url = match.uri
     await s.forwarder.upgrade(ctx.req, socket, head, match.target, {
       setHeaders: s.headers.upstreamHeaders(result.session),
       removeHeaders: s.headers.headersToStrip(ctx.req.headers),

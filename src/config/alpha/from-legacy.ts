@@ -14,8 +14,15 @@ function basicAuthHeader(preferEmail: boolean, password: string, preserve: boole
   }
 }
 
+/** The legacy header flags. */
+export type LegacyHeaderFlags = Pick<
+  Config,
+  | 'passBasicAuth' | 'passUserHeaders' | 'passAccessToken' | 'passAuthorizationHeader' | 'setXauthrequest' | 'setBasicAuth'
+  | 'setAuthorizationHeader' | 'preferEmailToUser' | 'basicAuthPassword' | 'skipAuthStripHeaders'
+>
+
 /** oauth2-proxy's LegacyHeaders.getRequestHeaders. */
-function requestHeaders(c: Config): HeaderInjection[] {
+function requestHeaders(c: LegacyHeaderFlags): HeaderInjection[] {
   const preserve = !c.skipAuthStripHeaders
   const out: HeaderInjection[] = []
   if (c.passBasicAuth && c.basicAuthPassword !== '') out.push(basicAuthHeader(c.preferEmailToUser, c.basicAuthPassword, preserve))
@@ -31,7 +38,7 @@ function requestHeaders(c: Config): HeaderInjection[] {
 }
 
 /** oauth2-proxy's LegacyHeaders.getResponseHeaders. */
-function responseHeaders(c: Config): HeaderInjection[] {
+function responseHeaders(c: LegacyHeaderFlags): HeaderInjection[] {
   const out: HeaderInjection[] = []
   if (c.setXauthrequest) {
     out.push(
@@ -45,6 +52,11 @@ function responseHeaders(c: Config): HeaderInjection[] {
   if (c.setBasicAuth) out.push(basicAuthHeader(c.preferEmailToUser, c.basicAuthPassword, false))
   if (c.setAuthorizationHeader) out.push(claimHeader('Authorization', 'id_token', false, 'Bearer '))
   return out
+}
+
+/** oauth2-proxy's LegacyHeaders.convert: the request and response header injections the flags stand for. */
+export function legacyHeaderInjections(c: LegacyHeaderFlags): { request: HeaderInjection[]; response: HeaderInjection[] } {
+  return { request: requestHeaders(c), response: responseHeaders(c) }
 }
 
 /** Decodes a URL path the way Go's url.Parse fills `URL.Path`; undefined when an escape is malformed. */
