@@ -11,7 +11,7 @@ import { createAuthorizer } from '../src/auth/authorize.js'
 import { createEmailRules } from '../src/auth/email-rules.js'
 import { createCookieJar } from '../src/cookies/jar.js'
 import { cookieSecretKeys } from '../src/crypto/cookie-secret.js'
-import { createHeaderInjector } from '../src/headers/inject.js'
+import { createHeaderInjector, injectorPlanFromFlags } from '../src/headers/inject.js'
 import type { RequestContext } from '../src/http/context.js'
 import { createAccessLog } from '../src/log/access-log.js'
 import { createLoggers } from '../src/log/logger.js'
@@ -32,7 +32,7 @@ const FIXED_SESSION: Session = Object.freeze({ user: 'alice', email: 'alice@exam
 /** Serves rung `rung` on `port` in front of 127.0.0.1:`upstreamPort`; `cookieSecret` opens the bench's sessions. */
 function serveRung(rung: number, port: number, upstreamPort: number, cookieSecret: string): void {
   const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, { connections: 128, pipelining: 1 })
-  const headers = createHeaderInjector({
+  const headers = createHeaderInjector(injectorPlanFromFlags({
     passUserHeaders: true,
     passBasicAuth: false,
     basicAuthPassword: '',
@@ -43,7 +43,7 @@ function serveRung(rung: number, port: number, upstreamPort: number, cookieSecre
     setAuthorizationHeader: false,
     preferEmailToUser: false,
     stripHeaders: true,
-  })
+  }))
   const jar = createCookieJar({ name: '_oauth2_proxy', domains: [], path: '/', expireMs: 168 * 3600_000, secure: false, httpOnly: true, sameSite: '', csrfExpireMs: 900_000, csrfSameSite: '' })
   const store = createCookieStore({ jar, ...cookieSecretKeys(cookieSecret), minimal: false })
   const authorizer = createAuthorizer({ emailRules: createEmailRules({ domains: ['*'] }), allowedGroups: [], skipAuthPreflight: false, isSkipAuthRoute: () => false, trustedIps: undefined })

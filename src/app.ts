@@ -10,6 +10,7 @@ import { loadHtpasswdFile } from './auth/htpasswd-file.js'
 import { createEmailRules, parseAuthenticatedEmailsFile } from './auth/email-rules.js'
 import { createRedirectValidator } from './auth/redirect.js'
 import { createApiRouteMatcher, createRouteMatcher } from './auth/routes.js'
+import { providerEntries, structuredOf } from './config/provider-entries.js'
 import type { Config } from './config/schema.js'
 import { createCsrfCookies } from './cookies/csrf.js'
 import { createCookieJar } from './cookies/jar.js'
@@ -26,7 +27,7 @@ import { createStartHandler } from './handlers/start.js'
 import { createUpgradeHandler } from './handlers/upgrade.js'
 import { createJwksHandler } from './handlers/jwks.js'
 import { createUserInfoHandler } from './handlers/userinfo.js'
-import { createHeaderInjector } from './headers/inject.js'
+import { createHeaderInjector, injectorPlanOf } from './headers/inject.js'
 import { createOriginResolver } from './http/forwarded.js'
 import { createPages } from './http/pages.js'
 import { redirect } from './http/reply.js'
@@ -121,7 +122,9 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     insecureSkipVerify: config.sslInsecureSkipVerify,
     timeoutMs: PROVIDER_TIMEOUT_MS,
   }), metrics)
-  const { provider, allowedGroups } = createProviderFromConfig(config, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, log, env: process.env })
+  // One provider signs users in today: the first configured (oauth2-proxy uses Providers[0] too).
+  const primary = providerEntries(config)[0]?.settings ?? config
+  const { provider, allowedGroups } = createProviderFromConfig(primary, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, log, env: process.env })
   const emails = config.authenticatedEmailsFile === '' ? [] : parseAuthenticatedEmailsFile(readFileSync(config.authenticatedEmailsFile, 'utf8'))
   const authorizer = createAuthorizer({
     emailRules: createEmailRules({ domains: config.emailDomains, emails }),
@@ -137,7 +140,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     bearer && createBearerSessionLoader({ verify: (token) => bearer.verify(token), loginFallback: config.bearerTokenLoginFallback, clock }),
     htpasswd && createBasicSessionLoader({ validator: htpasswd.validator, groups: config.htpasswdUserGroups, preferEmailToUser: config.preferEmailToUser }),
   ])
-  const upstreams = createUpstreamTable(config.upstreams)
+  const upstreams = createUpstreamTable(structuredOf(config).upstreamConfig)
   const routeTable = deps.routes === undefined ? undefined : compileRouteTable(deps.routes)
   const identityAssertion = await createIdentityAssertionFromConfig(config, { clock, log })
   const services: Services = {
@@ -176,21 +179,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     provider,
     authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, ...(headerSessions === undefined ? {} : { headerSessions }) }),
     authorizer,
-    headers: createHeaderInjector({
-      passUserHeaders: config.passUserHeaders,
-      passBasicAuth: config.passBasicAuth,
-      basicAuthPassword: config.basicAuthPassword,
-      passAccessToken: config.passAccessToken,
-      passAuthorizationHeader: config.passAuthorizationHeader,
-      setXAuthRequest: config.setXauthrequest,
-      setBasicAuth: config.setBasicAuth,
-      setAuthorizationHeader: config.setAuthorizationHeader,
-      preferEmailToUser: config.preferEmailToUser,
-      stripHeaders: config.skipAuthStripHeaders,
-      // A client's copy of the assertion header never reaches the upstream, whether assertions are on or not.
-      alwaysStrip: [config.assertionHeader, ...(config.signatureKey === '' ? [] : ['GAP-Signature'])],
-      gapAuthUpstream: config.signatureKey !== '',
-    }),
+    headers: createHeaderInjector(injectorPlanOf(config)),
     isValidRedirect: createRedirectValidator(config.whitelistDomains),
     isApiRoute: createApiRouteMatcher(config.apiRoutes),
     upstreams,

@@ -29,7 +29,7 @@ async function main(): Promise<number> {
     throw err
   }
   if (loaded.kind !== 'config') {
-    process.stdout.write(`${loaded.text}\n`)
+    process.stdout.write(loaded.text.endsWith('\n') ? loaded.text : `${loaded.text}\n`)
     return 0
   }
   const { config } = loaded
@@ -87,7 +87,7 @@ async function serve(config: Config, log: Logger, access: Logger, routes: Routes
   // oauth2-proxy runs only the HTTPS listener once a certificate is configured.
   const address = parseListenAddress(tlsOn ? config.httpsAddress : config.httpAddress)
   if (address === undefined) {
-    process.stderr.write('gatehouse: no listen address: set --http-address or --https-address\n')
+    process.stderr.write('gatehouse: no listen address: set --http-address or --https-address (with --alpha-config: server.bindAddress or server.secureBindAddress)\n')
     return 1
   }
   // A worker shares the primary's socket (which cleared a stale unix socket file once) and leaves the metrics

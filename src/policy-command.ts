@@ -1,4 +1,5 @@
-import { loadRoutesFile, readYamlFile } from './config/alpha-routes.js'
+import { loadAlphaFile } from './config/alpha/load-alpha.js'
+import { readYamlFile, routesFromRaw } from './config/routes.js'
 import { parseCases, runCase } from './policy/cases.js'
 import { compileRouteTable } from './policy/route-table.js'
 
@@ -15,13 +16,14 @@ export function runPolicyCommand(args: readonly string[], out: (line: string) =>
     err(USAGE)
     return 2
   }
-  // Upstream and provider ids are not checked: the legacy options that define them are not read here.
-  const routes = loadRoutesFile(configPath, {})
-  const cases = readYamlFile(casesPath, 'cases file')
+  // Upstream and provider ids are not checked: the options that define them are not all read here.
+  const alpha = loadAlphaFile(configPath, process.env)
+  const routes = alpha.issues.length > 0 ? { spec: undefined, issues: [...alpha.issues], warnings: [] } : routesFromRaw(alpha.extensions.routes, {}, configPath)
+  const cases = readYamlFile(casesPath, 'cases file', 'CASES')
   const parsedCases = cases.issues.length > 0 ? { cases: [], issues: [] } : parseCases(cases.value)
   const problems = [
-    ...routes.issues.map((i) => `${configPath}: ${i.option}${i.value === undefined ? '' : `=${JSON.stringify(i.value)}`}: ${i.message}`),
-    ...cases.issues.map((i) => `${i.option}=${JSON.stringify(i.value ?? '')}: ${i.message}`),
+    ...routes.issues.map((i) => `${i.option}${i.value === undefined ? '' : `=${JSON.stringify(i.value)}`}: ${i.message}`),
+    ...cases.issues.map((i) => `${i.option}${i.value === undefined ? '' : `=${JSON.stringify(i.value)}`}: ${i.message}`),
     ...parsedCases.issues.map((i) => `${casesPath}: ${i.path}: ${i.message}`),
   ]
   if (routes.spec === undefined && routes.issues.length === 0) problems.push(`${configPath}: the file has no routes`)

@@ -17,8 +17,10 @@ export interface ParsedArgv {
   version: boolean
   configTest: boolean
   configFile: string | undefined
-  /** `--alpha-config`: the YAML file whose `routes:` this build reads. */
-  alphaConfigFile: string | undefined
+  /** `--alpha-config FILE`. */
+  alphaConfig: string | undefined
+  /** `--convert-config-to-alpha`. */
+  convertToAlpha: boolean
   occurrences: FlagOccurrence[]
   issues: ConfigIssue[]
 }
@@ -43,7 +45,7 @@ function kindOf(name: string): 'bool' | 'value' | undefined {
  * (`--flag`, `--flag=false`); `--` ends the flags. `-h` and `--help` ask for help.
  */
 export function parseArgv(argv: readonly string[]): ParsedArgv {
-  const out: ParsedArgv = { help: false, version: false, configTest: false, configFile: undefined, alphaConfigFile: undefined, occurrences: [], issues: [] }
+  const out: ParsedArgv = { help: false, version: false, configTest: false, configFile: undefined, alphaConfig: undefined, convertToAlpha: false, occurrences: [], issues: [] }
   let previousBareBool: string | undefined
   let flagsEnded = false
   for (let i = 0; i < argv.length; i++) {
@@ -110,7 +112,7 @@ function readOccurrence(out: ParsedArgv, name: string, text: string): void {
   }
   if (cli.kind === 'string') {
     if (!cli.supported) out.issues.push({ option: `--${name}`, value: text, message: `--${name} is not supported yet by gatehouse: use the legacy options (--config FILE, flags or OAUTH2_PROXY_* variables)` })
-    else if (name === 'alpha-config') out.alphaConfigFile = text
+    else if (name === 'alpha-config') out.alphaConfig = text
     else out.configFile = text
     return
   }
@@ -125,4 +127,5 @@ function readOccurrence(out: ParsedArgv, name: string, text: string): void {
   }
   if (name === 'version') out.version = on
   if (name === 'config-test') out.configTest = on
+  if (name === 'convert-config-to-alpha') out.convertToAlpha = on
 }

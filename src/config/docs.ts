@@ -23,6 +23,9 @@ gatehouse reads oauth2-proxy's legacy configuration unchanged: the same command-
 
 ## How options are read
 
+- **Alpha configuration.** \`--alpha-config FILE\` reads upstreams, injected headers, listeners and providers from
+  oauth2-proxy's structured YAML instead of the options that file replaces (which are then refused by name);
+  \`--convert-config-to-alpha\` prints the current options in that form. See docs/alpha-config.md.
 - **Precedence.** A flag beats an environment variable, which beats the cfg file given with \`--config\`, which
   beats the default.
 - **Names.** The cfg key is the flag name with \`_\` for \`-\`, in the plural for lists (\`--upstream\` →

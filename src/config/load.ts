@@ -5,20 +5,26 @@ import { ConfigError, type ConfigIssue } from '../errors.js'
 import { templatesProblem } from '../pages/custom-templates.js'
 import { logoProblem } from '../pages/logo.js'
 import { VERSION } from '../version.js'
+import { loadAlphaFile, type AlphaFileResult } from './alpha/load-alpha.js'
+import { printAlpha } from './alpha/print.js'
+import { REPLACED_BY_ALPHA } from './alpha/replaced.js'
+import { providerLayer, serverLayer } from './alpha/to-settings.js'
+import type { StructuredConfig } from './alpha/types.js'
 import type { RoutesSpec } from '../policy/spec.js'
-import { parseUpstream } from '../upstream/table.js'
-import { loadRoutesFile } from './alpha-routes.js'
 import { parseArgv } from './argv.js'
+import { routesFromRaw } from './routes.js'
 import { renderHelp } from './help.js'
 import { applyDeprecatedOptions } from './legacy.js'
+import { attachProviderEntries, providerEntries, structuredOf, type ProviderEntry } from './provider-entries.js'
 import { configSchema, optionByKey, type Config } from './schema.js'
 import type { Layer, LayerResult } from './setting.js'
 import { envLayer, fileLayer, flagLayer } from './sources.js'
 
-/** What the process was asked for: help, the version, or a run with a valid configuration. */
+/** What the process was asked for: help, the version, the alpha YAML of the options, or a run with a valid configuration. */
 export type LoadResult =
   | { kind: 'help'; text: string }
   | { kind: 'version'; text: string }
+  | { kind: 'convert'; text: string }
   | { kind: 'config'; config: Config; warnings: string[]; configTest: boolean; routes: RoutesSpec | undefined }
 
 /** The process's command line (without node and the script) and environment. */
@@ -131,22 +137,83 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-/**
- * The upstream and provider ids routes may name: each `--upstream`'s id (its path, as in oauth2-proxy's legacy
- * conversion) and the one provider's `<provider>=<client-id>`.
- */
-function knownIds(config: Config): { upstreams: ReadonlySet<string>; providers: ReadonlySet<string> } {
-  const upstreams = new Set<string>()
-  for (const value of config.upstreams) {
-    const parsed = parseUpstream(value)
-    if (!('message' in parsed)) upstreams.add(parsed.id)
+/** With `--alpha-config`, the options the file replaces are refused on the command line and in the cfg file. */
+function refuseReplaced(source: LayerResult, issues: ConfigIssue[], fromEnv: boolean): void {
+  for (const [key, setting] of source.layer) {
+    const field = REPLACED_BY_ALPHA.get(key)
+    if (field === undefined) continue
+    source.layer.delete(key)
+    // oauth2-proxy ignores these variables with an alpha file; they often feed its ${VAR} references.
+    if (!fromEnv) issues.push({ option: setting.label, message: `not available with --alpha-config: set ${field} in the alpha file instead` })
   }
-  return { upstreams, providers: new Set([`${config.provider}=${config.clientId}`]) }
+}
+
+/** Reads the secret and listed files, then validates the merged settings; every problem goes to `issues`. */
+function parseMerged(merged: Layer, issues: ConfigIssue[], warnings: string[]): Config | undefined {
+  readSecretFile(merged, 'cookieSecret', 'cookieSecretFile', 'cookie secret', issues, warnings)
+  readSecretFile(merged, 'clientSecret', 'clientSecretFile', 'client secret', issues, warnings)
+  checkFilesReadable(merged, issues)
+  checkPageFiles(merged, issues)
+  const parsed = configSchema.safeParse(Object.fromEntries([...merged].map(([key, setting]) => [key, setting.value])))
+  if (!parsed.success) {
+    issues.push(...parsed.error.issues.map((issue) => toConfigIssue(issue, merged)))
+    return undefined
+  }
+  return parsed.data
+}
+
+/** The alpha file on top of the core options: listeners, then one validated settings view per provider. */
+function loadWithAlpha(alpha: AlphaFileResult, merged: Layer, issues: ConfigIssue[], warnings: string[]): { config: Config; entries: ProviderEntry[] } | undefined {
+  issues.push(...alpha.issues)
+  const structured = alpha.structured
+  if (structured === undefined) return undefined
+  const servers = serverLayer(structured.server, structured.metricsServer, alpha.labelOf)
+  issues.push(...servers.issues)
+  for (const [key, setting] of servers.layer) merged.set(key, setting)
+  const entries: ProviderEntry[] = []
+  structured.providers.forEach((block, i) => {
+    const provider = providerLayer(block, i, alpha.labelOf)
+    issues.push(...provider.issues)
+    const view: Layer = new Map(merged)
+    for (const [key, setting] of provider.layer) view.set(key, setting)
+    const settings = parseMerged(view, issues, warnings)
+    if (settings !== undefined) entries.push({ id: block.id, name: block.name, settings: deepFreeze(settings) })
+  })
+  const first = entries[0]
+  if (first === undefined) {
+    if (structured.providers.length === 0) parseMerged(merged, issues, warnings)
+    return undefined
+  }
+  return { config: withStructured(first.settings, structured), entries }
+}
+
+function withStructured(config: Config, structured: StructuredConfig): Config {
+  return { ...config, structured }
+}
+
+/** Issues repeated by several provider views (the same core option checked once per provider) are listed once. */
+/** The upstream and provider ids routes may name: every upstream's id and every provider's id. */
+function knownIds(config: Config): { upstreams: ReadonlySet<string>; providers: ReadonlySet<string> } {
+  return {
+    upstreams: new Set(structuredOf(config).upstreamConfig.upstreams.map((u) => u.id)),
+    providers: new Set(providerEntries(config).map((p) => p.id)),
+  }
+}
+
+function unique(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>()
+  return issues.filter((issue) => {
+    const key = JSON.stringify([issue.option, issue.value, issue.message])
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }
 
 /**
  * Loads the configuration oauth2-proxy's way: flags > OAUTH2_PROXY_* env > `--config` TOML file > defaults, then
- * reads secret files and validates everything. Throws one ConfigError listing every problem; the config is deep-frozen.
+ * reads secret files and validates everything; with `--alpha-config` the YAML file supplies upstreams, injected
+ * headers, listeners and providers instead. Throws one ConfigError listing every problem; the config is deep-frozen.
  */
 export function loadConfig(input: LoadInput): LoadResult {
   const cli = parseArgv(input.argv)
@@ -159,23 +226,33 @@ export function loadConfig(input: LoadInput): LoadResult {
   const sources = [file, env, flags].filter((s): s is LayerResult => s !== undefined)
   const issues: ConfigIssue[] = [...cli.issues, ...sources.flatMap((s) => s.issues)]
   const warnings: string[] = sources.flatMap((s) => s.warnings)
+  if (cli.convertToAlpha && cli.alphaConfig !== undefined) issues.push({ option: '--convert-config-to-alpha', message: 'cannot use --alpha-config and --convert-config-to-alpha together' })
+  if (cli.convertToAlpha && cli.configTest) issues.push({ option: '--convert-config-to-alpha', message: 'cannot use --config-test and --convert-config-to-alpha together' })
+  const alphaFile = cli.convertToAlpha ? undefined : cli.alphaConfig
+  const alpha = alphaFile === undefined ? undefined : loadAlphaFile(alphaFile, input.env)
+  // A file of gatehouse's own keys only (routes, sites) adds to the legacy options instead of replacing them.
+  const replacing = alpha !== undefined && !alpha.extensionsOnly
+  if (replacing) for (const source of sources) refuseReplaced(source, issues, source === env)
 
   // Later layers override earlier ones: file < env < flags.
   const merged: Layer = new Map()
   for (const source of sources) for (const [key, setting] of source.layer) merged.set(key, setting)
   applyDeprecatedOptions(merged, warnings)
-  readSecretFile(merged, 'cookieSecret', 'cookieSecretFile', 'cookie secret', issues, warnings)
-  readSecretFile(merged, 'clientSecret', 'clientSecretFile', 'client secret', issues, warnings)
-  checkFilesReadable(merged, issues)
-  checkPageFiles(merged, issues)
 
-  const parsed = configSchema.safeParse(Object.fromEntries([...merged].map(([key, setting]) => [key, setting.value])))
-  if (!parsed.success) issues.push(...parsed.error.issues.map((issue) => toConfigIssue(issue, merged)))
-  const routes = cli.alphaConfigFile === undefined || !parsed.success ? undefined : loadRoutesFile(cli.alphaConfigFile, knownIds(parsed.data))
-  if (routes !== undefined) {
-    issues.push(...routes.issues)
-    warnings.push(...routes.warnings)
+  let config: Config | undefined
+  let entries: ProviderEntry[] | undefined
+  if (!replacing) {
+    config = parseMerged(merged, issues, warnings)
+  } else {
+    const loaded = loadWithAlpha(alpha, merged, issues, warnings)
+    config = loaded?.config
+    entries = loaded?.entries
   }
-  if (issues.length > 0 || !parsed.success) throw new ConfigError(issues)
-  return { kind: 'config', config: deepFreeze(parsed.data), warnings: [...new Set(warnings)], configTest: cli.configTest, routes: routes?.spec === undefined ? undefined : deepFreeze(routes.spec) }
+  if (issues.length > 0 || config === undefined) throw new ConfigError(unique(issues))
+  const frozen = deepFreeze(replacing ? config : withStructured(config, structuredOf(config)))
+  if (entries !== undefined) attachProviderEntries(frozen, entries)
+  if (cli.convertToAlpha) return { kind: 'convert', text: printAlpha(structuredOf(frozen)) }
+  const routes = alpha === undefined || alphaFile === undefined ? undefined : routesFromRaw(alpha.extensions.routes, knownIds(frozen), alphaFile)
+  if (routes !== undefined && routes.issues.length > 0) throw new ConfigError(routes.issues)
+  return { kind: 'config', config: frozen, warnings: [...new Set([...warnings, ...(routes?.warnings ?? [])])], configTest: cli.configTest, routes: routes?.spec === undefined ? undefined : deepFreeze(routes.spec) }
 }

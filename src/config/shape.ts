@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { assertionOptions } from './options/assertion.js'
+import type { StructuredConfig } from './alpha/types.js'
 import { authorizationOptions } from './options/authorization.js'
 import { cookieOptions } from './options/cookies.js'
 import { headerOptions } from './options/headers.js'
@@ -42,4 +43,10 @@ export type ConfigKey = keyof typeof configShape
  * The loaded configuration: one field per oauth2-proxy cfg key in camelCase, durations in milliseconds,
  * lists as string arrays. Frozen at runtime.
  */
-export type Config = Readonly<z.output<typeof configObject>>
+export type Config = Readonly<z.output<typeof configObject>> & {
+  /**
+   * The structured form (upstreams, header injections, listeners, providers): the `--alpha-config` file's, or the
+   * legacy options converted. Set by loadConfig; read it through `structuredOf(config)`.
+   */
+  readonly structured?: StructuredConfig
+}

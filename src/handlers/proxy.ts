@@ -58,11 +58,11 @@ export function refusal(status: 400 | 403 | 404, reason: string): ProxyError {
 
 /** The upstream of a request: its route's own, else the path-based table over the path that was decided on. */
 export function upstreamFor(ctx: RequestContext, s: Services, routed: Routed | undefined): ReturnType<Services['upstreams']['match']> {
-  if (routed === undefined) return s.upstreams.match(ctx.pathname)
+  if (routed === undefined) return s.upstreams.match(ctx.pathname, ctx.rawUrl)
   // The upstream receives the canonical path the route and policy matched, never the raw one.
   ctx.req.url = upstreamTarget(routed.request)
   if (routed.target !== undefined) return { target: routed.target }
-  return s.upstreams.match(encodePath(routed.request.path))
+  return s.upstreams.match(encodePath(routed.request.path), ctx.req.url)
 }
 
 async function serve(ctx: RequestContext, s: Services, session: Session | undefined, setCookies: string[], routed: Routed | undefined): Promise<void> {
@@ -85,6 +85,8 @@ async function serve(ctx: RequestContext, s: Services, session: Session | undefi
     return redirect(ctx.res, query === -1 ? match.redirectTo : match.redirectTo + url.slice(query), 301)
   }
   ctx.upstream = match.target.id
+  // rewriteTarget: the upstream (or the file lookup) sees the rewritten URI, as oauth2-proxy's rewritePath sets it.
+  if (match.uri !== undefined) ctx.req.url = match.uri
   const responseHeaders: Record<string, string | string[]> = { ...s.headers.responseHeaders(session) }
   if (setCookies.length > 0) responseHeaders['Set-Cookie'] = setCookies
   await s.forwarder.forward(ctx.req, ctx.res, match.target, {

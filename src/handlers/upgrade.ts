@@ -17,6 +17,7 @@ export function createUpgradeHandler(s: Services): UpgradeHandler {
     const match = upstreamFor(ctx, s, result.routed)
     if (match === undefined || 'redirectTo' in match) throw new ProxyError('ERR_NOT_FOUND', 404, 'no upstream')
     ctx.upstream = match.target.id
+    if (match.uri !== undefined) ctx.req.url = match.uri
     await s.forwarder.upgrade(ctx.req, socket, head, match.target, {
       setHeaders: await withUpstreamAssertion(ctx, s.identityAssertion, s.headers.upstreamHeaders(result.session), result.session, match.target),
       removeHeaders: s.headers.headersToStrip(ctx.req.headers),

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
-import { createHeaderInjector } from './inject.js'
+import { createHeaderInjector, injectorPlanFromFlags } from './inject.js'
 
-const injector = createHeaderInjector({
+const injector = createHeaderInjector(injectorPlanFromFlags({
   passUserHeaders: true,
   passBasicAuth: false,
   basicAuthPassword: '',
@@ -13,7 +13,7 @@ const injector = createHeaderInjector({
   setAuthorizationHeader: false,
   preferEmailToUser: false,
   stripHeaders: true,
-})
+}))
 
 describe('identity headers from claims that no header can carry', () => {
   const session = { user: 'alice', email: 'alice@example.com', preferredUsername: 'al\r\nX-Injected: 1', groups: ['admins', 'bad\ngroup', 'dev'], accessToken: 'at' }

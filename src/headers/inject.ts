@@ -1,5 +1,11 @@
+import { legacyHeaderInjections } from '../config/alpha/from-legacy.js'
+import type { HeaderInjection } from '../config/alpha/types.js'
+import { structuredOf } from '../config/provider-entries.js'
+import type { Config } from '../config/shape.js'
 import type { Session } from '../session/session.js'
+import { compileHeaderPlans, headerValue, renderHeaders } from './plan.js'
 
+/** The legacy header flags (what the header injections of a legacy configuration are converted from). */
 export interface HeaderOptions {
   passUserHeaders: boolean
   passBasicAuth: boolean
@@ -37,92 +43,92 @@ const IDENTITY_HEADERS = [
   'gap-auth',
 ]
 
-/** What Node (and HTTP) accept in a header value; a claim holding anything else (CR, LF, NUL…) is not sent. */
-const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
-
-const NON_ASCII = /[^\x00-\x7f]/
-
-/**
- * A claim as header bytes: its UTF-8 encoding, as Go writes header values (Node writes header strings as latin1, so
- * the UTF-8 bytes are handed over as a latin1 string). Names such as `Łukasz` or `佐藤` reach the app as UTF-8.
- */
-function asHeaderBytes(value: string): string {
-  return NON_ASCII.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value
+/** What the injector is built from: the structured header injections and whether client identity headers are stripped. */
+export interface InjectorPlan {
+  readonly request: readonly HeaderInjection[]
+  readonly response: readonly HeaderInjection[]
+  /**
+   * Also strip the well-known identity headers (X-Forwarded-User/Email/Groups/..., X-Auth-Request-*, GAP-Auth) even
+   * when no injection names them: `--skip-auth-strip-headers` for legacy options.
+   */
+  readonly stripIdentityHeaders: boolean
+  /** Headers whose client copies are removed whatever else says (the identity assertion's, GAP-Signature). */
+  readonly alwaysStrip?: readonly string[]
+  /** `--signature-key`: the upstream also gets `GAP-Auth` (the user, as in the response), so that it is signed too. */
+  readonly gapAuthUpstream?: boolean
 }
 
-/**
- * Prepares identity header values: UTF-8 bytes; a value holding CR, LF, NUL or another control character is left
- * out instead of failing the request, and so is an empty one.
- */
-function sendable(headers: Record<string, string>): Record<string, string> {
-  for (const name in headers) {
-    const value = asHeaderBytes(headers[name] ?? '')
-    if (value === '' || INVALID_HEADER_VALUE.test(value)) delete headers[name]
-    else headers[name] = value
+/** The injector plan of a configuration: its structured header injections (alpha file or converted legacy flags). */
+export function injectorPlanOf(config: Config): InjectorPlan {
+  const s = structuredOf(config)
+  const request = s.injectRequestHeaders
+  // Legacy: --skip-auth-strip-headers. Alpha (where that option stays at its default): unless every injected
+  // request header asks to keep the client's value.
+  const stripIdentityHeaders = config.skipAuthStripHeaders && (request.length === 0 || request.some((h) => !h.preserveRequestValue))
+  return {
+    request,
+    response: s.injectResponseHeaders,
+    stripIdentityHeaders,
+    // A client's copy of the assertion header never reaches the upstream, whether assertions are on or not.
+    alwaysStrip: [config.assertionHeader, ...(config.signatureKey === '' ? [] : ['GAP-Signature'])],
+    gapAuthUpstream: config.signatureKey !== '',
   }
-  return headers
 }
 
-/** The groups a header can carry, comma-joined; a group name no header can hold is left out, not the whole header. */
-function headerGroups(groups: readonly string[]): string {
-  return groups.filter((g) => !INVALID_HEADER_VALUE.test(asHeaderBytes(g))).join(',')
+/** The injector plan of the legacy header flags, named as in {@link HeaderOptions}. */
+export function injectorPlanFromFlags(o: HeaderOptions): InjectorPlan {
+  const { request, response } = legacyHeaderInjections({
+    passBasicAuth: o.passBasicAuth,
+    passUserHeaders: o.passUserHeaders,
+    passAccessToken: o.passAccessToken,
+    passAuthorizationHeader: o.passAuthorizationHeader,
+    setXauthrequest: o.setXAuthRequest,
+    setBasicAuth: o.setBasicAuth,
+    setAuthorizationHeader: o.setAuthorizationHeader,
+    preferEmailToUser: o.preferEmailToUser,
+    basicAuthPassword: o.basicAuthPassword,
+    skipAuthStripHeaders: o.stripHeaders,
+  })
+  return { request, response, stripIdentityHeaders: o.stripHeaders, ...(o.alwaysStrip === undefined ? {} : { alwaysStrip: o.alwaysStrip }), ...(o.gapAuthUpstream === undefined ? {} : { gapAuthUpstream: o.gapAuthUpstream }) }
 }
 
-/** Builds the identity headers for upstream requests and auth responses (reference §5). */
-export function createHeaderInjector(options: HeaderOptions) {
-  const passUser = options.passUserHeaders || options.passBasicAuth
+/** Builds the identity headers for upstream requests and auth responses (reference §5) from precompiled plans. */
+export function createHeaderInjector(plan: InjectorPlan) {
   const strip = new Set<string>()
-  if (options.stripHeaders) {
-    // Every identity header the proxy can write is removed from the client request, whatever the flags,
-    // so an upstream never reads a client's claim of who it is.
-    // The X-Auth-Request-* and GAP-Auth names are only ever response headers, but an app set up for the
-    // auth_request layout may trust them, so a client's copies never reach it either.
+  if (plan.stripIdentityHeaders) {
+    // Every identity header the proxy can write is removed from the client request, whatever the injections,
+    // so an upstream never reads a client's claim of who it is. The X-Auth-Request-* and GAP-Auth names are only
+    // ever response headers, but an app set up for the auth_request layout may trust them.
     for (const h of IDENTITY_HEADERS) strip.add(h)
-    if ((options.passBasicAuth && options.basicAuthPassword !== '') || options.passAuthorizationHeader) strip.add('authorization')
   }
-  for (const h of options.alwaysStrip ?? []) strip.add(normalizeHeaderName(h))
+  // oauth2-proxy strips each injected request header whose preserveRequestValue is false (`newStripHeaders`).
+  for (const h of plan.request) if (!h.preserveRequestValue) strip.add(h.insecureSkipHeaderNormalization ? h.name.toLowerCase() : normalizeHeaderName(h.name))
+  const requestPlans = compileHeaderPlans(plan.request)
+  const responsePlans = compileHeaderPlans(plan.response)
 
-  function basic(session: Session): string {
-    const user = options.preferEmailToUser && session.email ? session.email : (session.user ?? '')
-    return `Basic ${Buffer.from(`${user}:${options.basicAuthPassword}`).toString('base64')}`
+  for (const h of plan.alwaysStrip ?? []) strip.add(normalizeHeaderName(h))
+
+  function upstreamHeadersOf(session: Session): Record<string, string> {
+    const out = renderHeaders(requestPlans, session)
+    if (plan.gapAuthUpstream === true) {
+      const gapAuth = headerValue(session.email || session.user || '')
+      if (gapAuth !== undefined) out['GAP-Auth'] = gapAuth
+    }
+    return out
+  }
+
+  function responseHeadersOf(session: Session): Record<string, string> {
+    const out: Record<string, string> = {}
+    // GAP-Auth is oauth2-proxy's own response header (addHeadersForProxying), not a configured injection.
+    const gapAuth = headerValue(session.email || session.user || '')
+    if (gapAuth !== undefined) out['GAP-Auth'] = gapAuth
+    return Object.assign(out, renderHeaders(responsePlans, session))
   }
 
   // A session object is never changed once loaded (the cookie store's cached ones are frozen), so the headers built
   // from it are kept with it: a signed-in client's requests reuse them instead of re-checking every value.
   const upstreamCache = new WeakMap<Session, Readonly<Record<string, string>>>()
   const responseCache = new WeakMap<Session, Readonly<Record<string, string>>>()
-
-  function upstreamHeadersOf(session: Session): Record<string, string> {
-    const out: Record<string, string> = {}
-    if (passUser) {
-      const user = options.preferEmailToUser && session.email ? session.email : session.user
-      if (user) out['X-Forwarded-User'] = user
-      if (!options.preferEmailToUser && session.email) out['X-Forwarded-Email'] = session.email
-      if (session.groups && session.groups.length > 0) out['X-Forwarded-Groups'] = headerGroups(session.groups)
-      if (session.preferredUsername) out['X-Forwarded-Preferred-Username'] = session.preferredUsername
-    }
-    if (options.passBasicAuth && options.basicAuthPassword !== '') out['Authorization'] = basic(session)
-    if (options.passAccessToken && session.accessToken) out['X-Forwarded-Access-Token'] = session.accessToken
-    if (options.passAuthorizationHeader && session.idToken) out['Authorization'] = `Bearer ${session.idToken}`
-    if (options.gapAuthUpstream === true && (session.email || session.user)) out['GAP-Auth'] = (session.email || session.user) as string
-    return sendable(out)
-  }
-
-  function responseHeadersOf(session: Session): Record<string, string> {
-    const out: Record<string, string> = {}
-    const gapAuth = session.email || session.user
-    if (gapAuth) out['GAP-Auth'] = gapAuth
-    if (options.setXAuthRequest) {
-      if (session.user) out['X-Auth-Request-User'] = session.user
-      if (session.email) out['X-Auth-Request-Email'] = session.email
-      if (session.preferredUsername) out['X-Auth-Request-Preferred-Username'] = session.preferredUsername
-      if (session.groups && session.groups.length > 0) out['X-Auth-Request-Groups'] = headerGroups(session.groups)
-      if (options.passAccessToken && session.accessToken) out['X-Auth-Request-Access-Token'] = session.accessToken
-    }
-    if (options.setBasicAuth) out['Authorization'] = basic(session)
-    if (options.setAuthorizationHeader && session.idToken) out['Authorization'] = `Bearer ${session.idToken}`
-    return sendable(out)
-  }
 
   return {
     /** Names (as the client sent them) of request headers to delete before anything is added. */

@@ -10,10 +10,10 @@ import { connectionTokens, isHopByHop } from './hop-by-hop.js'
 import { sendStatic, type ResponseHeaders } from './local-response.js'
 import { createPools, type PoolKey } from './pools.js'
 import { buildRequestHeaders } from './request-headers.js'
-import type { UpstreamTarget } from './table.js'
+import type { UpstreamOptions, UpstreamTarget } from './table.js'
 import { closeSoon, tunnelWebSocket, writeRawStatus } from './websocket.js'
 
-/** Per-process upstream settings (`--pass-host-header`, `--upstream-timeout`, `--flush-interval`, ...). */
+/** Upstream settings for targets without options of their own (`--pass-host-header`, `--upstream-timeout`, ...). */
 export interface ForwardOptions {
   passHostHeader: boolean
   insecureSkipVerify: boolean
@@ -50,10 +50,15 @@ type RemoteTarget = Extract<UpstreamTarget, { kind: 'http' | 'unix' }>
 
 /** Creates the forwarder: one undici Pool per upstream origin, streaming both ways. */
 export function createForwarder(options: ForwardOptions): Forwarder {
-  const pools = createPools({ insecureSkipVerify: options.insecureSkipVerify, timeoutMs: options.timeoutMs })
+  const pools = createPools()
   const files = createFileServer()
+  const optionsOf = (target: UpstreamTarget): UpstreamOptions => target.options ?? options
 
-  const poolKey = (target: RemoteTarget): PoolKey => (target.kind === 'unix' ? target : { kind: 'http', url: target.url })
+  const poolKey = (target: RemoteTarget): PoolKey => {
+    const o = optionsOf(target)
+    const pool = { insecureSkipVerify: o.insecureSkipVerify, timeoutMs: o.timeoutMs }
+    return target.kind === 'unix' ? { kind: 'unix', socketPath: target.socketPath, options: pool } : { kind: 'http', url: target.url, options: pool }
+  }
   /** Each target's pool and TLS server name, looked up once: the table's targets live as long as the process. */
   let byTarget = new WeakMap<RemoteTarget, { pool: Pool; servername: string | undefined }>()
   function poolFor(target: RemoteTarget): { pool: Pool; servername: string | undefined } {
@@ -69,7 +74,7 @@ export function createForwarder(options: ForwardOptions): Forwarder {
   /** Host for the upstream request: the client's (pass_host_header) or the target's; unix sockets use `localhost` as Go does. */
   function hostFor(req: IncomingMessage, target: RemoteTarget): string {
     const client = req.headers.host
-    if (options.passHostHeader && client !== undefined && client !== '') return client
+    if (optionsOf(target).passHostHeader && client !== undefined && client !== '') return client
     return target.kind === 'unix' ? 'localhost' : target.url.host
   }
 
@@ -77,6 +82,7 @@ export function createForwarder(options: ForwardOptions): Forwarder {
     // The client may have left while the request was authenticated (a Redis load, an IdP refresh): nobody to answer.
     if (res.destroyed) return
     const { pool, servername } = poolFor(target)
+    const o = optionsOf(target)
     const headers = buildRequestHeaders(req, { host: hostFor(req, target), setHeaders: extra.setHeaders, removeHeaders: extra.removeHeaders })
     // undici takes an EventEmitter as its abort signal; an AbortController per request costs far more.
     const abort = new EventEmitter()
@@ -97,9 +103,9 @@ export function createForwarder(options: ForwardOptions): Forwarder {
       headers,
       body,
       signal: abort,
-      headersTimeout: options.timeoutMs,
+      headersTimeout: o.timeoutMs,
       bodyTimeout: 0,
-      reset: !options.keepAlive,
+      reset: !o.keepAlive,
     }
     if (servername !== undefined) request.servername = servername
 
@@ -174,11 +180,12 @@ export function createForwarder(options: ForwardOptions): Forwarder {
     forward: (req, res, target, extra) => forwardAny(req, res, target, extra, true),
 
     async upgrade(req, socket, head, target, extra) {
-      if (options.proxyWebSockets && (target.kind === 'http' || target.kind === 'unix') && isWebSocketUpgrade(req)) {
+      const o = optionsOf(target)
+      if (o.proxyWebSockets && (target.kind === 'http' || target.kind === 'unix') && isWebSocketUpgrade(req)) {
         const protocol = req.headers.upgrade ?? 'websocket'
         const headers = buildRequestHeaders(req, { host: hostFor(req, target), setHeaders: extra.setHeaders, removeHeaders: extra.removeHeaders, upgrade: protocol })
         if (options.signRequest !== undefined) await signUpstreamRequest(options.signRequest, req, headers, null)
-        await tunnelWebSocket(req, socket, head, target, headers, { insecureSkipVerify: options.insecureSkipVerify, timeoutMs: options.timeoutMs })
+        await tunnelWebSocket(req, socket, head, target, headers, { insecureSkipVerify: o.insecureSkipVerify, timeoutMs: o.timeoutMs })
         return
       }
       await answerOverSocket(req, socket, target, extra)

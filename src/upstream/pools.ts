@@ -2,8 +2,9 @@ import { isIP } from 'node:net'
 import { buildConnector, Pool } from 'undici'
 
 /** An origin the proxy keeps warm connections to: a TCP/TLS origin or a unix socket. */
-export type PoolKey = { kind: 'http'; url: URL } | { kind: 'unix'; socketPath: string }
+export type PoolKey = ({ kind: 'http'; url: URL } | { kind: 'unix'; socketPath: string }) & { options: PoolOptions }
 
+/** What a pool's connections are set up with; upstreams that differ in these get pools of their own. */
 export interface PoolOptions {
   insecureSkipVerify: boolean
   timeoutMs: number
@@ -37,12 +38,14 @@ async function closeWithin(pool: Pool): Promise<void> {
 }
 
 /** Creates the pool registry; `close()` drains every pool. */
-export function createPools(options: PoolOptions): Pools {
+export function createPools(): Pools {
   const pools = new Map<string, Pool>()
 
-  const idOf = (key: PoolKey): string => (key.kind === 'unix' ? `unix:${key.socketPath}` : key.url.origin)
+  const idOf = (key: PoolKey): string =>
+    `${key.kind === 'unix' ? `unix:${key.socketPath}` : key.url.origin} ${key.options.insecureSkipVerify} ${key.options.timeoutMs}`
 
   function create(key: PoolKey): Pool {
+    const { options } = key
     const common = {
       pipelining: 1,
       headersTimeout: options.timeoutMs,

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs'
+import type { ConfigIssue } from '../errors.js'
+import { analyzeRoutes } from '../policy/analyze.js'
+import { parseRoutesSpec, type KnownIds, type RoutesSpec } from '../policy/spec.js'
+import { parseYaml } from './alpha/yaml-text.js'
+
+/** The routes of the `--alpha-config` file (its raw `routes:` value), validated against the known ids, with their load-time warnings. */
+export function routesFromRaw(raw: unknown, known: KnownIds, file: string): { spec: RoutesSpec | undefined; issues: ConfigIssue[]; warnings: string[] } {
+  if (raw === undefined) return { spec: undefined, issues: [], warnings: [] }
+  const { spec, issues } = parseRoutesSpec(raw, known)
+  if (issues.length > 0) {
+    return { spec: undefined, issues: issues.map((i) => (i.value === undefined ? { option: `${file} ${i.path}`, message: i.message } : { option: `${file} ${i.path}`, value: i.value, message: i.message })), warnings: [] }
+  }
+  return { spec, issues: [], warnings: analyzeRoutes(spec).map((w) => `${file}: ${w}`) }
+}
+
+/** Reads and parses one YAML file (duplicate keys refused); problems name the option, the file and the line. */
+export function readYamlFile(path: string, what: string, option: string): { value: unknown; issues: ConfigIssue[] } {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message
+    return { value: undefined, issues: [{ option, value: path, message: `cannot read the ${what}: ${why}` }] }
+  }
+  const parsed = parseYaml(text)
+  return { value: parsed.value, issues: parsed.errors.map((e) => ({ option: `${path}:${e.line}:${e.col}`, message: `YAML syntax error: ${e.message}` })) }
+}
