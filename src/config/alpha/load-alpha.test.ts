@@ -98,7 +98,8 @@ ${PROVIDER}    loginURLParameters:
     clientID: gh
     clientSecret: \${GH_SECRET}
 routes:
-  - host: app.example.com
+  - id: app
+    hosts: [app.example.com]
 sites: { a: 1 }
 `)
     const c = config([...CORE, '--alpha-config', file], { API_KEY: 'k', GH_SECRET: 'g' })
@@ -121,7 +122,7 @@ sites: { a: 1 }
       ['idp', 'oidc', 'app', 's3cret'],
       ['second', 'github', 'gh', 'g'],
     ])
-    assert.deepEqual(s.extensions, { routes: [{ host: 'app.example.com' }], sites: { a: 1 } })
+    assert.deepEqual(s.extensions, { routes: [{ id: 'app', hosts: ['app.example.com'] }], sites: { a: 1 } })
   })
 
   it('starts no plain HTTP listener without server.bindAddress', () => {
