@@ -108,6 +108,8 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
   // Read once, at start: a missing CA file is a startup error, not a reconnect loop.
   const tls = redisTls(options)
   let current: Commands | undefined
+  /** The client still connecting (it retries by itself): close() must tear it down too, or it keeps the process alive. */
+  let connecting: Commands | undefined
   let closed = false
   let lastError = ''
   let retryTimer: NodeJS.Timeout | undefined
@@ -124,8 +126,10 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     let candidate: Commands | undefined
     try {
       candidate = build(options, tls)
+      connecting = candidate
       candidate.on('error', onError)
       await candidate.connect()
+      connecting = undefined
       if (closed) {
         candidate.destroy()
         return
@@ -134,6 +138,8 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
       lastError = ''
       log.info({ event: 'session.redis.connected' }, 'connected to Redis')
     } catch (err) {
+      connecting = undefined
+      if (closed) return
       try {
         candidate?.destroy()
       } catch {
@@ -207,9 +213,16 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     async close() {
       closed = true
       clearTimeout(retryTimer)
-      const client = current
+      const clients = [current, connecting].filter((c): c is Commands => c !== undefined)
       current = undefined
-      if (client !== undefined) await Promise.resolve(client.destroy()).catch(() => {})
+      connecting = undefined
+      for (const client of clients) {
+        try {
+          await Promise.resolve(client.destroy())
+        } catch {
+          // already torn down
+        }
+      }
     },
   }
 }
