@@ -31,6 +31,7 @@ async function main(): Promise<number> {
   }
   const { config } = loaded
   if (loaded.configTest) {
+    for (const warning of loaded.warnings) process.stderr.write(`gatehouse: warning: ${warning}\n`)
     process.stdout.write('configuration is valid\n')
     return 0
   }

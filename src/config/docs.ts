@@ -30,8 +30,13 @@ gatehouse reads oauth2-proxy's legacy configuration unchanged: the same command-
   (\`OAUTH2_PROXY_UPSTREAMS\`), never the flag name. Empty variables count as unset. Unknown \`OAUTH2_PROXY_*\`
   variables are ignored with a warning; unknown flags and unknown cfg keys stop the start.
 - **Booleans.** \`--flag\` alone means true; otherwise write \`--flag=false\` (a separate \`false\` argument is not
-  read as the value). Accepted words: \`true\`, \`false\`, \`1\`, \`0\`, \`t\`, \`f\`, \`TRUE\`, \`FALSE\`, \`True\`,
+  read as the value: oauth2-proxy sets the flag to true and ignores the word, gatehouse refuses to start and names
+  the fix). Accepted words: \`true\`, \`false\`, \`1\`, \`0\`, \`t\`, \`f\`, \`TRUE\`, \`FALSE\`, \`True\`,
   \`False\`. The cfg file also accepts quoted booleans (\`cookie_secure = "false"\`).
+- **Arguments that are not flags.** Words that are neither a flag nor a flag's value (\`--scope=openid profile
+  email\` unquoted in a shell gives \`profile\` and \`email\`), and everything after \`--\`, are ignored as
+  oauth2-proxy's flag parser does, with one \`config.warning\` naming each word. After a list option the warning says
+  that the option got only its first word and shows the quoted form. A word after a secret option is not shown.
 - **Lists.** Repeat the flag or separate items with commas (\`--email-domain=a.com,b.com --email-domain c.com\`);
   a flag item may be double-quoted to hold a comma. Environment lists are split on every comma. In the cfg
   file write a TOML array; a single string is split on commas.

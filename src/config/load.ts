@@ -142,7 +142,7 @@ export function loadConfig(input: LoadInput): LoadResult {
   const flags = flagLayer(cli.occurrences)
   const sources = [file, env, flags].filter((s): s is LayerResult => s !== undefined)
   const issues: ConfigIssue[] = [...cli.issues, ...sources.flatMap((s) => s.issues)]
-  const warnings: string[] = sources.flatMap((s) => s.warnings)
+  const warnings: string[] = [...cli.warnings, ...sources.flatMap((s) => s.warnings)]
 
   // Later layers override earlier ones: file < env < flags.
   const merged: Layer = new Map()
