@@ -54,6 +54,13 @@ gatehouse reads oauth2-proxy's legacy configuration unchanged: the same command-
   empty \`code_challenge_method\`; the cfg key ${[...LEGACY_KEYS].map(([old, now]) => `\`${old}\` (\`${envFromCfg(old)}\`) is added to \`${now}\``).join(', ')}.
   Each gives a warning at start.
 - **Validation.** Every problem is reported at once, naming the flag, variable or cfg key as you wrote it.
+
+## Deliberate differences in what the options allow
+
+- **Sessions need an identity.** A session with neither a user nor an email is refused, and with an
+  \`--email-domain\` or \`--authenticated-emails-file\` rule other than \`*\` a session without an email is refused
+  too (oauth2-proxy skips the email rule for an empty email). Bearer JWTs must carry \`sub\`. htpasswd users are
+  judged by the file, as in oauth2-proxy. See docs/security.md, "Sessions without an identity".
 `
 
 /** The Markdown reference of every option, generated from the schema so it cannot drift from the code. */
