@@ -61,6 +61,8 @@ gatehouse reads oauth2-proxy's legacy configuration unchanged: the same command-
   \`--email-domain\` or \`--authenticated-emails-file\` rule other than \`*\` a session without an email is refused
   too (oauth2-proxy skips the email rule for an empty email). Bearer JWTs must carry \`sub\`. htpasswd users are
   judged by the file, as in oauth2-proxy. See docs/security.md, "Sessions without an identity".
+- **The htpasswd form has a CSRF token.** With \`--htpasswd-file\`, a post to \`/sign_in\` without the \`csrf_token\`
+  its page was given is refused with 403 (oauth2-proxy has none: login CSRF). See docs/security.md, "Login CSRF".
 `
 
 /** The Markdown reference of every option, generated from the schema so it cannot drift from the code. */
