@@ -9,7 +9,7 @@ import type { EchoReply } from '../../src/dev/echo-app.js'
 import { DEFAULT_DEV_USERS, startDevIdp, type DevIdp } from '../../src/dev/idp.js'
 import { tokensFor } from '../helpers/idp-tokens.js'
 import { startGatehouse } from '../helpers/process.js'
-import { startStack, type Stack } from '../helpers/stack.js'
+import { peerArgs, startStack, type Stack } from '../helpers/stack.js'
 
 const USERS = DEFAULT_DEV_USERS.map((u) => (u.sub === 'alice' ? { ...u, accessTokenClaims: { email: u.email, groups: u.groups } } : u))
 
@@ -96,16 +96,7 @@ describe('bearer JWTs', () => {
 
   it('with --email-domain=example.com, lets in only tokens whose email (or sub, its fallback) is in the domain', async () => {
     const proxy = await startGatehouse({
-      args: [
-        '--provider=oidc',
-        `--oidc-issuer-url=${stack.idp.issuer}`,
-        '--client-id=gatehouse',
-        '--client-secret=gatehouse-secret',
-        `--cookie-secret=${stack.cookieSecret}`,
-        '--email-domain=example.com',
-        `--upstream=${stack.echo.url}/`,
-        '--skip-jwt-bearer-tokens',
-      ],
+      args: [...peerArgs(stack), '--email-domain=example.com', '--skip-jwt-bearer-tokens'],
     })
     try {
       const statusOf = async (token: string): Promise<number> => (await stack.client().get(`${proxy.url}/api/x`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } })).status
