@@ -13,6 +13,7 @@ import { createApiRouteMatcher, createRouteMatcher } from './auth/routes.js'
 import { providerEntries, structuredOf } from './config/provider-entries.js'
 import type { Config } from './config/schema.js'
 import { createCsrfCookies } from './cookies/csrf.js'
+import { createFormTokens } from './cookies/form-token.js'
 import { createCookieJar } from './cookies/jar.js'
 import { cookieSecretKeys } from './crypto/cookie-secret.js'
 import { createAuthHandler } from './handlers/auth.js'
@@ -111,6 +112,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     csrfSameSite: config.cookieCsrfSamesite as '' | 'lax' | 'strict' | 'none',
   })
   const csrf = createCsrfCookies({ jar, ...keys, perRequest: config.cookieCsrfPerRequest, perRequestLimit: config.cookieCsrfPerRequestLimit })
+  const formTokens = config.htpasswdFile === '' ? undefined : createFormTokens({ jar, hmacKey: keys.hmacKey })
   const metrics = createMetrics(
     { proxyPrefix: config.proxyPrefix, pingPath: config.pingPath, readyPath: config.readyPath },
     { processMetrics: config.metricsAddress !== '' || config.metricsSecureAddress !== '', clusterWorker: deps.clusterWorker === true },
@@ -175,6 +177,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     }),
     jar,
     csrf,
+    formTokens,
     store,
     provider,
     authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, ...(headerSessions === undefined ? {} : { headerSessions }) }),
@@ -207,7 +210,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
       { path: `${prefix}/auth`, handler: createAuthHandler(services) },
       {
         path: `${prefix}/sign_in`,
-        handler: withPasswordSignIn(services, htpasswd && { validator: htpasswd.validator, groups: config.htpasswdUserGroups }, createSignInHandler(services)),
+        handler: withPasswordSignIn(services, htpasswd && formTokens && { validator: htpasswd.validator, tokens: formTokens, groups: config.htpasswdUserGroups }, createSignInHandler(services)),
         noCache: true,
       },
       { path: `${prefix}/start`, handler: createStartHandler(services), noCache: true },

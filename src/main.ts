@@ -12,6 +12,8 @@ import type { RoutesSpec } from './policy/spec.js'
 
 /** How long in-flight requests may run after SIGTERM before their connections are cut. */
 const DRAIN_TIMEOUT_MS = 25_000
+/** After the drain timeout, how long closing the services (Redis, upstream pools) may take before the process exits anyway. */
+const CLOSE_GRACE_MS = 2_000
 
 async function main(): Promise<number> {
   if (process.argv[2] === 'policy') {
@@ -34,6 +36,7 @@ async function main(): Promise<number> {
   }
   const { config } = loaded
   if (loaded.configTest) {
+    for (const warning of loaded.warnings) process.stderr.write(`gatehouse: warning: ${warning}\n`)
     process.stdout.write('configuration is valid\n')
     return 0
   }
@@ -105,6 +108,14 @@ async function serve(config: Config, log: Logger, access: Logger, routes: Routes
       closeMetricsListeners(metricsServers)
       const force = setTimeout(() => app.server.closeAllConnections(), DRAIN_TIMEOUT_MS)
       force.unref()
+      // The last resort: a handle that outlives the drain (a client still reconnecting to an unusable service) must
+      // not keep the process up. Unreferenced, it fires only when something is still holding the event loop.
+      const deadline = setTimeout(() => {
+        log.warn({ event: 'server.stop.forced' }, 'still running after the drain timeout; exiting')
+        log.flush()
+        process.exit(1)
+      }, DRAIN_TIMEOUT_MS + CLOSE_GRACE_MS)
+      deadline.unref()
       // Like Go's Shutdown: a keep-alive connection is closed as soon as its in-flight request is done, instead of
       // waiting for the client (or the keep-alive timeout) to close it.
       const idle = setInterval(() => app.server.closeIdleConnections(), 250)

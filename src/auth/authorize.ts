@@ -5,7 +5,15 @@ import type { EmailRules } from './email-rules.js'
 /** Why a request may pass without a session (oauth2-proxy's `IsAllowedRequest`). */
 export type AllowedReason = 'preflight' | 'skip_auth_route' | 'trusted_ip' | 'public_route'
 
-export type SessionDecision = { ok: true } | { ok: false; rule: 'email_domains' | 'allowed_groups' }
+export type SessionDecision = { ok: true } | { ok: false; rule: 'no_identity' | 'email_domains' | 'allowed_groups' }
+
+/**
+ * A session from `--htpasswd-file` (the sign-in form or Basic credentials) holds no provider token: its user was
+ * vouched for by the file, and it has no email unless `--prefer-email-to-user`, so an email rule cannot judge it.
+ */
+function isPasswordSession(session: Session): boolean {
+  return session.accessToken === undefined && session.idToken === undefined
+}
 
 export interface AuthorizerOptions {
   emailRules: EmailRules
@@ -30,9 +38,19 @@ export function createAuthorizer(options: AuthorizerOptions) {
       return undefined
     },
 
-    /** Email domains or the emails file, then `--allowed-group` (any match); an empty email passes the email rule, as in oauth2-proxy. */
+    /**
+     * A user or an email first, then email domains or the emails file, then `--allowed-group` (any match). Unlike
+     * oauth2-proxy, which skips the email rule for a session without an email, such a session is refused whenever
+     * an email rule other than `*` is set (htpasswd sessions aside), and one with neither user nor email always is.
+     */
     authorizeSession(session: Session): SessionDecision {
-      if (session.email !== undefined && session.email !== '' && !options.emailRules.allows(session.email)) return { ok: false, rule: 'email_domains' }
+      const email = session.email ?? ''
+      if (email === '' && (session.user ?? '') === '') return { ok: false, rule: 'no_identity' }
+      if (email === '') {
+        if (options.emailRules.requiresEmail && !isPasswordSession(session)) return { ok: false, rule: 'email_domains' }
+      } else if (!options.emailRules.allows(email)) {
+        return { ok: false, rule: 'email_domains' }
+      }
       if (groups.size > 0 && !(session.groups ?? []).some((g) => groups.has(g))) return { ok: false, rule: 'allowed_groups' }
       return { ok: true }
     },

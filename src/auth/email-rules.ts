@@ -1,6 +1,8 @@
 /** The `--email-domain` and `--authenticated-emails-file` check oauth2-proxy runs on every session (`validator.go`). */
 export interface EmailRules {
   allows(email: string): boolean
+  /** True unless `*` is among the domains: a session must then carry an email for the rule to judge. */
+  readonly requiresEmail: boolean
 }
 
 /**
@@ -11,8 +13,8 @@ export interface EmailRules {
  * - domain rules need exactly one `@` (so `a@evil.com@example.com` is refused, GHSA-c5c4-8r6x-56w3) and, stricter
  *   than oauth2-proxy, a non-empty local part;
  * - `emails` (the authenticated emails file) are exact addresses; everything is compared lower-cased.
- * The empty email is refused here, as in oauth2-proxy; note that oauth2-proxy's callers skip the check for sessions
- * without an email (`authorizeSession` in authorize.ts does the same).
+ * The empty email is refused here, as in oauth2-proxy. oauth2-proxy's callers skip the check for sessions without an
+ * email; gatehouse's `authorizeSession` (authorize.ts) refuses them whenever `requiresEmail`.
  */
 export function createEmailRules(opts: { domains: readonly string[]; emails?: readonly string[] }): EmailRules {
   const domains = opts.domains.map((d) => d.trim().toLowerCase()).filter((d) => d !== '')
@@ -21,6 +23,7 @@ export function createEmailRules(opts: { domains: readonly string[]; emails?: re
   const suffixes = domains.filter((d) => d.startsWith('.') || d.startsWith('*.')).map((d) => (d.startsWith('*') ? d.slice(1) : d)).filter((s) => s.length > 1)
   const emails = new Set((opts.emails ?? []).map((e) => e.trim().toLowerCase()).filter((e) => e !== ''))
   return {
+    requiresEmail: !allowAll,
     allows(email: string): boolean {
       if (email === '') return false
       if (allowAll) return true

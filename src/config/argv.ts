@@ -1,4 +1,5 @@
 import type { ConfigIssue } from '../errors.js'
+import { bareWordsWarning, type WordAnchor } from './bare-words.js'
 import { cliOptionByFlag } from './cli-options.js'
 import type { OptionMeta } from './option-meta.js'
 import { optionByCfg, optionByFlag } from './schema.js'
@@ -23,6 +24,8 @@ export interface ParsedArgv {
   convertToAlpha: boolean
   occurrences: FlagOccurrence[]
   issues: ConfigIssue[]
+  /** Arguments that are not flags, set aside as pflag does, one line per run of them. */
+  warnings: string[]
 }
 
 function suggestFlag(name: string): string | undefined {
@@ -42,25 +45,41 @@ function kindOf(name: string): 'bool' | 'value' | undefined {
 
 /**
  * Reads argv with pflag's rules: `--flag=value` or `--flag value`; a bool flag takes no separate value
- * (`--flag`, `--flag=false`); `--` ends the flags. `-h` and `--help` ask for help.
+ * (`--flag`, `--flag=false`); `--` ends the flags. `-h` and `--help` ask for help. Other arguments are ignored
+ * with a warning, as oauth2-proxy does, except `true`/`false` right after a bare bool flag: oauth2-proxy would
+ * silently set the flag to true there, which is refused with the fix instead.
  */
 export function parseArgv(argv: readonly string[]): ParsedArgv {
-  const out: ParsedArgv = { help: false, version: false, configTest: false, configFile: undefined, alphaConfig: undefined, convertToAlpha: false, occurrences: [], issues: [] }
+  const out: ParsedArgv = { help: false, version: false, configTest: false, configFile: undefined, alphaConfig: undefined, convertToAlpha: false, occurrences: [], issues: [], warnings: [] }
   let previousBareBool: string | undefined
   let flagsEnded = false
+  // The run of ignored words being collected, and the option value they follow.
+  let anchor: WordAnchor | undefined
+  let words: string[] = []
+  const flushWords = (): void => {
+    if (words.length > 0) out.warnings.push(bareWordsWarning(words, anchor, flagsEnded))
+    words = []
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     const lastBareBool = previousBareBool
     previousBareBool = undefined
     if (!flagsEnded && arg === '--') {
+      flushWords()
       flagsEnded = true
+      anchor = undefined
       continue
     }
     if (flagsEnded || !arg.startsWith('-') || arg === '-') {
-      const hint = lastBareBool === undefined ? '' : `; a bool flag takes its value after "=": write --${lastBareBool}=${arg}`
-      out.issues.push({ option: 'command line', value: arg, message: `unexpected argument: gatehouse takes only flags${hint}` })
+      if (lastBareBool !== undefined && parseGoBool(arg) !== undefined) {
+        out.issues.push({ option: `--${lastBareBool}`, value: arg, message: `a bool flag takes its value after "=": write --${lastBareBool}=${arg} (oauth2-proxy would ignore "${arg}" and set it to true)` })
+        continue
+      }
+      words.push(arg)
       continue
     }
+    flushWords()
+    anchor = undefined
     if (!arg.startsWith('--')) {
       if (arg === '-h' || arg.startsWith('-h=')) {
         out.help = true
@@ -94,8 +113,11 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
       out.issues.push({ option: `--${name}`, message: `needs a value: --${name}=VALUE` })
       continue
     }
+    const meta = optionByFlag.get(name)
+    if (kind === 'value' && meta !== undefined) anchor = { meta, text }
     readOccurrence(out, name, text)
   }
+  flushWords()
   return out
 }
 

@@ -33,8 +33,13 @@ gatehouse reads oauth2-proxy's legacy configuration unchanged: the same command-
   (\`OAUTH2_PROXY_UPSTREAMS\`), never the flag name. Empty variables count as unset. Unknown \`OAUTH2_PROXY_*\`
   variables are ignored with a warning; unknown flags and unknown cfg keys stop the start.
 - **Booleans.** \`--flag\` alone means true; otherwise write \`--flag=false\` (a separate \`false\` argument is not
-  read as the value). Accepted words: \`true\`, \`false\`, \`1\`, \`0\`, \`t\`, \`f\`, \`TRUE\`, \`FALSE\`, \`True\`,
+  read as the value: oauth2-proxy sets the flag to true and ignores the word, gatehouse refuses to start and names
+  the fix). Accepted words: \`true\`, \`false\`, \`1\`, \`0\`, \`t\`, \`f\`, \`TRUE\`, \`FALSE\`, \`True\`,
   \`False\`. The cfg file also accepts quoted booleans (\`cookie_secure = "false"\`).
+- **Arguments that are not flags.** Words that are neither a flag nor a flag's value (\`--scope=openid profile
+  email\` unquoted in a shell gives \`profile\` and \`email\`), and everything after \`--\`, are ignored as
+  oauth2-proxy's flag parser does, with one \`config.warning\` naming each word. After a list option the warning says
+  that the option got only its first word and shows the quoted form. A word after a secret option is not shown.
 - **Lists.** Repeat the flag or separate items with commas (\`--email-domain=a.com,b.com --email-domain c.com\`);
   a flag item may be double-quoted to hold a comma. Environment lists are split on every comma. In the cfg
   file write a TOML array; a single string is split on commas.
@@ -52,6 +57,15 @@ gatehouse reads oauth2-proxy's legacy configuration unchanged: the same command-
   empty \`code_challenge_method\`; the cfg key ${[...LEGACY_KEYS].map(([old, now]) => `\`${old}\` (\`${envFromCfg(old)}\`) is added to \`${now}\``).join(', ')}.
   Each gives a warning at start.
 - **Validation.** Every problem is reported at once, naming the flag, variable or cfg key as you wrote it.
+
+## Deliberate differences in what the options allow
+
+- **Sessions need an identity.** A session with neither a user nor an email is refused, and with an
+  \`--email-domain\` or \`--authenticated-emails-file\` rule other than \`*\` a session without an email is refused
+  too (oauth2-proxy skips the email rule for an empty email). Bearer JWTs must carry \`sub\`. htpasswd users are
+  judged by the file, as in oauth2-proxy. See docs/security.md, "Sessions without an identity".
+- **The htpasswd form has a CSRF token.** With \`--htpasswd-file\`, a post to \`/sign_in\` without the \`csrf_token\`
+  its page was given is refused with 403 (oauth2-proxy has none: login CSRF). See docs/security.md, "Login CSRF".
 `
 
 /** The Markdown reference of every option, generated from the schema so it cannot drift from the code. */

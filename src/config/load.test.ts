@@ -86,12 +86,42 @@ describe('loadConfig sources', () => {
     assert.equal(c.passHostHeader, false)
     assert.deepEqual(issuesOf([...BASE, '--cookie-secure=yes', '--cookie-httponly', 'false']), [
       {
-        option: 'command line',
+        option: '--cookie-httponly',
         value: 'false',
-        message: 'unexpected argument: gatehouse takes only flags; a bool flag takes its value after "=": write --cookie-httponly=false',
+        message: 'a bool flag takes its value after "=": write --cookie-httponly=false (oauth2-proxy would ignore "false" and set it to true)',
       },
       { option: '--cookie-secure', value: 'yes', message: 'expected true or false (also 1/0, t/f)' },
     ])
+  })
+
+  it('ignores words that are not flags, as pflag does, with a warning naming each', () => {
+    // The Keycloak write-up's `bash -c '... --scope=openid profile email groups'`.
+    const { config, warnings } = load(['--http-address=0.0.0.0:4180', '--cookie-secure=false', '--scope=openid', 'profile', 'email', 'groups', ...BASE])
+    assert.equal(config.scope, 'openid')
+    assert.equal(config.cookieSecure, false)
+    assert.deepEqual(warnings, [
+      'command line: arguments "profile", "email", "groups" after --scope="openid" ignored, as oauth2-proxy does: only flags are read; ' +
+        '--scope got only its first word "openid": to pass them all, write --scope="openid profile email groups"',
+    ])
+    const spaced = load(['stray', ...BASE.slice(0, -1), '--email-domain', 'a.com', 'b.com', '--banner', 'Hi', 'there', '--skip-provider-button', 'x', '--', '--not-a-flag'])
+    assert.deepEqual(spaced.config.emailDomains, ['a.com'])
+    assert.equal(spaced.config.banner, 'Hi')
+    assert.equal(spaced.config.skipProviderButton, true)
+    assert.deepEqual(spaced.warnings, [
+      'command line: argument "stray" ignored, as oauth2-proxy does: only flags are read',
+      'command line: argument "b.com" after --email-domain="a.com" ignored, as oauth2-proxy does: only flags are read; ' +
+        '--email-domain got only its first word "a.com": to pass them all, write --email-domain=a.com,b.com',
+      'command line: argument "there" after --banner="Hi" ignored, as oauth2-proxy does: only flags are read',
+      'command line: argument "x" ignored, as oauth2-proxy does: only flags are read',
+      'command line: argument "--not-a-flag" after "--" ignored, as oauth2-proxy does: only flags are read',
+    ])
+  })
+
+  it('never shows a word that follows a secret', () => {
+    const { config, warnings } = load([...BASE, '--client-secret', 'part-one', 'part-two'])
+    assert.equal(config.clientSecret, 'part-one')
+    assert.deepEqual(warnings, ['command line: 1 argument after --client-secret ignored, as oauth2-proxy does (not shown: the option holds a secret; quote its value if it has spaces)'])
+    assert.doesNotMatch(warnings.join('\n'), /part-two/)
   })
 
   it('adds up repeated and comma-separated list flags', () => {

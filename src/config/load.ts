@@ -225,7 +225,7 @@ export function loadConfig(input: LoadInput): LoadResult {
   const flags = flagLayer(cli.occurrences)
   const sources = [file, env, flags].filter((s): s is LayerResult => s !== undefined)
   const issues: ConfigIssue[] = [...cli.issues, ...sources.flatMap((s) => s.issues)]
-  const warnings: string[] = sources.flatMap((s) => s.warnings)
+  const warnings: string[] = [...cli.warnings, ...sources.flatMap((s) => s.warnings)]
   if (cli.convertToAlpha && cli.alphaConfig !== undefined) issues.push({ option: '--convert-config-to-alpha', message: 'cannot use --alpha-config and --convert-config-to-alpha together' })
   if (cli.convertToAlpha && cli.configTest) issues.push({ option: '--convert-config-to-alpha', message: 'cannot use --config-test and --convert-config-to-alpha together' })
   const alphaFile = cli.convertToAlpha ? undefined : cli.alphaConfig

@@ -11,6 +11,7 @@ import type { Routed } from './route-gate.js'
 import { withUpstreamAssertion } from './identity-assertion.js'
 import { appRedirect } from './redirects.js'
 import type { Services } from './services.js'
+import { sendSignInPage } from './sign-in-page.js'
 import { startLogin } from './start.js'
 
 /**
@@ -44,9 +45,8 @@ async function needsLogin(ctx: RequestContext, s: Services, setCookies: string[]
   const target = appRedirect(ctx, s)
   const cleared = await s.store.clear(ctx.cookies, ctx.origin.host)
   if (s.settings.skipProviderButton) return startLogin(ctx, s, target, [...setCookies, ...cleared])
-  appendSetCookies(ctx.res, [...setCookies, ...cleared])
   // oauth2-proxy answers a browser without a session with the sign-in page and status 403.
-  sendHtml(ctx.res, 403, s.pages.signIn(target, 403))
+  sendSignInPage(ctx, s, target, 403, [...setCookies, ...cleared])
 }
 
 /** The error for a request the routes refuse before any session is looked at. */

@@ -1,6 +1,7 @@
 import type { Authenticator } from '../auth/authenticate.js'
 import type { Authorizer } from '../auth/authorize.js'
 import type { CsrfCookies } from '../cookies/csrf.js'
+import type { FormTokens } from '../cookies/form-token.js'
 import type { CookieJar } from '../cookies/jar.js'
 import type { HeaderInjector } from '../headers/inject.js'
 import type { Pages } from '../http/pages.js'
@@ -39,6 +40,8 @@ export interface Services {
   pages: Pages
   jar: CookieJar
   csrf: CsrfCookies
+  /** The htpasswd sign-in form's CSRF tokens; undefined without `--htpasswd-file`. */
+  formTokens: FormTokens | undefined
   store: SessionStore
   provider: Provider
   authenticator: Authenticator

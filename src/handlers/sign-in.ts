@@ -1,7 +1,7 @@
-import { appendSetCookies, sendHtml } from '../http/reply.js'
 import type { Handler } from '../http/server.js'
 import { appRedirect } from './redirects.js'
 import type { Services } from './services.js'
+import { sendSignInPage } from './sign-in-page.js'
 import { startLogin } from './start.js'
 
 /**
@@ -13,7 +13,6 @@ export function createSignInHandler(s: Services): Handler {
     const target = appRedirect(ctx, s)
     const cleared = await s.store.clear(ctx.cookies, ctx.origin.host)
     if (s.settings.skipProviderButton) return startLogin(ctx, s, target, cleared)
-    appendSetCookies(ctx.res, cleared)
-    sendHtml(ctx.res, 200, s.pages.signIn(target))
+    sendSignInPage(ctx, s, target, 200, cleared)
   }
 }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
-import { createPages, type PageOptions } from './pages.js'
+import { createPages, withFormToken, type PageOptions } from './pages.js'
 
 const base: PageOptions = {
   proxyPrefix: '/oauth2', providerName: 'Acme <SSO>', banner: '', footer: '', emailDomains: ['example.com'], version: '1.2.3',
@@ -39,9 +39,25 @@ describe('built-in sign-in page', () => {
   it('shows the user name / password form posting to <prefix>/sign_in only with customLogin', () => {
     assert.ok(!createPages(base).signIn('/').includes('name="password"'))
     const html = createPages({ ...base, customLogin: true }).signIn('/x?a=<b>')
-    assert.match(html, /<form method="POST" action="\/oauth2\/sign_in" class="login">\n<input type="hidden" name="rd" value="\/x\?a=&lt;b&gt;">/)
+    assert.match(html, /<form method="POST" action="\/oauth2\/sign_in" class="login">\n<input type="hidden" name="csrf_token" value="">\n<input type="hidden" name="rd" value="\/x\?a=&lt;b&gt;">/)
     assert.match(html, /<label for="username">User name<\/label>\n<input type="text" id="username" name="username" autocomplete="username"/)
     assert.match(html, /<label for="password">Password<\/label>\n<input type="password" id="password" name="password" autocomplete="current-password" required>/)
+  })
+})
+
+describe('the sign-in form token', () => {
+  it('is a hidden field of the built-in password form', () => {
+    const html = createPages({ ...base, customLogin: true }).signIn('/', 200, 'tok_en-1')
+    assert.match(html, /<form method="POST" action="\/oauth2\/sign_in" class="login">\n<input type="hidden" name="csrf_token" value="tok_en-1">/)
+  })
+
+  it('is inserted into every POST form of a custom page, never into GET forms, unless the page names it', () => {
+    const page = '<form method="GET" action="/oauth2/start"></form><FORM id=a Method=post action="/oauth2/sign_in"><input name="username"></FORM><form method=\'POST\'></form>'
+    const out = withFormToken(page, 't"1')
+    assert.equal(out, '<form method="GET" action="/oauth2/start"></form><FORM id=a Method=post action="/oauth2/sign_in"><input type="hidden" name="csrf_token" value="t&quot;1"><input name="username"></FORM><form method=\'POST\'><input type="hidden" name="csrf_token" value="t&quot;1"></form>')
+    const placed = '<form method="post"><input type="hidden" name="csrf_token" value="x"></form>'
+    assert.equal(withFormToken(placed, 'y'), placed)
+    assert.equal(withFormToken('<form data-method="post" method="get"></form>', 'y'), '<form data-method="post" method="get"></form>')
   })
 })
 

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http'
+import { FORM_TOKEN_FIELD } from '../cookies/form-token.js'
 import type { ErrorData, PageTemplates, SignInData } from '../pages/data.js'
 import { safeHtml } from '../pages/template/values.js'
 import { escapeHtml, layout } from './html.js'
@@ -42,6 +43,17 @@ function backTarget(redirect: string): string {
   return /^\/(?![/\\])/.test(redirect) || /^https?:\/\/[^/\\]/i.test(redirect) ? redirect : '/'
 }
 
+/**
+ * Inserts the hidden token field right after the opening tag of every `<form>` whose method is POST, so a custom
+ * template written for oauth2-proxy (which has no token) still posts it. A page that names the field already (a
+ * template using `{{.CSRFToken}}`) is left as it is.
+ */
+export function withFormToken(html: string, token: string): string {
+  if (new RegExp(`name\\s*=\\s*["']?${FORM_TOKEN_FIELD}\\b`, 'i').test(html)) return html
+  const field = `<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${escapeHtml(token)}">`
+  return html.replace(/<form\b[^>]*>/gi, (tag) => (/\smethod\s*=\s*["']?post\b/i.test(tag) ? `${tag}${field}` : tag))
+}
+
 /** Renders the sign-in and error pages: the built-in ones, or the user's templates where given. */
 export function createPages(options: PageOptions) {
   const prefix = escapeHtml(options.proxyPrefix)
@@ -62,6 +74,7 @@ export function createPages(options: PageOptions) {
       ? ''
       : `<div class="divider">or</div>
 <form method="POST" action="${prefix}/sign_in" class="login">
+<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${escapeHtml(d.CSRFToken)}">
 <input type="hidden" name="rd" value="${rd}">
 <label for="username">User name</label>
 <input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required>
@@ -99,8 +112,11 @@ ${debug === undefined ? '' : `<p class="debug">${escapeHtml(debug)}</p>`}
   }
 
   return {
-    /** The sign-in page: a GET form to `<prefix>/start` carrying `rd`, and the htpasswd form when enabled. */
-    signIn(redirect: string, status = 200): string {
+    /**
+     * The sign-in page: a GET form to `<prefix>/start` carrying `rd`, and the htpasswd form when enabled, which posts
+     * `formToken`. A custom template's POST forms get the token inserted unless the template places it itself.
+     */
+    signIn(redirect: string, status = 200, formToken = ''): string {
       const data: SignInData = {
         ProviderName: options.providerName,
         SignInMessage: safeHtml(message),
@@ -111,8 +127,11 @@ ${debug === undefined ? '' : `<p class="debug">${escapeHtml(debug)}</p>`}
         ProxyPrefix: options.proxyPrefix,
         Footer: safeHtml(options.footer),
         LogoData: safeHtml(options.logoHtml),
+        CSRFToken: formToken,
       }
-      return options.templates?.signIn?.(data) ?? builtInSignIn(data)
+      const custom = options.templates?.signIn
+      if (custom === undefined) return builtInSignIn(data)
+      return formToken === '' ? custom(data) : withFormToken(custom(data), formToken)
     },
 
     /**

@@ -19,7 +19,7 @@ describe('--custom-templates-dir', () => {
     const t = readPageTemplates(join(FIXTURES, 'full'))
     const page = t.signIn?.({
       ProviderName: 'Acme <SSO>', SignInMessage: safeHtml('<b>Staff</b>'), StatusCode: 403, CustomLogin: false, Redirect: '/app?x=1',
-      Version: '1.2.3', ProxyPrefix: '/oauth2', Footer: safeHtml(''), LogoData: safeHtml('<svg></svg>'),
+      Version: '1.2.3', ProxyPrefix: '/oauth2', Footer: safeHtml(''), LogoData: safeHtml('<svg></svg>'), CSRFToken: '',
     }) ?? ''
     assert.match(page, /<title>Sign in to Acme &lt;SSO&gt;<\/title>/)
     assert.match(page, /<h1 id="brand">acme &lt;sso&gt; \(10 characters\)<\/h1>/)

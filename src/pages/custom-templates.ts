@@ -23,7 +23,7 @@ function signInSamples(): SignInData[] {
   return [true, false].flatMap((login) =>
     ['', '-', 'Footer'].map((footer) => ({
       ProviderName: 'OpenID Connect', SignInMessage: safeHtml(login ? 'Authenticate using example.com' : ''), StatusCode: login ? 200 : 403,
-      CustomLogin: login, Redirect: login ? '/' : '', Version: '0.0.0', ProxyPrefix: '/oauth2', Footer: safeHtml(footer), LogoData: safeHtml(login ? '<svg></svg>' : ''),
+      CustomLogin: login, Redirect: login ? '/' : '', Version: '0.0.0', ProxyPrefix: '/oauth2', Footer: safeHtml(footer), LogoData: safeHtml(login ? '<svg></svg>' : ''), CSRFToken: login ? 'sample-token' : '',
     })),
   )
 }

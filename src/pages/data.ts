@@ -12,6 +12,8 @@ export type SignInData = {
   ProxyPrefix: string
   Footer: SafeHtml
   LogoData: SafeHtml
+  /** gatehouse only: the htpasswd form's CSRF token (empty without the form); inserted into POST forms by itself. */
+  CSRFToken: string
 }
 
 /** What an error template sees: the fields and types of oauth2-proxy's error page data. */
@@ -42,7 +44,7 @@ const int: Shape = { kind: 'int' }
 export const SIGN_IN_SHAPE: Shape = {
   kind: 'struct',
   name: 'the sign-in page data',
-  fields: { ProviderName: str, SignInMessage: html, StatusCode: int, CustomLogin: { kind: 'bool' }, Redirect: str, Version: str, ProxyPrefix: str, Footer: html, LogoData: html },
+  fields: { ProviderName: str, SignInMessage: html, StatusCode: int, CustomLogin: { kind: 'bool' }, Redirect: str, Version: str, ProxyPrefix: str, Footer: html, LogoData: html, CSRFToken: str },
 }
 
 /** The error data's shape, for the start-up check of field names. */

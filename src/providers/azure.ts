@@ -5,7 +5,8 @@ import { fetchGraphEmail, fetchSecurityGroups, MS_GRAPH_URL } from './ms-graph.j
 import { jwtPayload } from './jwt-payload.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
 import type { Provider } from './provider.js'
-import { validateWithUrl } from './validate-url.js'
+import { bearerJson } from './rest-identities.js'
+import { validationProblem } from './validate-url.js'
 
 export interface AzureOptions {
   /** `--azure-tenant` (default `common`): the tenant in the default login and token URLs. */
@@ -79,7 +80,7 @@ export function createAzureProvider(options: OidcProviderOptions, azure: AzureOp
         if (fromAccessToken !== undefined || accessToken === undefined) return fromAccessToken
         return fetchGraphEmail({ fetch: options.fetch, profileUrl, accessToken })
       },
-      validate: ({ accessToken }) => validateWithUrl(options.fetch, validateUrl, accessToken, 'azure'),
+      validate: ({ accessToken }) => validationProblem({ fetch: options.fetch, validateUrl, accessToken, headers: bearerJson, provider: 'azure' }),
       async enrich(session: Session, context) {
         let groups = session.groups ?? []
         if (getClaim(context.idClaims, options.emailClaim) === undefined) {

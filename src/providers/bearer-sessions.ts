@@ -35,11 +35,14 @@ export type BearerOutcome =
 
 /**
  * oauth2-proxy's CreateSessionFromToken (main provider) and CreateTokenToSessionFunc (extra issuers): `sub` is the
- * user, the email claim falls back to `sub`, `email_verified: false` is refused, the JWT is the access and ID token
+ * user and must be there, the email claim falls back to `sub`, `email_verified: false` is refused, the JWT is the access and ID token
  * and its `exp` the expiry. Never stored, never refreshed.
  */
 export function sessionFromBearerClaims(token: string, claims: Readonly<Record<string, unknown>>, names: ClaimNames): Session | string {
   const sub = claimToString(claims['sub'])
+  // Unlike oauth2-proxy, a token that names no subject is no identity (OIDC Core §2 and RFC 9068 §2.2 require `sub`):
+  // the upstream would get an email and groups but no X-Forwarded-User.
+  if (sub === undefined || sub === '') return 'the token has no sub claim'
   const email = claimToString(getClaim(claims, names.email)) ?? sub
   if (!names.allowUnverifiedEmail) {
     const verified = getClaim(claims, 'email_verified')

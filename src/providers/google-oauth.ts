@@ -65,23 +65,3 @@ export function idTokenPayload(idToken: string): Record<string, unknown> | undef
   }
 }
 
-/**
- * oauth2-proxy's validateToken: GET the validate URL with `access_token=<token>` added to its query; 200 means valid.
- * A 4xx is an invalid token; an unreachable or failing endpoint (5xx) leaves as ProxyError 502, so an outage is not
- * reported as a refused user.
- */
-export async function validateAccessToken(input: { fetch: typeof fetch; validateUrl: string; accessToken: string | undefined }): Promise<boolean> {
-  if (input.accessToken === undefined || input.validateUrl === '') return false
-  const url = new URL(input.validateUrl)
-  url.searchParams.append('access_token', input.accessToken)
-  let response: Response
-  try {
-    response = await input.fetch(url, { headers: { accept: 'application/json' }, redirect: 'error' })
-  } catch (err) {
-    throw new ProxyError('ERR_OIDC_CLAIMS', 502, `token validation at ${input.validateUrl} failed: ${(err as Error).message}`, { cause: err })
-  }
-  await response.arrayBuffer().catch(() => undefined)
-  if (response.status === 200) return true
-  if (response.status >= 500) throw new ProxyError('ERR_OIDC_CLAIMS', 502, `token validation at ${input.validateUrl} answered ${response.status}`)
-  return false
-}

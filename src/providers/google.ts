@@ -3,7 +3,8 @@ import type { Logger } from '../log/logger.js'
 import type { Session } from '../session/session.js'
 import { claimToString } from './claims.js'
 import type { GoogleDirectory } from './google-admin.js'
-import { idTokenPayload, postGrant, validateAccessToken, type GoogleTokens } from './google-oauth.js'
+import { idTokenPayload, postGrant, type GoogleTokens } from './google-oauth.js'
+import { queryOnly, validateToken } from './validate-url.js'
 import type { Provider, RedeemInput, RefreshResult } from './provider.js'
 
 export interface GoogleProviderOptions {
@@ -124,7 +125,7 @@ export function createGoogleProvider(options: GoogleProviderOptions): Provider {
       }
       session = await enrich(session)
       // oauth2-proxy's callback: a session the validate URL does not accept is refused with a plain 403.
-      if (!(await validateAccessToken({ fetch: options.fetch, validateUrl: options.validateUrl, accessToken: session.accessToken }))) {
+      if (!(await validateToken({ fetch: options.fetch, validateUrl: options.validateUrl, accessToken: session.accessToken, headers: queryOnly, provider: 'Google' })).valid) {
         throw new ProxyError('ERR_LOGIN_INVALID_SESSION', 403, `Session validation failed: ${options.validateUrl} did not accept the access token`)
       }
       return session
@@ -152,7 +153,7 @@ export function createGoogleProvider(options: GoogleProviderOptions): Provider {
       if (options.directory !== undefined && options.groups.length > 0 && next.groups === undefined) {
         options.log.info({ event: 'provider.google.groups_lost', email: next.email }, `${next.email ?? ''} is no longer in the group(s)`)
       }
-      if (!(await validateAccessToken({ fetch: options.fetch, validateUrl: options.validateUrl, accessToken: next.accessToken }))) return { kind: 'revoked' }
+      if (!(await validateToken({ fetch: options.fetch, validateUrl: options.validateUrl, accessToken: next.accessToken, headers: queryOnly, provider: 'Google' })).valid) return { kind: 'revoked' }
       return { kind: 'refreshed', session: next }
     },
   }

@@ -4,7 +4,8 @@ import type { Session } from '../session/session.js'
 import { claimToString } from './claims.js'
 import { createOidcProvider, type AssertionKey, type OidcProviderOptions } from './oidc.js'
 import type { Provider } from './provider.js'
-import { validateWithUrl } from './validate-url.js'
+import { bearerJson } from './rest-identities.js'
+import { validationProblem } from './validate-url.js'
 
 export interface LoginGovOptions {
   /** The RSA private key (PEM, PKCS#1 or PKCS#8) from `--jwt-key` or `--jwt-key-file`. */
@@ -68,7 +69,7 @@ export function createLoginGovProvider(options: OidcProviderOptions, loginGov: L
     skipClaimsFromProfileUrl: true,
     hooks: {
       fallbackEmail: ({ accessToken }) => verifiedEmailFromUserinfo(options.fetch, profileUrl, accessToken),
-      validate: ({ accessToken }) => validateWithUrl(options.fetch, validateUrl, accessToken, 'login.gov'),
+      validate: ({ accessToken }) => validationProblem({ fetch: options.fetch, validateUrl, accessToken, headers: bearerJson, provider: 'login.gov' }),
       async enrich(session: Session) {
         // oauth2-proxy's login.gov session holds the tokens and the email only: no user, no refresh.
         const { user: _user, preferredUsername: _pu, refreshToken: _rt, groups: _groups, ...rest } = session

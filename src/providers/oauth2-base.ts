@@ -3,6 +3,7 @@ import type { Session } from '../session/session.js'
 import { callApi, type ApiAnswer } from './api-call.js'
 import type { Provider, RedeemInput, RefreshResult } from './provider.js'
 import { detailFromBody, formatProviderError } from './provider-error.js'
+import { validateToken, type ValidateHeaders } from './validate-url.js'
 
 /** Who signed in, as a provider's REST API describes them. */
 export interface OAuth2Identity {
@@ -12,8 +13,7 @@ export interface OAuth2Identity {
   preferredUsername?: string
 }
 
-/** How the validate URL is called: with these headers, or (undefined) with `?access_token=` as oauth2-proxy's default. */
-export type ValidateHeaders = (accessToken: string) => Record<string, string> | undefined
+export type { ValidateHeaders }
 
 export interface OAuth2ProviderOptions {
   /** The `--provider` type, reported as `Provider.name`. */
@@ -89,14 +89,10 @@ const BAD_CODE_ERRORS = new Set(['invalid_grant', 'bad_verification_code'])
  * session is checked at the validate URL again, as oauth2-proxy does.
  */
 export function createOAuth2Provider(options: OAuth2ProviderOptions): Provider {
-  /** oauth2-proxy's `validateToken`: GET the validate URL with the token; 200 means valid. */
-  async function validateToken(accessToken: string | undefined): Promise<boolean> {
-    if (accessToken === undefined || accessToken === '' || options.validateUrl === '') return false
-    const headers = options.validateHeaders(accessToken)
-    let url = options.validateUrl
-    if (headers === undefined) url += `${url.includes('?') ? '&' : '?'}${new URLSearchParams({ access_token: accessToken }).toString()}`
-    const answer = await callApi({ fetch: options.fetch, url, call: `${options.displayName} token validation (--validate-url)`, ...(headers === undefined ? {} : { headers }) })
-    return answer.status === 200
+  /** oauth2-proxy's `validateToken`, with gatehouse's one rule for a failing validate URL (validate-url.ts). */
+  async function tokenAccepted(accessToken: string | undefined): Promise<boolean> {
+    const result = await validateToken({ fetch: options.fetch, validateUrl: options.validateUrl, accessToken, headers: options.validateHeaders, provider: options.displayName })
+    return result.valid
   }
 
   async function redeemCode(input: RedeemInput): Promise<string> {
@@ -145,7 +141,7 @@ export function createOAuth2Provider(options: OAuth2ProviderOptions): Provider {
       const accessToken = await redeemCode(input)
       // oauth2-proxy's callback: EnrichSession, then ValidateSession.
       const identity = await options.identify(accessToken)
-      if (!(await validateToken(accessToken))) throw new ProxyError('ERR_LOGIN_INVALID_SESSION', 403, 'Session validation failed: the validate URL did not accept the access token')
+      if (!(await tokenAccepted(accessToken))) throw new ProxyError('ERR_LOGIN_INVALID_SESSION', 403, 'Session validation failed: the validate URL did not accept the access token')
       const createdAt = Math.floor(input.now / 1000) * 1000
       return {
         createdAt: new Date(createdAt),
@@ -162,7 +158,7 @@ export function createOAuth2Provider(options: OAuth2ProviderOptions): Provider {
     async refresh(session: Session, now: number): Promise<RefreshResult> {
       // oauth2-proxy: RefreshSession is not implemented, which counts as refreshed (timer reset), then ValidateSession.
       // A validate URL that cannot be reached throws (the session is kept and the failure logged) instead of ending it.
-      if (!(await validateToken(session.accessToken))) return { kind: 'revoked' }
+      if (!(await tokenAccepted(session.accessToken))) return { kind: 'revoked' }
       return { kind: 'refreshed', session: { ...session, createdAt: new Date(Math.floor(now / 1000) * 1000) } }
     },
   }

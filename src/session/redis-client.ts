@@ -139,6 +139,8 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
   // Read once, at start: a missing CA file is a startup error, not a reconnect loop.
   const tls = redisTls(options)
   let current: Commands | undefined
+  /** The client still connecting (it retries by itself): close() must tear it down too, or it keeps the process alive. */
+  let connecting: Commands | undefined
   let closed = false
   let lastError = ''
   let retryTimer: NodeJS.Timeout | undefined
@@ -159,8 +161,10 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     let candidate: Commands | undefined
     try {
       candidate = build(options, tls, notify)
+      connecting = candidate
       candidate.on('error', onError)
       await candidate.connect()
+      connecting = undefined
       if (closed) {
         candidate.destroy()
         return
@@ -171,6 +175,8 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
       lastError = ''
       log.info({ event: 'session.redis.connected' }, 'connected to Redis')
     } catch (err) {
+      connecting = undefined
+      if (closed) return
       try {
         candidate?.destroy()
       } catch {
@@ -249,9 +255,16 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
       closed = true
       notify?.(null)
       clearTimeout(retryTimer)
-      const client = current
+      const clients = [current, connecting].filter((c): c is Commands => c !== undefined)
       current = undefined
-      if (client !== undefined) await Promise.resolve(client.destroy()).catch(() => {})
+      connecting = undefined
+      for (const client of clients) {
+        try {
+          await Promise.resolve(client.destroy())
+        } catch {
+          // already torn down
+        }
+      }
     },
   }
 }

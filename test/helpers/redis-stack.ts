@@ -1,7 +1,7 @@
 // A stack whose sessions live in Redis, and extra gatehouse replicas sharing its IdP, upstream, secret and Redis.
 import type { HttpClient, HttpResponse } from './http.js'
 import { startGatehouse, type Gatehouse } from './process.js'
-import { startStack, type Stack } from './stack.js'
+import { peerArgs, startStack, type Stack } from './stack.js'
 
 export interface RedisStack extends Stack {
   /** The flags that point gatehouse at Redis (also given to every replica). */
@@ -20,18 +20,7 @@ export async function startRedisStack(redisArgs: string[], extraArgs: string[] =
     redisArgs,
     async startReplica() {
       const replica = await startGatehouse({
-        args: [
-          '--provider=oidc',
-          `--oidc-issuer-url=${stack.idp.issuer}`,
-          '--client-id=gatehouse',
-          '--client-secret=gatehouse-secret',
-          `--cookie-secret=${stack.cookieSecret}`,
-          '--cookie-secure=false',
-          '--email-domain=*',
-          `--upstream=${stack.echo.url}/`,
-          `--redirect-url=${stack.proxy.url}/oauth2/callback`,
-          ...args,
-        ],
+        args: [...peerArgs(stack), '--cookie-secure=false', '--email-domain=*', `--redirect-url=${stack.proxy.url}/oauth2/callback`, ...args],
       })
       replicas.push(replica)
       return replica

@@ -77,6 +77,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return stack
 }
 
+/** Flags for another gatehouse on the stack's IdP, upstream and cookie secret; the caller adds the email rule and the rest. */
+export function peerArgs(stack: Pick<Stack, 'idp' | 'echo' | 'cookieSecret'>): string[] {
+  return [
+    '--provider=oidc',
+    `--oidc-issuer-url=${stack.idp.issuer}`,
+    '--client-id=gatehouse',
+    '--client-secret=gatehouse-secret',
+    `--cookie-secret=${stack.cookieSecret}`,
+    `--upstream=${stack.echo.url}/`,
+  ]
+}
+
 async function startOrCleanUp(args: string[], env: Record<string, string> | undefined, others: { close(): Promise<void> }[]): Promise<Gatehouse> {
   try {
     return await startGatehouse({ args, env })

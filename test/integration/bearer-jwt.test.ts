@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test'
 import type { EchoReply } from '../../src/dev/echo-app.js'
 import { DEFAULT_DEV_USERS, startDevIdp, type DevIdp } from '../../src/dev/idp.js'
 import { tokensFor } from '../helpers/idp-tokens.js'
-import { startStack, type Stack } from '../helpers/stack.js'
+import { startGatehouse } from '../helpers/process.js'
+import { peerArgs, startStack, type Stack } from '../helpers/stack.js'
 
 const USERS = DEFAULT_DEV_USERS.map((u) => (u.sub === 'alice' ? { ...u, accessTokenClaims: { email: u.email, groups: u.groups } } : u))
 
@@ -80,6 +81,31 @@ describe('bearer JWTs', () => {
 
   it("refuses the extra issuer's ID token: its audience is the client, not reports-api", async () => {
     assert.equal((await asBearer(`Bearer ${bobAtExtra.idToken}`)).status, 401)
+  })
+
+  it('refuses a token of the trusted IdP that names no subject, with or without an email (unlike oauth2-proxy)', async () => {
+    const noSub = await stack.idp.signJwt({ aud: 'gatehouse', email: 'alice@example.com', email_verified: true, groups: ['admins'] })
+    const nobody = await stack.idp.signJwt({ aud: 'gatehouse', groups: ['admins'] })
+    for (const token of [noSub, nobody]) {
+      assert.equal((await asBearer(`Bearer ${token}`)).status, 401)
+      const auth = await stack.client().get(`${url}/oauth2/auth`, { headers: { authorization: `Bearer ${token}` } })
+      assert.equal(auth.status, 401)
+    }
+    await stack.proxy.waitForLog('"reason":"the token has no sub claim"')
+  })
+
+  it('with --email-domain=example.com, lets in only tokens whose email (or sub, its fallback) is in the domain', async () => {
+    const proxy = await startGatehouse({
+      args: [...peerArgs(stack), '--email-domain=example.com', '--skip-jwt-bearer-tokens'],
+    })
+    try {
+      const statusOf = async (token: string): Promise<number> => (await stack.client().get(`${proxy.url}/api/x`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } })).status
+      assert.equal(await statusOf(alice.accessToken), 200)
+      assert.equal(await statusOf(await stack.idp.signJwt({ aud: 'gatehouse', sub: 'svc-1', groups: ['admins'] })), 403, 'no email: the sub is judged, and is no address')
+      assert.equal(await statusOf(await stack.idp.signJwt({ aud: 'gatehouse', groups: ['admins'] })), 401, 'no identity at all')
+    } finally {
+      await proxy.stop()
+    }
   })
 
   it('reads JWTs carried in Basic credentials as oauth2-proxy does', async () => {

@@ -46,6 +46,15 @@ describe('gatehouse command line configuration', () => {
     assert.doesNotMatch(r.stderr, /Xq58Q|ApOxlZ/)
   })
 
+  it('starts with the Keycloak write-up\'s unquoted --scope, warning about each ignored word', async () => {
+    // bash -c '... oauth2-proxy --http-address=0.0.0.0:4180 --cookie-secure=false --scope=openid profile email groups'
+    const r = await gatehouse(['--config', `${FIXTURES}pocket-id.cfg`, '--http-address=0.0.0.0:4180', '--cookie-secure=false', '--scope=openid', 'profile', 'email', 'groups', '--config-test'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout, 'configuration is valid\n')
+    assert.match(r.stderr, /^gatehouse: warning: command line: arguments "profile", "email", "groups" after --scope="openid" ignored/m)
+    assert.match(r.stderr, /--scope got only its first word "openid": to pass them all, write --scope="openid profile email groups"/)
+  })
+
   it('prints the version and the help', async () => {
     const version = await gatehouse(['--version'])
     assert.equal(version.code, 0)

@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { bcryptHash } from '../../src/crypto/bcrypt.js'
 import type { EchoReply } from '../../src/dev/echo-app.js'
+import { findPasswordForm, submitForm } from '../helpers/html-form.js'
+import type { HttpClient, HttpResponse } from '../helpers/http.js'
 import { runGatehouse } from '../helpers/process.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
@@ -76,9 +78,18 @@ describe('htpasswd users', () => {
     assert.equal(signedIn.echo?.headers['x-forwarded-user'], 'alice', 'a valid session still gives identity headers')
   })
 
+  /** Opens the sign-in page as a browser would and posts its password form with `fields` over the page's own. */
+  async function postForm(client: HttpClient, fields: Record<string, string>, rd = '/'): Promise<HttpResponse> {
+    const page = await client.get(`${url}/oauth2/sign_in?rd=${encodeURIComponent(rd)}`)
+    const form = findPasswordForm(page)
+    assert.ok(form !== undefined, 'the page has the password form')
+    assert.match(form.fields['csrf_token'] ?? '', /^[A-Za-z0-9_-]{43}$/, 'the form carries its CSRF token')
+    return submitForm(client, form, fields)
+  }
+
   it('signs a user in through the form POST: a session cookie and a 302 to the validated rd', async () => {
     const client = stack.client()
-    const r = await client.post(`${url}/oauth2/sign_in`, { username: 'alice', password: 'alice-pw', rd: '/after?x=1' })
+    const r = await postForm(client, { username: 'alice', password: 'alice-pw' }, '/after?x=1')
     assert.equal(r.status, 302)
     assert.equal(r.header('location'), '/after?x=1')
     assert.ok(r.setCookies.some((c) => c.startsWith('_oauth2_proxy=') && !/Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c)), r.setCookies.join('\n'))
@@ -90,22 +101,44 @@ describe('htpasswd users', () => {
   })
 
   it('sends an unsafe rd home instead', async () => {
-    const r = await stack.client().post(`${url}/oauth2/sign_in`, { username: 'carol', password: 'carol-pw', rd: '//evil.example/' })
+    const r = await postForm(stack.client(), { username: 'carol', password: 'carol-pw', rd: '//evil.example/' })
     assert.equal(r.status, 302)
     assert.equal(r.header('location'), '/')
   })
 
   it('answers a wrong password with the sign-in page and 401, an empty user with 400, and never sets a session', async () => {
-    const wrong = await stack.client().post(`${url}/oauth2/sign_in`, { username: 'alice', password: 'nope', rd: '/x' })
+    const wrong = await postForm(stack.client(), { username: 'alice', password: 'nope' }, '/x')
     assert.equal(wrong.status, 401)
     assert.match(wrong.header('content-type') ?? '', /text\/html/)
     assert.match(wrong.body, /\/oauth2\/start/)
-    const empty = await stack.client().post(`${url}/oauth2/sign_in`, { username: '', password: 'alice-pw' })
+    const empty = await postForm(stack.client(), { username: '', password: 'alice-pw' })
     assert.equal(empty.status, 400)
     for (const r of [wrong, empty]) {
       assert.ok(r.setCookies.every((c) => !c.startsWith('_oauth2_proxy=') || /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c)), r.setCookies.join('\n'))
     }
     assert.equal((await stack.client().get(`${url}/oauth2/sign_in`)).status, 200, 'GET still shows the page')
+  })
+
+  it('refuses a form post without its CSRF token, with a wrong one, or with one from another browser (login CSRF)', async () => {
+    const noSession = (r: HttpResponse): boolean => r.setCookies.every((c) => !c.startsWith('_oauth2_proxy=') || /Max-Age=0/i.test(c))
+    // A forged post from another site: no token and no cookie of the victim's.
+    const forged = await stack.client().post(`${url}/oauth2/sign_in`, { username: 'alice', password: 'alice-pw', rd: '/x' })
+    assert.equal(forged.status, 403)
+    assert.match(forged.body, /\/oauth2\/start/, 'the sign-in page, to try again')
+    assert.ok(noSession(forged), forged.setCookies.join('\n'))
+    // The victim's own page cookie with a made-up token, and with the attacker's genuine token from their own page.
+    const victim = stack.client()
+    const attacker = stack.client()
+    const attackerForm = findPasswordForm(await attacker.get(`${url}/oauth2/sign_in`))
+    const attackerToken = attackerForm?.fields['csrf_token'] ?? ''
+    for (const token of ['x'.repeat(43), attackerToken, '']) {
+      const r = await postForm(victim, { username: 'alice', password: 'alice-pw', csrf_token: token })
+      assert.equal(r.status, 403, `token ${token.slice(0, 8)}`)
+      assert.ok(noSession(r), r.setCookies.join('\n'))
+    }
+    assert.match(stack.proxy.logs(), /"reason":"csrf_token"/)
+    // The refused page carries a fresh form that works.
+    assert.equal((await postForm(victim, { username: 'alice', password: 'alice-pw' })).status, 302)
   })
 
   it('re-reads the file when it changes, and keeps the old users when the new file is broken', async () => {

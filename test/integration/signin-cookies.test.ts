@@ -9,7 +9,7 @@ import type { EchoReply } from '../../src/dev/echo-app.js'
 import type { HttpClient } from '../helpers/http.js'
 import { loginViaHttp } from '../helpers/login.js'
 import { runGatehouse } from '../helpers/process.js'
-import { startStack, type Stack } from '../helpers/stack.js'
+import { peerArgs, startStack, type Stack } from '../helpers/stack.js'
 
 const JSON_ACCEPT = { accept: 'application/json' }
 
@@ -186,13 +186,8 @@ describe('cookies', () => {
     it('refuses to start with --pass-access-token, which needs the tokens it leaves out (as oauth2-proxy)', async () => {
       const run = await runGatehouse({
         args: [
-          '--provider=oidc',
-          `--oidc-issuer-url=${stack.idp.issuer}`,
-          '--client-id=gatehouse',
-          '--client-secret=gatehouse-secret',
-          `--cookie-secret=${stack.cookieSecret}`,
+          ...peerArgs(stack),
           '--email-domain=*',
-          `--upstream=${stack.echo.url}/`,
           '--http-address=127.0.0.1:0',
           '--session-cookie-minimal',
           '--pass-access-token',
