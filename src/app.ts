@@ -10,6 +10,7 @@ import { createEmailRules, parseAuthenticatedEmailsFile } from './auth/email-rul
 import { createRedirectValidator } from './auth/redirect.js'
 import { createApiRouteMatcher, createRouteMatcher } from './auth/routes.js'
 import type { Config } from './config/schema.js'
+import { opensslCipherList } from './config/tls-ciphers.js'
 import { createCsrfCookies } from './cookies/csrf.js'
 import { createCookieJar } from './cookies/jar.js'
 import { cookieSecretKeys } from './crypto/cookie-secret.js'
@@ -226,7 +227,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
   }
 
   const tls = config.tlsCertFile !== '' && config.tlsKeyFile !== ''
-    ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), minVersion: config.tlsMinVersion === 'TLS1.3' ? ('TLSv1.3' as const) : ('TLSv1.2' as const) }
+    ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), minVersion: config.tlsMinVersion === 'TLS1.3' ? ('TLSv1.3' as const) : ('TLSv1.2' as const), ciphers: opensslCipherList(config.tlsCipherSuites) }
     : undefined
   const server = createHttpServer({
     handler,

@@ -22,7 +22,7 @@ export interface ServerOptions {
   forceJsonErrors: boolean
   /** Writes one access-log line when a response is done. */
   accessLog: (ctx: RequestContext) => void
-  tls?: { cert: Buffer; key: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3' }
+  tls?: { cert: Buffer; key: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3'; ciphers?: string | undefined }
   /** How long a request body may stall before 408 (default 60 s). */
   bodyIdleMs?: number
   /** How long a client may take to send the request head before 408 and close (default 60 s; tests use less). */
@@ -115,7 +115,7 @@ export function createHttpServer(options: ServerOptions): http.Server {
   const limits = { ...LIMITS, headersTimeout, connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(headersTimeout / 4))) }
   const server = options.tls === undefined
     ? http.createServer({ ...limits }, onRequest)
-    : https.createServer({ ...limits, cert: options.tls.cert, key: options.tls.key, minVersion: options.tls.minVersion, ALPNProtocols: ['http/1.1'] }, onRequest)
+    : https.createServer({ ...limits, cert: options.tls.cert, key: options.tls.key, minVersion: options.tls.minVersion, ...(options.tls.ciphers === undefined ? {} : { ciphers: options.tls.ciphers }), ALPNProtocols: ['http/1.1'] }, onRequest)
   server.headersTimeout = headersTimeout
   server.requestTimeout = LIMITS.requestTimeout
   server.keepAliveTimeout = LIMITS.keepAliveTimeout
