@@ -7,6 +7,7 @@ import { logoProblem } from '../pages/logo.js'
 import { VERSION } from '../version.js'
 import { parseArgv } from './argv.js'
 import { renderHelp } from './help.js'
+import { identityProblems } from './identity-checks.js'
 import { applyDeprecatedOptions } from './legacy.js'
 import { configSchema, optionByKey, type Config } from './schema.js'
 import type { Layer, LayerResult } from './setting.js'
@@ -155,6 +156,7 @@ export function loadConfig(input: LoadInput): LoadResult {
 
   const parsed = configSchema.safeParse(Object.fromEntries([...merged].map(([key, setting]) => [key, setting.value])))
   if (!parsed.success) issues.push(...parsed.error.issues.map((issue) => toConfigIssue(issue, merged)))
+  else issues.push(...identityProblems(parsed.data, input.env, warnings))
   if (issues.length > 0 || !parsed.success) throw new ConfigError(issues)
   return { kind: 'config', config: deepFreeze(parsed.data), warnings: [...new Set(warnings)], configTest: cli.configTest }
 }

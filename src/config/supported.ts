@@ -118,6 +118,7 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'oidc_issuer_url',
   'skip_oidc_discovery',
   'oidc_jwks_url',
+  'oidc_public_key_files',
   'oidc_email_claim',
   'oidc_groups_claim',
   'user_id_claim',

@@ -1,13 +1,14 @@
 import type { Config } from '../config/schema.js'
 import { createBearerVerifier, type BearerVerifier } from './bearer-sessions.js'
 import { createJwtIssuer } from './jwt-issuer.js'
+import { readPublicKeyFiles } from './static-keys.js'
 
 /** Providers whose `--oidc-issuer-url` signs the JWTs that `--skip-jwt-bearer-tokens` accepts. */
 const OIDC_FAMILY: readonly string[] = ['oidc', 'keycloak-oidc', 'entra-id']
 
 type BearerConfig = Pick<
   Config,
-  | 'provider' | 'oidcIssuerUrl' | 'oidcJwksUrl' | 'clientId' | 'oidcExtraAudiences' | 'oidcAudienceClaims' | 'oidcEnabledSigningAlgs'
+  | 'provider' | 'oidcIssuerUrl' | 'oidcJwksUrl' | 'skipOidcDiscovery' | 'oidcPublicKeyFiles' | 'clientId' | 'oidcExtraAudiences' | 'oidcAudienceClaims' | 'oidcEnabledSigningAlgs'
   | 'oidcEmailClaim' | 'oidcGroupsClaim' | 'userIdClaim' | 'insecureOidcAllowUnverifiedEmail' | 'extraJwtIssuers'
 >
 
@@ -23,6 +24,8 @@ export function createBearerVerifierFromConfig(config: BearerConfig, deps: { fet
           ...common,
           issuer: config.oidcIssuerUrl,
           jwksUrl: config.oidcJwksUrl,
+          // oauth2-proxy's bearer verifier is the provider's: fixed keys only without discovery.
+          ...(config.skipOidcDiscovery && config.oidcPublicKeyFiles.length > 0 ? { publicKeys: readPublicKeyFiles(config.oidcPublicKeyFiles) } : {}),
           audiences: [config.clientId, ...config.oidcExtraAudiences],
           audienceClaims: config.oidcAudienceClaims,
           algorithms: config.oidcEnabledSigningAlgs,

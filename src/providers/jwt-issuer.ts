@@ -1,5 +1,7 @@
-import { createRemoteJWKSet, customFetch as joseFetch, errors, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import type { KeyObject } from 'node:crypto'
+import { createRemoteJWKSet, customFetch as joseFetch, errors } from 'jose'
 import { getClaim } from './claims.js'
+import { verifyWithKeys, type KeySource } from './static-keys.js'
 
 /** JWS algorithms accepted from bearer tokens unless `--oidc-enabled-signing-alg` says otherwise: asymmetric only. */
 const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
@@ -15,6 +17,8 @@ export interface JwtIssuerOptions {
   issuer: string
   /** The key set URL when known (`--oidc-jwks-url`); otherwise found by discovery. */
   jwksUrl?: string
+  /** Fixed public keys (`--oidc-public-key-file` with `--skip-oidc-discovery`): no discovery, no JWKS. */
+  publicKeys?: readonly KeyObject[]
   /** Accepted audiences: the first of `audienceClaims` present must hold one. */
   audiences: readonly string[]
   audienceClaims: readonly string[]
@@ -41,7 +45,7 @@ const TOKEN_ERRORS: ReadonlyArray<new (...args: never[]) => Error> = [
 
 /** Verifies JWTs of one issuer against its discovered JWKS (signature, `iss`, audience, `exp`/`nbf`). */
 export function createJwtIssuer(options: JwtIssuerOptions) {
-  let keys: Promise<JWTVerifyGetKey> | undefined
+  let keys: Promise<KeySource> | undefined
   let failedAt = Number.NEGATIVE_INFINITY
   let lastFailure = ''
   const base = options.issuer.replace(/\/$/, '')
@@ -65,9 +69,10 @@ export function createJwtIssuer(options: JwtIssuerOptions) {
     return doc.jwks_uri
   }
 
-  function keySet(): Promise<JWTVerifyGetKey> {
+  function keySet(): Promise<KeySource> {
+    if (options.publicKeys !== undefined && options.publicKeys.length > 0) keys ??= Promise.resolve({ kind: 'static', keys: options.publicKeys })
     keys ??= jwksUri().then(
-      (uri) => createRemoteJWKSet(new URL(uri), { timeoutDuration: options.timeoutMs, cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: JWKS_MAX_AGE_MS, [joseFetch]: options.fetch }),
+      (uri): KeySource => ({ kind: 'jwks', getKey: createRemoteJWKSet(new URL(uri), { timeoutDuration: options.timeoutMs, cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: JWKS_MAX_AGE_MS, [joseFetch]: options.fetch }) }),
       (err: unknown) => {
         keys = undefined
         failedAt = options.clock()
@@ -96,15 +101,15 @@ export function createJwtIssuer(options: JwtIssuerOptions) {
     },
     async verify(token: string): Promise<JwtVerifyOutcome> {
       if (keys === undefined && options.clock() - failedAt < DISCOVERY_RETRY_MS) return { kind: 'unavailable', reason: lastFailure }
-      let getKey: JWTVerifyGetKey
+      let source: KeySource
       try {
-        getKey = await keySet()
+        source = await keySet()
       } catch {
         return { kind: 'unavailable', reason: lastFailure }
       }
       try {
         // jose refuses `alg: none`, and an HMAC alg cannot select an RSA or EC key from the set (no key confusion).
-        const { payload } = await jwtVerify(token, getKey, {
+        const { payload } = await verifyWithKeys(token, source, {
           issuer: options.issuer,
           algorithms: options.algorithms.length > 0 ? [...options.algorithms] : ASYMMETRIC_ALGS,
           clockTolerance: CLOCK_TOLERANCE_SEC,

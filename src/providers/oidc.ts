@@ -1,11 +1,13 @@
 import * as oidc from 'openid-client'
-import { createRemoteJWKSet, customFetch as joseFetch, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import type { KeyObject } from 'node:crypto'
+import { createRemoteJWKSet, customFetch as joseFetch } from 'jose'
 import { safeEqual } from '../crypto/equal.js'
 import { ProxyError } from '../errors.js'
 import type { Session } from '../session/session.js'
 import { claimToGroups, claimToString, getClaim } from './claims.js'
 import { jwtPayload } from './jwt-payload.js'
 import type { Provider, RedeemInput } from './provider.js'
+import { verifyWithKeys, type KeySource } from './static-keys.js'
 
 /** What a hook may use: the verified ID token claims and the provider's own JWT verifier (keys, issuer, audience). */
 export interface OidcHookContext {
@@ -50,6 +52,8 @@ export interface OidcProviderOptions {
   redeemUrl: string
   profileUrl: string
   jwksUrl: string
+  /** `--oidc-public-key-file` keys: with `skipDiscovery` they verify ID tokens instead of a JWKS, as in oauth2-proxy. */
+  publicKeys?: readonly KeyObject[]
   scope: string
   prompt: string
   approvalPrompt: string
@@ -87,7 +91,7 @@ const CLOCK_TOLERANCE_SEC = 30
 export function createOidcProvider(options: OidcProviderOptions): Provider {
   const hooks: OidcHooks = options.hooks ?? {}
   let configuration: Promise<oidc.Configuration> | undefined
-  let jwks: JWTVerifyGetKey | undefined
+  let jwks: KeySource | undefined
   let usePostAuth = options.clientSecretPost ?? false
 
   function clientAuth(assertionKey: AssertionKey | undefined): oidc.ClientAuth {
@@ -116,7 +120,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         authorization_endpoint: options.loginUrl,
         token_endpoint: options.redeemUrl,
         ...(options.profileUrl === '' ? {} : { userinfo_endpoint: options.profileUrl }),
-        jwks_uri: options.jwksUrl,
+        ...(options.jwksUrl === '' ? {} : { jwks_uri: options.jwksUrl }),
       }
       config = new oidc.Configuration(server, options.clientId, metadata, clientAuth(assertionKey))
     } else {
@@ -134,12 +138,16 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     config.timeout = Math.ceil(options.timeoutMs / 1000)
     if (insecure) oidc.allowInsecureRequests(config)
     const meta = config.serverMetadata()
+    if (options.skipDiscovery && options.publicKeys !== undefined && options.publicKeys.length > 0) {
+      jwks = { kind: 'static', keys: options.publicKeys }
+      return config
+    }
     const jwksUri = options.jwksUrl !== '' && options.skipDiscovery ? options.jwksUrl : meta.jwks_uri
     if (jwksUri === undefined) throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, 'the provider publishes no jwks_uri')
     // jose re-fetches the key set whenever a token names an unknown `kid` (key rotation), as go-oidc does; concurrent
     // look-ups share one fetch. No cool-down: after an IdP swaps its keys the very next sign-in must verify, and ID tokens
     // only come from the token endpoint over the back channel, so a client cannot make us fetch at will.
-    jwks = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: options.timeoutMs, cooldownDuration: 0, [joseFetch]: options.fetch })
+    jwks = { kind: 'jwks', getKey: createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: options.timeoutMs, cooldownDuration: 0, [joseFetch]: options.fetch }) }
     return config
   }
 
@@ -158,7 +166,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     try {
       const algorithms = options.enabledSigningAlgs.length > 0 ? [...options.enabledSigningAlgs] : undefined
       // jose takes alg from the key set and refuses `none` and HMAC algs for asymmetric keys.
-      const { payload } = await jwtVerify(idToken, jwks, {
+      const { payload } = await verifyWithKeys(idToken, jwks, {
         ...(hooks.expectedIssuer === undefined ? { issuer: options.issuerUrl } : {}),
         clockTolerance: CLOCK_TOLERANCE_SEC,
         ...(algorithms === undefined ? {} : { algorithms }),

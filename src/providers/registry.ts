@@ -13,6 +13,7 @@ import { MS_GRAPH_URL } from './ms-graph.js'
 import { createPlainOAuth2Provider } from './oauth2-registry.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
 import type { Provider } from './provider.js'
+import { readPublicKeyFiles } from './static-keys.js'
 
 /**
  * Internal, for tests only: the base URL used instead of https://graph.microsoft.com by `entra-id`.
@@ -124,6 +125,7 @@ function oidcOptions(config: Config, displayName: string, deps: ProviderDeps): O
     redeemUrl: config.redeemUrl,
     profileUrl: config.profileUrl,
     jwksUrl: config.oidcJwksUrl,
+    ...(config.skipOidcDiscovery && config.oidcPublicKeyFiles.length > 0 ? { publicKeys: readPublicKeyFiles(config.oidcPublicKeyFiles) } : {}),
     scope,
     prompt: config.prompt,
     approvalPrompt: config.approvalPrompt,
