@@ -42,10 +42,27 @@ function publicKeyProblems(c: Config, warnings: string[]): ConfigIssue[] {
   return out
 }
 
+/** oauth2-proxy's validateEntraConfig: federated token auth needs AZURE_FEDERATED_TOKEN_FILE naming a readable file. */
+function entraProblems(c: Config, env: Env): ConfigIssue[] {
+  if (c.provider !== 'entra-id' || !c.entraIdFederatedTokenAuth) return []
+  const path = env['AZURE_FEDERATED_TOKEN_FILE'] ?? ''
+  const option = '--entra-id-federated-token-auth'
+  if (path === '') {
+    return [{ option, message: 'AZURE_FEDERATED_TOKEN_FILE is not set: enable Azure workload identity on the pod (label azure.workload.identity/use: "true"), or set it to the token file' }]
+  }
+  try {
+    readFileSync(path, 'utf8')
+  } catch (err) {
+    return [{ option, value: path, message: `cannot read the federated token file named by AZURE_FEDERATED_TOKEN_FILE (${(err as NodeJS.ErrnoException).code ?? 'error'}): check the workload identity volume` }]
+  }
+  return []
+}
+
 /**
- * Checks that need the files or the environment the identity options point at: `--oidc-public-key-file` PEM keys.
+ * Checks that need the files or the environment the identity options point at: `--oidc-public-key-file` PEM keys,
+ * the Entra ID federated token file.
  * Problems are returned; notes that do not stop the start are added to `warnings`.
  */
-export function identityProblems(c: Config, _env: Env, warnings: string[]): ConfigIssue[] {
-  return [...publicKeyProblems(c, warnings)]
+export function identityProblems(c: Config, env: Env, warnings: string[]): ConfigIssue[] {
+  return [...publicKeyProblems(c, warnings), ...entraProblems(c, env)]
 }

@@ -89,6 +89,7 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   // named providers (src/providers/registry.ts): keycloak-oidc, entra-id
   'allowed_roles',
   'entra_id_allowed_tenants',
+  'entra_id_federated_token_auth',
   // google (src/providers/google*.ts); ADC and --google-target-principal are not supported yet
   'google_groups',
   'google_admin_email',

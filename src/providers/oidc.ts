@@ -70,6 +70,11 @@ export interface OidcProviderOptions {
   timeoutMs: number
   /** `private_key_jwt` client authentication (login.gov): the RS256 key, the assertion's `aud` and its lifetime. */
   privateKeyJwt?: { key: () => Promise<AssertionKey>; audience: string; lifetimeSec: number }
+  /**
+   * A client assertion obtained elsewhere (Entra ID workload identity: the federated token file), asked for at every
+   * token request and sent as `client_assertion` (RFC 7523 jwt-bearer) instead of a secret.
+   */
+  clientAssertion?: () => string
   /** One nonce for every login, sent as is and required in the ID token (login.gov's per-process nonce). */
   fixedNonce?: string
   /** Never send or check a nonce, whatever the login flow asks (oauth2-proxy's adfs and cidaas set SkipNonce). */
@@ -104,6 +109,14 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
           payload['exp'] = Math.floor(Date.now() / 1000) + jwt.lifetimeSec
         },
       })
+    }
+    const assertion = options.clientAssertion
+    if (assertion !== undefined) {
+      return (_server, client, body) => {
+        body.set('client_id', client.client_id)
+        body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+        body.set('client_assertion', assertion())
+      }
     }
     if (options.clientSecret === undefined || options.clientSecret === '') return oidc.None()
     return usePostAuth ? oidc.ClientSecretPost(options.clientSecret) : oidc.ClientSecretBasic(options.clientSecret)

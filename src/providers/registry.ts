@@ -21,6 +21,9 @@ import { readPublicKeyFiles } from './static-keys.js'
  */
 export const GRAPH_URL_ENV = 'GATEHOUSE_TEST_MS_GRAPH_URL'
 
+/** Where Azure workload identity puts the federated token (set by the Azure Workload Identity webhook). */
+export const FEDERATED_TOKEN_FILE_ENV = 'AZURE_FEDERATED_TOKEN_FILE'
+
 /** oauth2-proxy's default button names per provider type. */
 const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   oidc: 'OpenID Connect',
@@ -64,7 +67,7 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
       return { provider: createKeycloakOidcProvider(options), allowedGroups: keycloakAllowedGroups(config.allowedGroups, config.allowedRoles) }
     case 'entra-id':
       return {
-        provider: createEntraIdProvider(options, {
+        provider: createEntraIdProvider(config.entraIdFederatedTokenAuth ? { ...options, clientSecret: undefined, clientAssertion: federatedToken(deps.env) } : options, {
           allowedTenants: config.entraIdAllowedTenants,
           graphUrl: deps.env[GRAPH_URL_ENV] ?? MS_GRAPH_URL,
           log: deps.log,
@@ -109,6 +112,15 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
     default:
       return { provider: createOidcProvider(options), allowedGroups: config.allowedGroups }
   }
+}
+
+/**
+ * `--entra-id-federated-token-auth`: the workload identity token Kubernetes projects into AZURE_FEDERATED_TOKEN_FILE,
+ * read again at every token request (it is rotated on disk), as oauth2-proxy does. The variable was checked at start.
+ */
+function federatedToken(env: ProviderDeps['env']): () => string {
+  const path = env[FEDERATED_TOKEN_FILE_ENV] ?? ''
+  return () => readFileSync(path, 'utf8').trim()
 }
 
 function oidcOptions(config: Config, displayName: string, deps: ProviderDeps): OidcProviderOptions {
