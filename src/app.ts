@@ -237,6 +237,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     pages: services.pages,
     requestIdHeader: config.requestIdHeader.toLowerCase(),
     forceJsonErrors: config.forceJsonErrors,
+    allowQuerySemicolons: config.allowQuerySemicolons,
     requestObserver: metrics,
     accessLog: createAccessLog(deps.accessLog ?? log, {
       enabled: config.requestLogging,

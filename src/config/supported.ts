@@ -185,4 +185,5 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'redirect_url',
   'relative_redirect_url',
   'encode_state',
+  'allow_query_semicolons',
 ])

@@ -35,7 +35,7 @@ async function needsLogin(ctx: RequestContext, s: Services, setCookies: string[]
     appendSetCookies(ctx.res, setCookies)
     return sendJson(ctx.res, 401, {})
   }
-  const target = appRedirect(ctx, s)
+  const target = appRedirect(ctx, s, undefined, s.settings.skipProviderButton ? 400 : 500)
   const cleared = await s.store.clear(ctx.cookies, ctx.origin.host)
   if (s.settings.skipProviderButton) return startLogin(ctx, s, target, [...setCookies, ...cleared])
   appendSetCookies(ctx.res, [...setCookies, ...cleared])

@@ -20,6 +20,8 @@ export interface ServerOptions {
   pages: Pages
   requestIdHeader: string
   forceJsonErrors: boolean
+  /** `--allow-query-semicolons`: `;` separates query pairs like `&` (see context.ts). */
+  allowQuerySemicolons?: boolean
   /** Writes one access-log line when a response is done. */
   accessLog: (ctx: RequestContext) => void
   tls?: { cert: Buffer; key: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3'; ciphers?: string | undefined }
@@ -92,7 +94,7 @@ export function createHttpServer(options: ServerOptions): http.Server {
   }
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader)
+    const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader, options.allowQuerySemicolons)
     const observer = options.requestObserver
     observer?.requestStarted()
     // 'close' comes for every response, finished or abandoned by the client (so the in-flight gauge always returns),
@@ -123,7 +125,7 @@ export function createHttpServer(options: ServerOptions): http.Server {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
     const res = new http.ServerResponse(req)
-    const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader)
+    const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader, options.allowQuerySemicolons)
     if (options.upgrade === undefined) {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
