@@ -90,10 +90,12 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'allowed_roles',
   'entra_id_allowed_tenants',
   'entra_id_federated_token_auth',
-  // google (src/providers/google*.ts); ADC and --google-target-principal are not supported yet
+  // google (src/providers/google*.ts)
   'google_groups',
   'google_admin_email',
   'google_service_account_json',
+  'google_use_application_default_credentials',
+  'google_target_principal',
   'google_use_organization_id',
   'google_admin_api_user_scope',
   // gitlab (src/providers/gitlab*.ts)
