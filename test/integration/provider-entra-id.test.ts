@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { DevUser } from '../../src/dev/idp-types.js'
 import { DEFAULT_DEV_CLIENTS } from '../../src/dev/idp-users.js'
-import { devUser } from '../helpers/dev-users.js'
+import { devUser, withPrivateKeyJwtClient } from '../helpers/dev-users.js'
 import type { HttpClient } from '../helpers/http.js'
 import { startGraphStandIn, type GraphStandIn } from '../helpers/ms-graph.js'
 import { startStack, type Stack } from '../helpers/stack.js'
@@ -133,15 +133,7 @@ describe('entra-id provider with --entra-id-federated-token-auth', () => {
       idp: {
         issuerPath: `/${TENANT}/v2.0`,
         users: USERS,
-        clients: [
-          ...DEFAULT_DEV_CLIENTS,
-          {
-            clientId: CLIENT,
-            authMethod: 'private_key_jwt',
-            jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig' }] },
-            redirectUris: ['http://127.0.0.1:*/**'],
-          },
-        ],
+        clients: withPrivateKeyJwtClient(DEFAULT_DEV_CLIENTS, CLIENT, publicKey),
       },
       replaceArgs: (defaults) => [
         ...defaults.filter((a) => !/^--(provider|client-id|client-secret)=/.test(a)),
