@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import { createRemoteJWKSet, customFetch as joseFetch, errors } from 'jose'
-import { getClaim } from './claims.js'
+import { audienceProblem } from './claims.js'
 import { verifyWithKeys, type KeySource } from './static-keys.js'
 
 /** JWS algorithms accepted from bearer tokens unless `--oidc-enabled-signing-alg` says otherwise: asymmetric only. */
@@ -83,16 +83,6 @@ export function createJwtIssuer(options: JwtIssuerOptions) {
     return keys
   }
 
-  function audienceProblem(claims: Record<string, unknown>): string | undefined {
-    for (const name of options.audienceClaims.length > 0 ? options.audienceClaims : ['aud']) {
-      const value = getClaim(claims, name)
-      if (value === undefined) continue
-      const values = Array.isArray(value) ? value : [value]
-      return values.some((v) => typeof v === 'string' && options.audiences.includes(v)) ? undefined : `audience claim "${name}" names no accepted audience`
-    }
-    return 'the token has no audience claim'
-  }
-
   return {
     issuer: options.issuer,
     /** Fetches discovery ahead of the first token; a failure is retried on use. */
@@ -117,7 +107,7 @@ export function createJwtIssuer(options: JwtIssuerOptions) {
           requiredClaims: ['exp'],
         })
         const claims = payload as Record<string, unknown>
-        const problem = audienceProblem(claims)
+        const problem = audienceProblem(claims, options.audiences, options.audienceClaims)
         return problem === undefined ? { kind: 'valid', claims } : { kind: 'invalid', reason: problem }
       } catch (err) {
         if (TOKEN_ERRORS.some((type) => err instanceof type)) return { kind: 'invalid', reason: (err as Error).message }

@@ -4,7 +4,7 @@ import { createRemoteJWKSet, customFetch as joseFetch } from 'jose'
 import { safeEqual } from '../crypto/equal.js'
 import { ProxyError } from '../errors.js'
 import type { Session } from '../session/session.js'
-import { claimToGroups, claimToString, getClaim } from './claims.js'
+import { audienceProblem, claimToGroups, claimToString, getClaim } from './claims.js'
 import { jwtPayload } from './jwt-payload.js'
 import type { Provider, RedeemInput } from './provider.js'
 import { verifyWithKeys, type KeySource } from './static-keys.js'
@@ -188,25 +188,13 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         const expected = hooks.expectedIssuer(config.serverMetadata().issuer, payload as Record<string, unknown>)
         if (payload.iss !== expected) throw new Error('unexpected "iss" claim value')
       }
-      checkAudience(payload as Record<string, unknown>)
+      const audience = audienceProblem(payload as Record<string, unknown>, [options.clientId, ...options.extraAudiences], options.audienceClaims)
+      if (audience !== undefined) throw new Error(audience)
       if (expectedNonce !== undefined && (typeof payload['nonce'] !== 'string' || !safeEqual(payload['nonce'], expectedNonce))) throw new Error('nonce mismatch')
       return payload as Record<string, unknown>
     } catch (err) {
       throw new ProxyError('ERR_OIDC_ID_TOKEN_INVALID', 403, `ID token rejected: ${(err as Error).message}`, { cause: err })
     }
-  }
-
-  /** oauth2-proxy: the first audience claim present must contain the client id or an extra audience. */
-  function checkAudience(claims: Record<string, unknown>): void {
-    const accepted = new Set([options.clientId, ...options.extraAudiences])
-    for (const name of options.audienceClaims.length > 0 ? options.audienceClaims : ['aud']) {
-      const value = getClaim(claims, name)
-      if (value === undefined) continue
-      const values = Array.isArray(value) ? value : [value]
-      if (values.some((v) => typeof v === 'string' && accepted.has(v))) return
-      throw new Error(`audience claim "${name}" does not name this client`)
-    }
-    throw new Error('the token has no audience claim')
   }
 
   async function sessionFromTokens(config: oidc.Configuration, tokens: oidc.TokenEndpointResponse, claims: Record<string, unknown>, now: number): Promise<Session> {
