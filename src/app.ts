@@ -12,6 +12,7 @@ import { createRedirectValidator } from './auth/redirect.js'
 import { createApiRouteMatcher, createRouteMatcher } from './auth/routes.js'
 import { providerEntries, structuredOf } from './config/provider-entries.js'
 import type { Config } from './config/schema.js'
+import { opensslCipherList } from './config/tls-ciphers.js'
 import { createCsrfCookies } from './cookies/csrf.js'
 import { createFormTokens } from './cookies/form-token.js'
 import { createCookieJar } from './cookies/jar.js'
@@ -237,7 +238,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
   }
 
   const tls = config.tlsCertFile !== '' && config.tlsKeyFile !== ''
-    ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), minVersion: config.tlsMinVersion === 'TLS1.3' ? ('TLSv1.3' as const) : ('TLSv1.2' as const) }
+    ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), minVersion: config.tlsMinVersion === 'TLS1.3' ? ('TLSv1.3' as const) : ('TLSv1.2' as const), ciphers: opensslCipherList(config.tlsCipherSuites) }
     : undefined
   const server = createHttpServer({
     handler,
@@ -247,6 +248,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     pages: services.pages,
     requestIdHeader: config.requestIdHeader.toLowerCase(),
     forceJsonErrors: config.forceJsonErrors,
+    allowQuerySemicolons: config.allowQuerySemicolons,
     requestObserver: metrics,
     accessLog: createAccessLog(deps.accessLog ?? log, {
       enabled: config.requestLogging,

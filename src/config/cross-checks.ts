@@ -28,8 +28,10 @@ function secretProblems(c: Config): CrossProblem[] {
     if (problem !== undefined) out.push({ key: 'cookieSecret', message: problem })
   }
   if (c.clientId === '') out.push({ key: 'clientId', message: 'a client ID is required: set --client-id to the ID registered at the identity provider' })
-  // login.gov authenticates with --jwt-key instead of a secret (login-gov-checks.ts).
-  if (c.clientSecret === '' && c.clientSecretFile === '' && c.codeChallengeMethod === '' && c.provider !== 'login.gov') {
+  // login.gov authenticates with --jwt-key instead of a secret (login-gov-checks.ts), entra-id can with its workload
+  // identity token (identity-checks.ts).
+  const noSecretNeeded = c.provider === 'login.gov' || (c.provider === 'entra-id' && c.entraIdFederatedTokenAuth)
+  if (c.clientSecret === '' && c.clientSecretFile === '' && c.codeChallengeMethod === '' && !noSecretNeeded) {
     out.push({
       key: 'clientSecret',
       message: 'a client secret is required: set --client-secret or --client-secret-file (a public client without a secret needs --code-challenge-method=S256)',

@@ -38,7 +38,7 @@ describe('google provider options', () => {
   it('needs the admin email and a service-account key for the Admin SDK options', () => {
     assert.deepEqual(messages([...GOOGLE, '--google-group=staff@example.com']), [
       '--google-admin-email: the Admin SDK needs --google-admin-email: a Google Workspace administrator the service account acts as',
-      '--google-service-account-json: --google-group, --google-admin-email and --google-use-organization-id need --google-service-account-json: the JSON key of a service account with domain-wide delegation',
+      '--google-service-account-json: --google-group, --google-admin-email and --google-use-organization-id need --google-service-account-json (the JSON key of a service account with domain-wide delegation) or --google-use-application-default-credentials',
     ])
     assert.deepEqual(messages([...GOOGLE, '--google-admin-email=admin@example.com', `--google-service-account-json=${good}`]), [])
   })
@@ -51,9 +51,12 @@ describe('google provider options', () => {
     assert.match(messages([...GOOGLE, admin, `--google-service-account-json=${keyFile({ type: 'service_account', client_email: 'a@b', private_key: 'x' })}`]).join(), /not a PEM private key/)
   })
 
-  it('still refuses Application Default Credentials', () => {
-    assert.match(messages([...GOOGLE, '--google-use-application-default-credentials']).join(), /--google-use-application-default-credentials is not supported yet/)
-    assert.match(messages([...GOOGLE, '--google-target-principal=sa@p.iam.gserviceaccount.com']).join(), /--google-target-principal is not supported yet/)
+  it('takes Application Default Credentials instead of a key file, never both; a target principal needs them', () => {
+    const adc = '--google-use-application-default-credentials'
+    assert.deepEqual(messages([...GOOGLE, adc, '--google-admin-email=admin@example.com', '--google-target-principal=sa@p.iam.gserviceaccount.com']), [])
+    assert.deepEqual(messages([...GOOGLE, adc]), ['--google-admin-email: the Admin SDK needs --google-admin-email: a Google Workspace administrator the service account acts as'])
+    assert.match(messages([...GOOGLE, adc, '--google-admin-email=admin@example.com', `--google-service-account-json=${good}`]).join(), /can't use both --google-service-account-json and --google-use-application-default-credentials/)
+    assert.match(messages([...GOOGLE, '--google-admin-email=admin@example.com', `--google-service-account-json=${good}`, '--google-target-principal=sa@p.iam.gserviceaccount.com']).join(), /only used with --google-use-application-default-credentials/)
   })
 })
 

@@ -6,20 +6,30 @@ import type { Config, ConfigKey } from './shape.js'
 type Problem = { key: ConfigKey; message: string }
 
 /**
- * oauth2-proxy's validateGoogleConfig: any Admin SDK option needs the admin to act as and a readable service-account
- * key file. Application Default Credentials are refused as "not supported yet" by supported.ts.
+ * oauth2-proxy's validateGoogleConfig: any Admin SDK option needs the admin to act as, and credentials: a readable
+ * service-account key file or Application Default Credentials (--google-use-application-default-credentials), not both.
  */
 function googleProblems(c: Config): Problem[] {
-  const wanted = c.googleGroups.length > 0 || c.googleAdminEmail !== '' || c.googleServiceAccountJson !== '' || c.googleUseOrganizationId
+  const adc = c.googleUseApplicationDefaultCredentials
+  const wanted = c.googleGroups.length > 0 || c.googleAdminEmail !== '' || c.googleServiceAccountJson !== '' || c.googleUseOrganizationId || adc
   if (c.provider !== 'google' || !wanted) return []
   const out: Problem[] = []
   if (c.googleAdminEmail === '') {
     out.push({ key: 'googleAdminEmail', message: 'the Admin SDK needs --google-admin-email: a Google Workspace administrator the service account acts as' })
   }
+  if (adc) {
+    if (c.googleServiceAccountJson !== '') {
+      out.push({ key: 'googleServiceAccountJson', message: "can't use both --google-service-account-json and --google-use-application-default-credentials: keep one" })
+    }
+    return out
+  }
+  if (c.googleTargetPrincipal !== '') {
+    out.push({ key: 'googleTargetPrincipal', message: '--google-target-principal is only used with --google-use-application-default-credentials: set that too, or drop it' })
+  }
   if (c.googleServiceAccountJson === '') {
     out.push({
       key: 'googleServiceAccountJson',
-      message: '--google-group, --google-admin-email and --google-use-organization-id need --google-service-account-json: the JSON key of a service account with domain-wide delegation',
+      message: '--google-group, --google-admin-email and --google-use-organization-id need --google-service-account-json (the JSON key of a service account with domain-wide delegation) or --google-use-application-default-credentials',
     })
     return out
   }

@@ -14,6 +14,7 @@ import type { RoutesSpec } from '../policy/spec.js'
 import { parseArgv } from './argv.js'
 import { routesFromRaw } from './routes.js'
 import { renderHelp } from './help.js'
+import { identityProblems } from './identity-checks.js'
 import { applyDeprecatedOptions } from './legacy.js'
 import { attachProviderEntries, providerEntries, structuredOf, type ProviderEntry } from './provider-entries.js'
 import { configSchema, optionByKey, type Config } from './schema.js'
@@ -149,7 +150,7 @@ function refuseReplaced(source: LayerResult, issues: ConfigIssue[], fromEnv: boo
 }
 
 /** Reads the secret and listed files, then validates the merged settings; every problem goes to `issues`. */
-function parseMerged(merged: Layer, issues: ConfigIssue[], warnings: string[]): Config | undefined {
+function parseMerged(merged: Layer, env: LoadInput['env'], issues: ConfigIssue[], warnings: string[]): Config | undefined {
   readSecretFile(merged, 'cookieSecret', 'cookieSecretFile', 'cookie secret', issues, warnings)
   readSecretFile(merged, 'clientSecret', 'clientSecretFile', 'client secret', issues, warnings)
   checkFilesReadable(merged, issues)
@@ -159,11 +160,12 @@ function parseMerged(merged: Layer, issues: ConfigIssue[], warnings: string[]): 
     issues.push(...parsed.error.issues.map((issue) => toConfigIssue(issue, merged)))
     return undefined
   }
+  issues.push(...identityProblems(parsed.data, env, warnings))
   return parsed.data
 }
 
 /** The alpha file on top of the core options: listeners, then one validated settings view per provider. */
-function loadWithAlpha(alpha: AlphaFileResult, merged: Layer, issues: ConfigIssue[], warnings: string[]): { config: Config; entries: ProviderEntry[] } | undefined {
+function loadWithAlpha(alpha: AlphaFileResult, merged: Layer, env: LoadInput['env'], issues: ConfigIssue[], warnings: string[]): { config: Config; entries: ProviderEntry[] } | undefined {
   issues.push(...alpha.issues)
   const structured = alpha.structured
   if (structured === undefined) return undefined
@@ -176,12 +178,12 @@ function loadWithAlpha(alpha: AlphaFileResult, merged: Layer, issues: ConfigIssu
     issues.push(...provider.issues)
     const view: Layer = new Map(merged)
     for (const [key, setting] of provider.layer) view.set(key, setting)
-    const settings = parseMerged(view, issues, warnings)
+    const settings = parseMerged(view, env, issues, warnings)
     if (settings !== undefined) entries.push({ id: block.id, name: block.name, settings: deepFreeze(settings) })
   })
   const first = entries[0]
   if (first === undefined) {
-    if (structured.providers.length === 0) parseMerged(merged, issues, warnings)
+    if (structured.providers.length === 0) parseMerged(merged, env, issues, warnings)
     return undefined
   }
   return { config: withStructured(first.settings, structured), entries }
@@ -242,9 +244,9 @@ export function loadConfig(input: LoadInput): LoadResult {
   let config: Config | undefined
   let entries: ProviderEntry[] | undefined
   if (!replacing) {
-    config = parseMerged(merged, issues, warnings)
+    config = parseMerged(merged, input.env, issues, warnings)
   } else {
-    const loaded = loadWithAlpha(alpha, merged, issues, warnings)
+    const loaded = loadWithAlpha(alpha, merged, input.env, issues, warnings)
     config = loaded?.config
     entries = loaded?.entries
   }

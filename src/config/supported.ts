@@ -9,6 +9,7 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'tls_cert_file',
   'tls_key_file',
   'tls_min_version',
+  'tls_cipher_suites',
   'proxy_prefix',
   'ping_path',
   'ping_user_agent',
@@ -89,10 +90,13 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   // named providers (src/providers/registry.ts): keycloak-oidc, entra-id
   'allowed_roles',
   'entra_id_allowed_tenants',
-  // google (src/providers/google*.ts); ADC and --google-target-principal are not supported yet
+  'entra_id_federated_token_auth',
+  // google (src/providers/google*.ts)
   'google_groups',
   'google_admin_email',
   'google_service_account_json',
+  'google_use_application_default_credentials',
+  'google_target_principal',
   'google_use_organization_id',
   'google_admin_api_user_scope',
   // gitlab (src/providers/gitlab*.ts)
@@ -118,6 +122,7 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'oidc_issuer_url',
   'skip_oidc_discovery',
   'oidc_jwks_url',
+  'oidc_public_key_files',
   'oidc_email_claim',
   'oidc_groups_claim',
   'user_id_claim',
@@ -193,4 +198,5 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'assertion_key_publish_ahead',
   'assertion_issuer',
   'assertion_audience',
+  'allow_query_semicolons',
 ])

@@ -4,7 +4,7 @@ import type { RequestContext } from '../http/context.js'
 import { appendSetCookies, redirect } from '../http/reply.js'
 import type { Handler } from '../http/server.js'
 import { readForm } from './form.js'
-import { redirectUri } from './redirects.js'
+import { redirectUri, semicolonError } from './redirects.js'
 import type { Services } from './services.js'
 
 const CSRF_MESSAGE = 'Login Failed: Unable to find a valid CSRF token. Please try again.'
@@ -15,6 +15,8 @@ const CSRF_MESSAGE = 'Login Failed: Unable to find a valid CSRF token. Please tr
  */
 export function createCallbackHandler(s: Services): Handler {
   return async (ctx: RequestContext) => {
+    // oauth2-proxy's ParseForm fails on a `;` in the query before anything else.
+    if (ctx.querySemicolonError) throw semicolonError(500)
     const params = ctx.req.method === 'POST' ? await readForm(ctx.req) : ctx.query
     const idpError = params.get('error')
     if (idpError !== null) {

@@ -42,7 +42,7 @@ async function needsLogin(ctx: RequestContext, s: Services, setCookies: string[]
     appendSetCookies(ctx.res, setCookies)
     return sendJson(ctx.res, 401, {})
   }
-  const target = appRedirect(ctx, s)
+  const target = appRedirect(ctx, s, undefined, s.settings.skipProviderButton ? 400 : 500)
   const cleared = await s.store.clear(ctx.cookies, ctx.origin.host)
   if (s.settings.skipProviderButton) return startLogin(ctx, s, target, [...setCookies, ...cleared])
   // oauth2-proxy answers a browser without a session with the sign-in page and status 403.

@@ -1,9 +1,20 @@
 import { callbackUrl, chooseRedirect } from '../auth/redirect-target.js'
+import { ProxyError } from '../errors.js'
 import type { RequestContext } from '../http/context.js'
 import type { Services } from './services.js'
 
-/** The validated place to send the browser after login or logout, from this request (reference §3.10). */
-export function appRedirect(ctx: RequestContext, s: Services, form?: URLSearchParams): string {
+/** Go's url.ParseQuery error, which oauth2-proxy shows when a query has `;` without --allow-query-semicolons. */
+export function semicolonError(status: number): ProxyError {
+  return new ProxyError(status >= 500 ? 'ERR_INTERNAL' : 'ERR_BAD_REQUEST', status, 'invalid semicolon separator in query', { userMessage: 'invalid semicolon separator in query' })
+}
+
+/**
+ * The validated place to send the browser after login or logout, from this request (reference §3.10). A `;` in the
+ * query without --allow-query-semicolons fails as oauth2-proxy's GetRedirect does: 500, or `badQueryStatus` (400 on
+ * the way to the IdP).
+ */
+export function appRedirect(ctx: RequestContext, s: Services, form?: URLSearchParams, badQueryStatus = 500): string {
+  if (ctx.querySemicolonError) throw semicolonError(badQueryStatus)
   const header = ctx.req.headers['x-auth-request-redirect']
   const headerValue = Array.isArray(header) ? header[0] : header
   return chooseRedirect(

@@ -10,7 +10,7 @@ import { startLogin } from './start.js'
  */
 export function createSignInHandler(s: Services): Handler {
   return async (ctx) => {
-    const target = appRedirect(ctx, s)
+    const target = appRedirect(ctx, s, undefined, s.settings.skipProviderButton ? 400 : 500)
     const cleared = await s.store.clear(ctx.cookies, ctx.origin.host)
     if (s.settings.skipProviderButton) return startLogin(ctx, s, target, cleared)
     sendSignInPage(ctx, s, target, 200, cleared)

@@ -21,5 +21,5 @@ export async function startLogin(ctx: RequestContext, s: Services, target: strin
 
 /** GET `<prefix>/start?rd=…`. */
 export function createStartHandler(s: Services): Handler {
-  return (ctx) => startLogin(ctx, s, appRedirect(ctx, s))
+  return (ctx) => startLogin(ctx, s, appRedirect(ctx, s, undefined, 400))
 }

@@ -13,7 +13,13 @@ export interface RequestContext {
   readonly rawUrl: string
   /** The encoded path of the request target, without the query. */
   readonly pathname: string
+  /** The query as oauth2-proxy's Go code reads it (see {@link goQuery}). */
   readonly query: URLSearchParams
+  /**
+   * True when the query has a `;` and `--allow-query-semicolons` is off: Go's ParseForm then fails, and the endpoints
+   * that call it (sign-in, start, callback, sign-out) answer with an error page, as oauth2-proxy does.
+   */
+  readonly querySemicolonError: boolean
   readonly origin: RequestOrigin
   readonly cookies: Readonly<Record<string, string>>
   readonly log: Logger
@@ -28,6 +34,21 @@ export interface RequestContext {
 export function splitTarget(target: string): { pathname: string; search: string } {
   const q = target.indexOf('?')
   return q === -1 ? { pathname: target, search: '' } : { pathname: target.slice(0, q), search: target.slice(q + 1) }
+}
+
+/**
+ * The query as Go reads it (golang.org/issue/25192): with `--allow-query-semicolons`, `;` separates pairs like `&`
+ * (http.AllowQuerySemicolons); without it, every `&`-separated pair that holds a `;` is dropped (url.ParseQuery).
+ */
+export function goQuery(search: string, allowSemicolons: boolean): URLSearchParams {
+  if (!search.includes(';')) return new URLSearchParams(search)
+  if (allowSemicolons) return new URLSearchParams(search.replaceAll(';', '&'))
+  return new URLSearchParams(search.split('&').filter((pair) => !pair.includes(';')).join('&'))
+}
+
+function semicolonsToAmpersands(target: string): string {
+  const q = target.indexOf('?')
+  return q === -1 ? target : target.slice(0, q + 1) + target.slice(q + 1).replaceAll(';', '&')
 }
 
 /** A request id a trusted peer may hand over (`--request-id-header`); anything else gets a fresh UUID. */
@@ -67,6 +88,7 @@ class Context implements RequestContext {
     readonly origin: RequestOrigin,
     log: Logger,
     requestIdHeader: string,
+    readonly allowQuerySemicolons: boolean,
   ) {
     this.startedAt = performance.now()
     const offered = origin.trusted ? req.headers[requestIdHeader] : undefined
@@ -81,8 +103,12 @@ class Context implements RequestContext {
   }
 
   get query(): URLSearchParams {
-    this.#query ??= new URLSearchParams(this.#search)
+    this.#query ??= goQuery(this.#search, this.allowQuerySemicolons)
     return this.#query
+  }
+
+  get querySemicolonError(): boolean {
+    return !this.allowQuerySemicolons && this.#search.includes(';')
   }
 
   get log(): Logger {
@@ -102,6 +128,8 @@ class Context implements RequestContext {
 }
 
 /** Builds the request context: request id (from the trusted peer's header, else random), cookies, child logger. */
-export function createContext(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, log: Logger, requestIdHeader: string): RequestContext {
-  return new Context(req, res, origin, log, requestIdHeader)
+export function createContext(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, log: Logger, requestIdHeader: string, allowQuerySemicolons = false): RequestContext {
+  // http.AllowQuerySemicolons rewrites the URL oauth2-proxy builds its after-login redirect from, not a forwarded URI.
+  const uri = allowQuerySemicolons && origin.uri === req.url && origin.uri.includes(';') ? semicolonsToAmpersands(origin.uri) : origin.uri
+  return new Context(req, res, uri === origin.uri ? origin : { ...origin, uri }, log, requestIdHeader, allowQuerySemicolons)
 }

@@ -20,9 +20,11 @@ export interface ServerOptions {
   pages: Pages
   requestIdHeader: string
   forceJsonErrors: boolean
+  /** `--allow-query-semicolons`: `;` separates query pairs like `&` (see context.ts). */
+  allowQuerySemicolons?: boolean
   /** Writes one access-log line when a response is done. */
   accessLog: (ctx: RequestContext) => void
-  tls?: { cert: Buffer; key: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3' }
+  tls?: { cert: Buffer; key: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3'; ciphers?: string | undefined }
   /** How long a request body may stall before 408 (default 60 s). */
   bodyIdleMs?: number
   /** How long a client may take to send the request head before 408 and close (default 60 s; tests use less). */
@@ -92,7 +94,7 @@ export function createHttpServer(options: ServerOptions): http.Server {
   }
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader)
+    const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader, options.allowQuerySemicolons)
     const observer = options.requestObserver
     observer?.requestStarted()
     // 'close' comes for every response, finished or abandoned by the client (so the in-flight gauge always returns),
@@ -115,7 +117,7 @@ export function createHttpServer(options: ServerOptions): http.Server {
   const limits = { ...LIMITS, headersTimeout, connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(headersTimeout / 4))) }
   const server = options.tls === undefined
     ? http.createServer({ ...limits }, onRequest)
-    : https.createServer({ ...limits, cert: options.tls.cert, key: options.tls.key, minVersion: options.tls.minVersion, ALPNProtocols: ['http/1.1'] }, onRequest)
+    : https.createServer({ ...limits, cert: options.tls.cert, key: options.tls.key, minVersion: options.tls.minVersion, ...(options.tls.ciphers === undefined ? {} : { ciphers: options.tls.ciphers }), ALPNProtocols: ['http/1.1'] }, onRequest)
   server.headersTimeout = headersTimeout
   server.requestTimeout = LIMITS.requestTimeout
   server.keepAliveTimeout = LIMITS.keepAliveTimeout
@@ -123,7 +125,7 @@ export function createHttpServer(options: ServerOptions): http.Server {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
     const res = new http.ServerResponse(req)
-    const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader)
+    const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader, options.allowQuerySemicolons)
     if (options.upgrade === undefined) {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return

@@ -6,6 +6,7 @@ import { entraBearerCheck, entraIssuerPolicy } from './entra-id.js'
 import { gitlabBearerSession } from './gitlab.js'
 import { createJwtIssuer, type IssuerPolicy } from './jwt-issuer.js'
 import { keycloakBearerSession } from './keycloak-oidc.js'
+import { readPublicKeyFiles } from './static-keys.js'
 
 /**
  * Providers whose `--oidc-issuer-url` signs the JWTs that `--skip-jwt-bearer-tokens` accepts: the ones oauth2-proxy
@@ -15,7 +16,7 @@ const MAIN_ISSUER_PROVIDERS: readonly string[] = ['oidc', 'keycloak-oidc', 'entr
 
 type BearerConfig = Pick<
   Config,
-  | 'provider' | 'oidcIssuerUrl' | 'oidcJwksUrl' | 'clientId' | 'oidcExtraAudiences' | 'oidcAudienceClaims' | 'oidcEnabledSigningAlgs'
+  | 'provider' | 'oidcIssuerUrl' | 'oidcJwksUrl' | 'skipOidcDiscovery' | 'oidcPublicKeyFiles' | 'clientId' | 'oidcExtraAudiences' | 'oidcAudienceClaims' | 'oidcEnabledSigningAlgs'
   | 'oidcEmailClaim' | 'oidcGroupsClaim' | 'userIdClaim' | 'insecureOidcAllowUnverifiedEmail' | 'extraJwtIssuers' | 'entraIdAllowedTenants'
 >
 
@@ -68,6 +69,8 @@ export function createBearerVerifierFromConfig(config: BearerConfig, deps: { fet
           issuer: config.oidcIssuerUrl,
           ...(reading.issuerPolicy === undefined ? {} : { issuerPolicy: reading.issuerPolicy }),
           jwksUrl: config.oidcJwksUrl,
+          // oauth2-proxy's bearer verifier is the provider's: fixed keys only without discovery.
+          ...(config.skipOidcDiscovery && config.oidcPublicKeyFiles.length > 0 ? { publicKeys: readPublicKeyFiles(config.oidcPublicKeyFiles) } : {}),
           audiences: [config.clientId, ...config.oidcExtraAudiences],
           audienceClaims: config.oidcAudienceClaims,
           algorithms: config.oidcEnabledSigningAlgs,

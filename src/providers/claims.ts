@@ -21,3 +21,17 @@ export function claimToGroups(value: unknown): string[] | undefined {
 export function claimToString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
+
+/**
+ * oauth2-proxy's audience rule: the first of `claimNames` (default `aud`) present in the claims must hold one of the
+ * accepted audiences. Returns why not, or undefined when it does.
+ */
+export function audienceProblem(claims: Record<string, unknown>, accepted: readonly string[], claimNames: readonly string[]): string | undefined {
+  for (const name of claimNames.length > 0 ? claimNames : ['aud']) {
+    const value = getClaim(claims, name)
+    if (value === undefined) continue
+    const values = Array.isArray(value) ? value : [value]
+    return values.some((v) => typeof v === 'string' && accepted.includes(v)) ? undefined : `audience claim "${name}" names no accepted audience`
+  }
+  return 'the token has no audience claim'
+}

@@ -1,7 +1,7 @@
 import { ProxyError } from '../errors.js'
 import { formatProviderError } from './provider-error.js'
 import type { Logger } from '../log/logger.js'
-import { fetchServiceAccountToken, type ServiceAccountKey } from './google-service-account.js'
+import type { GoogleTokenSource } from './google-service-account.js'
 
 /** Base URL of Google's Admin SDK; tests point gatehouse elsewhere with GATEHOUSE_TEST_GOOGLE_ADMIN_URL. */
 export const GOOGLE_ADMIN_URL = 'https://admin.googleapis.com'
@@ -34,7 +34,8 @@ const MAX_PAGES = 100
 
 export interface GoogleDirectoryOptions {
   fetch: typeof fetch
-  key: ServiceAccountKey
+  /** The service account's tokens: its key file, or Application Default Credentials impersonating it. */
+  tokenSource: GoogleTokenSource
   /** `--google-admin-email`: the administrator the service account acts as (`sub` of the assertion). */
   adminEmail: string
   /** Extra scope for users.get, only with `--google-use-organization-id`. */
@@ -81,7 +82,7 @@ export function createGoogleDirectory(options: GoogleDirectoryOptions): GoogleDi
     const now = options.clock()
     for (; scopeIndex < GROUP_SCOPES.length; scopeIndex++) {
       const scope = options.userScope === undefined ? GROUP_SCOPES[scopeIndex] ?? '' : `${GROUP_SCOPES[scopeIndex] ?? ''} ${options.userScope}`
-      const result = await fetchServiceAccountToken({ fetch: options.fetch, key: options.key, scope, subject: options.adminEmail, nowMs: now })
+      const result = await options.tokenSource(scope, options.adminEmail, now)
       if (result.kind === 'token') {
         cached = result
         return result.accessToken

@@ -3,7 +3,8 @@ import type { Config } from '../config/schema.js'
 import type { Logger } from '../log/logger.js'
 import { adminUserScope, createGoogleDirectory, GOOGLE_ADMIN_URL, type GoogleDirectory } from './google-admin.js'
 import { GOOGLE_LOGIN_URL, GOOGLE_REDEEM_URL, GOOGLE_SCOPE, GOOGLE_VALIDATE_URL } from './google-oauth.js'
-import { parseServiceAccountKey } from './google-service-account.js'
+import { createAdcTokenSource } from './google-adc.js'
+import { fetchServiceAccountToken, parseServiceAccountKey, type GoogleTokenSource } from './google-service-account.js'
 import { createGoogleProvider } from './google.js'
 import type { Provider } from './provider.js'
 
@@ -18,21 +19,28 @@ export interface GoogleDeps {
   fetch: typeof fetch
   log: Logger
   env: Readonly<Record<string, string | undefined>>
+  timeoutMs: number
 }
 
 /**
  * `--provider=google` from the config: Google's endpoints unless overridden, and the Admin SDK directory when a
- * service-account key is configured. `--google-group` replaces `--allowed-group` (oauth2-proxy's setAllowedGroups).
+ * service-account key or Application Default Credentials are configured. `--google-group` replaces `--allowed-group` (oauth2-proxy's setAllowedGroups).
  * The key file was checked when the config was loaded (src/config/google-gitlab-checks.ts).
  */
 export function createGoogleFromConfig(config: Config, displayName: string, deps: GoogleDeps): { provider: Provider; allowedGroups: readonly string[] } {
   let directory: GoogleDirectory | undefined
-  if (config.googleServiceAccountJson !== '') {
+  let tokenSource: GoogleTokenSource | undefined
+  if (config.googleUseApplicationDefaultCredentials) {
+    tokenSource = createAdcTokenSource({ fetch: deps.fetch, env: deps.env, targetPrincipal: config.googleTargetPrincipal, clock: Date.now, timeoutMs: deps.timeoutMs })
+  } else if (config.googleServiceAccountJson !== '') {
     const key = parseServiceAccountKey(readFileSync(config.googleServiceAccountJson, 'utf8'))
     if (typeof key === 'string') throw new Error(`--google-service-account-json ${key}`)
+    tokenSource = (scope, subject, nowMs) => fetchServiceAccountToken({ fetch: deps.fetch, key, scope, subject, nowMs })
+  }
+  if (tokenSource !== undefined) {
     directory = createGoogleDirectory({
       fetch: deps.fetch,
-      key,
+      tokenSource,
       adminEmail: config.googleAdminEmail,
       userScope: config.googleUseOrganizationId ? adminUserScope(config.googleAdminApiUserScope) : undefined,
       baseUrl: deps.env[GOOGLE_ADMIN_URL_ENV] ?? GOOGLE_ADMIN_URL,

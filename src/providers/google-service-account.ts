@@ -66,13 +66,19 @@ export function serviceAccountAssertion(key: ServiceAccountKey, scope: string, s
 export type ServiceAccountToken = { kind: 'token'; accessToken: string; expiresAtMs: number } | { kind: 'refused'; error: string; description: string }
 
 /** Exchanges an assertion at the key's token URI; transport failures and non-OAuth answers leave as ProxyError 502. */
-export async function fetchServiceAccountToken(input: { fetch: typeof fetch; key: ServiceAccountKey; scope: string; subject: string; nowMs: number }): Promise<ServiceAccountToken> {
-  const body = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: serviceAccountAssertion(input.key, input.scope, input.subject, input.nowMs) })
+export function fetchServiceAccountToken(input: { fetch: typeof fetch; key: ServiceAccountKey; scope: string; subject: string; nowMs: number }): Promise<ServiceAccountToken> {
+  const assertion = serviceAccountAssertion(input.key, input.scope, input.subject, input.nowMs)
+  return exchangeAssertion({ fetch: input.fetch, tokenUri: input.key.tokenUri, assertion, nowMs: input.nowMs })
+}
+
+/** The JWT-bearer grant (RFC 7523) of a signed assertion at Google's token endpoint, however the assertion was signed. */
+export async function exchangeAssertion(input: { fetch: typeof fetch; tokenUri: string; assertion: string; nowMs: number }): Promise<ServiceAccountToken> {
+  const body = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: input.assertion })
   let response: Response
   try {
-    response = await input.fetch(input.key.tokenUri, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body, redirect: 'error' })
+    response = await input.fetch(input.tokenUri, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body, redirect: 'error' })
   } catch (err) {
-    throw new ProxyError('ERR_OIDC_CLAIMS', 502, `Google service-account token request to ${input.key.tokenUri} failed: ${(err as Error).message}`, { cause: err })
+    throw new ProxyError('ERR_OIDC_CLAIMS', 502, `Google service-account token request to ${input.tokenUri} failed: ${(err as Error).message}`, { cause: err })
   }
   const json = (await response.json().catch(() => undefined)) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown } | undefined
   if (response.ok && typeof json?.access_token === 'string' && json.access_token !== '') {
@@ -82,8 +88,11 @@ export async function fetchServiceAccountToken(input: { fetch: typeof fetch; key
   if (response.status >= 400 && response.status < 500 && typeof json?.error === 'string') {
     return { kind: 'refused', error: json.error, description: typeof json.error_description === 'string' ? json.error_description : '' }
   }
-  throw new ProxyError('ERR_OIDC_CLAIMS', 502, `Google service-account token request to ${input.key.tokenUri} answered ${response.status}`)
+  throw new ProxyError('ERR_OIDC_CLAIMS', 502, `Google service-account token request to ${input.tokenUri} answered ${response.status}`)
 }
+
+/** Gets an access token for `scope` acting as `subject`: from a key file, or through impersonation (google-adc.ts). */
+export type GoogleTokenSource = (scope: string, subject: string, nowMs: number) => Promise<ServiceAccountToken>
 
 function b64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64url')

@@ -1,5 +1,7 @@
-import { createRemoteJWKSet, customFetch as joseFetch, errors, jwtVerify, type JWTVerifyGetKey } from 'jose'
-import { getClaim } from './claims.js'
+import type { KeyObject } from 'node:crypto'
+import { createRemoteJWKSet, customFetch as joseFetch, errors } from 'jose'
+import { audienceProblem } from './claims.js'
+import { verifyWithKeys, type KeySource } from './static-keys.js'
 
 /** JWS algorithms accepted from bearer tokens unless `--oidc-enabled-signing-alg` says otherwise: asymmetric only. */
 const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
@@ -35,6 +37,8 @@ export interface JwtIssuerOptions {
   issuerPolicy?: IssuerPolicy
   /** The key set URL when known (`--oidc-jwks-url`); otherwise found by discovery. */
   jwksUrl?: string
+  /** Fixed public keys (`--oidc-public-key-file` with `--skip-oidc-discovery`): no discovery, no JWKS. */
+  publicKeys?: readonly KeyObject[]
   /** Accepted audiences: the first of `audienceClaims` present must hold one. */
   audiences: readonly string[]
   audienceClaims: readonly string[]
@@ -61,7 +65,7 @@ const TOKEN_ERRORS: ReadonlyArray<new (...args: never[]) => Error> = [
 
 /** Verifies JWTs of one issuer against its discovered JWKS (signature, `iss`, audience, `exp`/`nbf`). */
 export function createJwtIssuer(options: JwtIssuerOptions) {
-  let keys: Promise<JWTVerifyGetKey> | undefined
+  let keys: Promise<KeySource> | undefined
   let failedAt = Number.NEGATIVE_INFINITY
   let lastFailure = ''
   let discoveredIssuer = options.issuer
@@ -88,9 +92,10 @@ export function createJwtIssuer(options: JwtIssuerOptions) {
     return doc.jwks_uri
   }
 
-  function keySet(): Promise<JWTVerifyGetKey> {
+  function keySet(): Promise<KeySource> {
+    if (options.publicKeys !== undefined && options.publicKeys.length > 0) keys ??= Promise.resolve({ kind: 'static', keys: options.publicKeys })
     keys ??= jwksUri().then(
-      (uri) => createRemoteJWKSet(new URL(uri), { timeoutDuration: options.timeoutMs, cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: JWKS_MAX_AGE_MS, [joseFetch]: options.fetch }),
+      (uri): KeySource => ({ kind: 'jwks', getKey: createRemoteJWKSet(new URL(uri), { timeoutDuration: options.timeoutMs, cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: JWKS_MAX_AGE_MS, [joseFetch]: options.fetch }) }),
       (err: unknown) => {
         keys = undefined
         failedAt = options.clock()
@@ -99,16 +104,6 @@ export function createJwtIssuer(options: JwtIssuerOptions) {
       },
     )
     return keys
-  }
-
-  function audienceProblem(claims: Record<string, unknown>): string | undefined {
-    for (const name of options.audienceClaims.length > 0 ? options.audienceClaims : ['aud']) {
-      const value = getClaim(claims, name)
-      if (value === undefined) continue
-      const values = Array.isArray(value) ? value : [value]
-      return values.some((v) => typeof v === 'string' && options.audiences.includes(v)) ? undefined : `audience claim "${name}" names no accepted audience`
-    }
-    return 'the token has no audience claim'
   }
 
   return {
@@ -121,15 +116,15 @@ export function createJwtIssuer(options: JwtIssuerOptions) {
     },
     async verify(token: string): Promise<JwtVerifyOutcome> {
       if (keys === undefined && options.clock() - failedAt < DISCOVERY_RETRY_MS) return { kind: 'unavailable', reason: lastFailure }
-      let getKey: JWTVerifyGetKey
+      let source: KeySource
       try {
-        getKey = await keySet()
+        source = await keySet()
       } catch {
         return { kind: 'unavailable', reason: lastFailure }
       }
       try {
         // jose refuses `alg: none`, and an HMAC alg cannot select an RSA or EC key from the set (no key confusion).
-        const { payload } = await jwtVerify(token, getKey, {
+        const { payload } = await verifyWithKeys(token, source, {
           algorithms: options.algorithms.length > 0 ? [...options.algorithms] : ASYMMETRIC_ALGS,
           clockTolerance: CLOCK_TOLERANCE_SEC,
           currentDate: new Date(options.clock()),
@@ -138,7 +133,7 @@ export function createJwtIssuer(options: JwtIssuerOptions) {
         const claims = payload as Record<string, unknown>
         const expected = policy.expected(discoveredIssuer, claims)
         if (claims['iss'] !== expected) return { kind: 'invalid', reason: `unexpected "iss" claim value (expected ${expected})` }
-        const problem = audienceProblem(claims)
+        const problem = audienceProblem(claims, options.audiences, options.audienceClaims)
         return problem === undefined ? { kind: 'valid', claims } : { kind: 'invalid', reason: problem }
       } catch (err) {
         if (TOKEN_ERRORS.some((type) => err instanceof type)) return { kind: 'invalid', reason: (err as Error).message }

@@ -1,13 +1,15 @@
 import * as oidc from 'openid-client'
-import { createRemoteJWKSet, customFetch as joseFetch, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import type { KeyObject } from 'node:crypto'
+import { createRemoteJWKSet, customFetch as joseFetch } from 'jose'
 import { safeEqual } from '../crypto/equal.js'
 import { ProxyError } from '../errors.js'
 import type { Session } from '../session/session.js'
-import { claimToGroups, claimToString, getClaim } from './claims.js'
+import { audienceProblem, claimToGroups, claimToString, getClaim } from './claims.js'
 import { goClientSecretBasic } from './go-basic-auth.js'
 import { callTokenEndpoint, describeFailure, exchangeFailure, refreshFailure } from './oidc-token-call.js'
 import { jwtPayload } from './jwt-payload.js'
 import type { Provider, RedeemInput } from './provider.js'
+import { verifyWithKeys, type KeySource } from './static-keys.js'
 
 /** What a hook may use: the verified ID token claims and the provider's own JWT verifier (keys, issuer, audience). */
 export interface OidcHookContext {
@@ -52,6 +54,8 @@ export interface OidcProviderOptions {
   redeemUrl: string
   profileUrl: string
   jwksUrl: string
+  /** `--oidc-public-key-file` keys: with `skipDiscovery` they verify ID tokens instead of a JWKS, as in oauth2-proxy. */
+  publicKeys?: readonly KeyObject[]
   scope: string
   prompt: string
   approvalPrompt: string
@@ -68,6 +72,11 @@ export interface OidcProviderOptions {
   timeoutMs: number
   /** `private_key_jwt` client authentication (login.gov): the RS256 key, the assertion's `aud` and its lifetime. */
   privateKeyJwt?: { key: () => Promise<AssertionKey>; audience: string; lifetimeSec: number }
+  /**
+   * A client assertion obtained elsewhere (Entra ID workload identity: the federated token file), asked for at every
+   * token request and sent as `client_assertion` (RFC 7523 jwt-bearer) instead of a secret.
+   */
+  clientAssertion?: () => string
   /** One nonce for every login, sent as is and required in the ID token (login.gov's per-process nonce). */
   fixedNonce?: string
   /** Never send or check a nonce, whatever the login flow asks (oauth2-proxy's adfs and cidaas set SkipNonce). */
@@ -90,7 +99,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   const hooks: OidcHooks = options.hooks ?? {}
   let configuration: Promise<oidc.Configuration> | undefined
   let inFormConfiguration: oidc.Configuration | undefined
-  let jwks: JWTVerifyGetKey | undefined
+  let jwks: KeySource | undefined
   const metadata: Partial<oidc.ClientMetadata> = { [oidc.clockTolerance]: CLOCK_TOLERANCE_SEC }
   const insecure = options.issuerUrl.startsWith('http:') || options.loginUrl.startsWith('http:') || options.redeemUrl.startsWith('http:')
   // oauth2-proxy's token calls try HTTP Basic first, then the secret in the form (see callTokenEndpoint).
@@ -108,6 +117,14 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
           payload['exp'] = Math.floor(Date.now() / 1000) + jwt.lifetimeSec
         },
       })
+    }
+    const assertion = options.clientAssertion
+    if (assertion !== undefined) {
+      return (_server, client, body) => {
+        body.set('client_id', client.client_id)
+        body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+        body.set('client_assertion', assertion())
+      }
     }
     if (options.clientSecret === undefined || options.clientSecret === '') return oidc.None()
     // golang.org/x/oauth2's header style: id and secret query-escaped as Go does (openid-client escapes `-_.~` too,
@@ -138,7 +155,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         authorization_endpoint: options.loginUrl,
         token_endpoint: options.redeemUrl,
         ...(options.profileUrl === '' ? {} : { userinfo_endpoint: options.profileUrl }),
-        jwks_uri: options.jwksUrl,
+        ...(options.jwksUrl === '' ? {} : { jwks_uri: options.jwksUrl }),
       }
       config = new oidc.Configuration(server, options.clientId, metadata, clientAuth(assertionKey))
     } else {
@@ -154,12 +171,16 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     }
     configure(config)
     const meta = config.serverMetadata()
+    if (options.skipDiscovery && options.publicKeys !== undefined && options.publicKeys.length > 0) {
+      jwks = { kind: 'static', keys: options.publicKeys }
+      return config
+    }
     const jwksUri = options.jwksUrl !== '' && options.skipDiscovery ? options.jwksUrl : meta.jwks_uri
     if (jwksUri === undefined) throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, 'the provider publishes no jwks_uri')
     // jose re-fetches the key set whenever a token names an unknown `kid` (key rotation), as go-oidc does; concurrent
     // look-ups share one fetch. No cool-down: after an IdP swaps its keys the very next sign-in must verify, and ID tokens
     // only come from the token endpoint over the back channel, so a client cannot make us fetch at will.
-    jwks = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: options.timeoutMs, cooldownDuration: 0, [joseFetch]: options.fetch })
+    jwks = { kind: 'jwks', getKey: createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: options.timeoutMs, cooldownDuration: 0, [joseFetch]: options.fetch }) }
     return config
   }
 
@@ -181,7 +202,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     try {
       const algorithms = options.enabledSigningAlgs.length > 0 ? [...options.enabledSigningAlgs] : undefined
       // jose takes alg from the key set and refuses `none` and HMAC algs for asymmetric keys.
-      const { payload } = await jwtVerify(idToken, jwks, {
+      const { payload } = await verifyWithKeys(idToken, jwks, {
         ...(hooks.expectedIssuer === undefined ? { issuer: options.issuerUrl } : {}),
         clockTolerance: CLOCK_TOLERANCE_SEC,
         ...(algorithms === undefined ? {} : { algorithms }),
@@ -190,25 +211,13 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         const expected = hooks.expectedIssuer(config.serverMetadata().issuer, payload as Record<string, unknown>)
         if (payload.iss !== expected) throw new Error('unexpected "iss" claim value')
       }
-      checkAudience(payload as Record<string, unknown>)
+      const audience = audienceProblem(payload as Record<string, unknown>, [options.clientId, ...options.extraAudiences], options.audienceClaims)
+      if (audience !== undefined) throw new Error(audience)
       if (expectedNonce !== undefined && (typeof payload['nonce'] !== 'string' || !safeEqual(payload['nonce'], expectedNonce))) throw new Error('nonce mismatch')
       return payload as Record<string, unknown>
     } catch (err) {
       throw new ProxyError('ERR_OIDC_ID_TOKEN_INVALID', 403, `ID token rejected: ${(err as Error).message}`, { cause: err })
     }
-  }
-
-  /** oauth2-proxy: the first audience claim present must contain the client id or an extra audience. */
-  function checkAudience(claims: Record<string, unknown>): void {
-    const accepted = new Set([options.clientId, ...options.extraAudiences])
-    for (const name of options.audienceClaims.length > 0 ? options.audienceClaims : ['aud']) {
-      const value = getClaim(claims, name)
-      if (value === undefined) continue
-      const values = Array.isArray(value) ? value : [value]
-      if (values.some((v) => typeof v === 'string' && accepted.has(v))) return
-      throw new Error(`audience claim "${name}" does not name this client`)
-    }
-    throw new Error('the token has no audience claim')
   }
 
   /** The userinfo answer for an access token; a failure is a 502 that says what the IdP answered. */

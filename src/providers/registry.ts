@@ -13,12 +13,16 @@ import { MS_GRAPH_URL } from './ms-graph.js'
 import { createPlainOAuth2Provider } from './oauth2-registry.js'
 import { createOidcProvider, type OidcProviderOptions } from './oidc.js'
 import type { Provider } from './provider.js'
+import { readPublicKeyFiles } from './static-keys.js'
 
 /**
  * Internal, for tests only: the base URL used instead of https://graph.microsoft.com by `entra-id`.
  * oauth2-proxy has no such option; it is deliberately not a flag.
  */
 export const GRAPH_URL_ENV = 'GATEHOUSE_TEST_MS_GRAPH_URL'
+
+/** Where Azure workload identity puts the federated token (set by the Azure Workload Identity webhook). */
+export const FEDERATED_TOKEN_FILE_ENV = 'AZURE_FEDERATED_TOKEN_FILE'
 
 /** oauth2-proxy's default button names per provider type. */
 const DISPLAY_NAMES: Readonly<Record<string, string>> = {
@@ -63,7 +67,7 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
       return { provider: createKeycloakOidcProvider(options), allowedGroups: keycloakAllowedGroups(config.allowedGroups, config.allowedRoles) }
     case 'entra-id':
       return {
-        provider: createEntraIdProvider(options, {
+        provider: createEntraIdProvider(config.entraIdFederatedTokenAuth ? { ...options, clientSecret: undefined, clientAssertion: federatedToken(deps.env) } : options, {
           allowedTenants: config.entraIdAllowedTenants,
           graphUrl: deps.env[GRAPH_URL_ENV] ?? MS_GRAPH_URL,
           log: deps.log,
@@ -110,6 +114,15 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
   }
 }
 
+/**
+ * `--entra-id-federated-token-auth`: the workload identity token Kubernetes projects into AZURE_FEDERATED_TOKEN_FILE,
+ * read again at every token request (it is rotated on disk), as oauth2-proxy does. The variable was checked at start.
+ */
+function federatedToken(env: ProviderDeps['env']): () => string {
+  const path = env[FEDERATED_TOKEN_FILE_ENV] ?? ''
+  return () => readFileSync(path, 'utf8').trim()
+}
+
 function oidcOptions(config: Config, displayName: string, deps: ProviderDeps): OidcProviderOptions {
   // oauth2-proxy: the deprecated --user-id-claim replaces the email claim when the email claim is left at its default.
   const emailClaim = config.oidcEmailClaim === 'email' && config.userIdClaim !== '' && config.userIdClaim !== 'email' ? config.userIdClaim : config.oidcEmailClaim
@@ -124,6 +137,7 @@ function oidcOptions(config: Config, displayName: string, deps: ProviderDeps): O
     redeemUrl: config.redeemUrl,
     profileUrl: config.profileUrl,
     jwksUrl: config.oidcJwksUrl,
+    ...(config.skipOidcDiscovery && config.oidcPublicKeyFiles.length > 0 ? { publicKeys: readPublicKeyFiles(config.oidcPublicKeyFiles) } : {}),
     scope,
     prompt: config.prompt,
     approvalPrompt: config.approvalPrompt,

@@ -3,9 +3,14 @@
 // elsewhere; the groups then come from the Microsoft Graph stand-in (test/helpers/ms-graph.ts, which says which
 // Microsoft documentation it follows). Reference §6.1 (entra-id), §1.6 (--entra-id-allowed-tenant).
 import { strict as assert } from 'node:assert'
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { DevUser } from '../../src/dev/idp-types.js'
-import { devUser } from '../helpers/dev-users.js'
+import { DEFAULT_DEV_CLIENTS } from '../../src/dev/idp-users.js'
+import { devUser, withPrivateKeyJwtClient } from '../helpers/dev-users.js'
 import type { HttpClient } from '../helpers/http.js'
 import { startGraphStandIn, type GraphStandIn } from '../helpers/ms-graph.js'
 import { startStack, type Stack } from '../helpers/stack.js'
@@ -100,5 +105,66 @@ describe('entra-id provider', () => {
     assert.equal((await signIn('eve')).status, 403)
     await stack.restartProxy(['--entra-id-allowed-tenant=00000000-0000-0000-0000-000000000000', `--entra-id-allowed-tenant=${TENANT}`])
     assert.equal((await signIn('eve')).status, 302)
+  })
+})
+
+// --entra-id-federated-token-auth: the dev IdP registers the app for private_key_jwt with the key that signs the
+// "workload identity" token written to AZURE_FEDERATED_TOKEN_FILE, as Entra trusts the cluster's issuer for it.
+describe('entra-id provider with --entra-id-federated-token-auth', () => {
+  const CLIENT = 'gatehouse-workload'
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  let stack: Stack
+  let dir: string
+  let tokenFile: string
+
+  /** A short-lived client assertion for the IdP's token endpoint, as a projected service account token would be. */
+  function writeToken(content?: string): void {
+    const now = Math.floor(Date.now() / 1000)
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
+    const input = `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ iss: CLIENT, sub: CLIENT, aud: `${stack.idp.issuer}/token`, jti: randomUUID(), iat: now, exp: now + 300 })}`
+    writeFileSync(tokenFile, content ?? `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`)
+  }
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-federated-'))
+    tokenFile = join(dir, 'azure-identity-token')
+    writeFileSync(tokenFile, '')
+    stack = await startStack({
+      idp: {
+        issuerPath: `/${TENANT}/v2.0`,
+        users: USERS,
+        clients: withPrivateKeyJwtClient(DEFAULT_DEV_CLIENTS, CLIENT, publicKey),
+      },
+      replaceArgs: (defaults) => [
+        ...defaults.filter((a) => !/^--(provider|client-id|client-secret)=/.test(a)),
+        '--provider=entra-id',
+        `--client-id=${CLIENT}`,
+        '--entra-id-federated-token-auth',
+        '--scope=openid email profile groups offline_access',
+      ],
+      env: { AZURE_FEDERATED_TOKEN_FILE: tokenFile },
+    })
+  })
+  after(async () => {
+    await stack?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('redeems the code with the token file as a jwt-bearer client assertion and no secret', async () => {
+    writeToken()
+    stack.idp.requests.length = 0
+    const { result } = await stack.signIn('eve', '/landing')
+    assert.equal(result.status, 302, result.response.body)
+    const grant = stack.idp.requests.find((r) => r.route === 'token')
+    assert.equal(grant?.params['client_assertion_type'], 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+    assert.equal(grant?.params['client_id'], CLIENT)
+    assert.equal(grant?.params['client_secret'], undefined)
+  })
+
+  it('reads the file again for every token request (the kubelet rotates it)', async () => {
+    writeToken('not-a-token')
+    assert.notEqual((await stack.signIn('eve', '/landing')).result.status, 302, 'a bad token in the file fails the exchange')
+    writeToken()
+    assert.equal((await stack.signIn('eve', '/landing')).result.status, 302, 'the rotated token works without a restart')
   })
 })

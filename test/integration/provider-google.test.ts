@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test'
 import type { DevUser } from '../../src/dev/idp-types.js'
 import { devUser } from '../helpers/dev-users.js'
 import { startGoogleStandIn, type GoogleStandIn } from '../helpers/google-admin.js'
+import { startGoogleCloudStandIn, type GoogleCloudStandIn } from '../helpers/google-cloud.js'
 import { createClient, type HttpClient } from '../helpers/http.js'
 import { loginViaHttp } from '../helpers/login.js'
 import { freePort, startGatehouse } from '../helpers/process.js'
@@ -54,6 +55,7 @@ function groupTable() {
 describe('google provider', () => {
   let stack: Stack
   let google: GoogleStandIn
+  let cloud: GoogleCloudStandIn
   let url: string
   let keyPath: string
   const saArgs = () => [`--google-service-account-json=${keyPath}`, `--google-admin-email=${ADMIN}`]
@@ -71,6 +73,8 @@ describe('google provider', () => {
       organizationIds: { 'alice@example.com': 'EMP-0042' },
       userinfoUrl: () => userinfoUrl,
     })
+    // GKE Workload Identity: the pod runs as a workload account that may impersonate SA_EMAIL, which holds the delegation.
+    cloud = await startGoogleCloudStandIn({ workloadEmail: SA_EMAIL, accounts: { [SA_EMAIL]: { privateKey, keyId: 'a1b2c3' } } })
     keyPath = join(mkdtempSync(join(tmpdir(), 'gatehouse-google-')), 'service-account.json')
     writeFileSync(keyPath, JSON.stringify({
       type: 'service_account',
@@ -96,13 +100,18 @@ describe('google provider', () => {
           '--scope=openid profile email',
         ]
       },
-      env: { GATEHOUSE_TEST_GOOGLE_ADMIN_URL: google.url },
+      env: {
+        GATEHOUSE_TEST_GOOGLE_ADMIN_URL: google.url,
+        GCE_METADATA_HOST: cloud.metadataHost,
+        GATEHOUSE_TEST_GOOGLE_IAM_URL: cloud.iamUrl,
+        GATEHOUSE_TEST_GOOGLE_TOKEN_URL: google.tokenUri,
+      },
     })
     userinfoUrl = `${stack.idp.issuer}/me`
     url = stack.proxy.url
   })
   after(async () => {
-    await Promise.allSettled([stack?.close(), google?.close()])
+    await Promise.allSettled([stack?.close(), google?.close(), cloud?.close()])
   })
 
   async function signIn(login: string): Promise<{ client: HttpClient; status: number; body: string }> {
@@ -216,6 +225,35 @@ describe('google provider', () => {
     await stack.restartProxy([...saArgs(), '--allowed-group=ops@example.com'])
     assert.equal((await signIn('alice')).status, 302)
     assert.equal((await signIn('carol')).status, 403)
+  })
+
+  it('--google-use-application-default-credentials: the metadata server token signs the delegation through IAM signJwt', async () => {
+    await stack.restartProxy(['--google-use-application-default-credentials', `--google-admin-email=${ADMIN}`, '--google-group=staff@example.com'])
+    cloud.signJwtCalls.length = 0
+    cloud.metadataCalls.length = 0
+    const alice = await signIn('alice')
+    assert.equal(alice.status, 302)
+    assert.deepEqual((await userinfo(alice.client)).groups, ['staff@example.com'])
+    // No --google-target-principal: the metadata server's account is impersonated.
+    assert.ok(cloud.metadataCalls.includes('/computeMetadata/v1/instance/service-accounts/default/email'))
+    assert.ok(cloud.metadataCalls.includes('/computeMetadata/v1/instance/service-accounts/default/token'))
+    const call = cloud.signJwtCalls.at(-1)
+    assert.equal(call?.account, SA_EMAIL)
+    assert.deepEqual({ iss: call?.claims['iss'], sub: call?.claims['sub'], aud: call?.claims['aud'] }, { iss: SA_EMAIL, sub: ADMIN, aud: google.tokenUri })
+    assert.deepEqual(cloud.signJwtCalls.map((c) => c.claims['scope']), [SCOPE('admin.directory.group.member.readonly'), SCOPE('admin.directory.group.readonly')], 'scopes tried in order')
+    assert.equal(google.assertions.at(-1)?.['sub'], ADMIN, 'the signed assertion was exchanged at the token endpoint')
+    assert.equal((await signIn('erin')).status, 403)
+  })
+
+  it('--google-target-principal names the account to impersonate; one the workload may not act as fails the sign-in', async () => {
+    await stack.restartProxy(['--google-use-application-default-credentials', `--google-target-principal=${SA_EMAIL}`, `--google-admin-email=${ADMIN}`, '--google-group=staff@example.com'])
+    cloud.metadataCalls.length = 0
+    assert.equal((await signIn('alice')).status, 302)
+    assert.ok(!cloud.metadataCalls.some((p) => p.endsWith('/email')), 'no look-up of the default account')
+    await stack.restartProxy(['--google-use-application-default-credentials', '--google-target-principal=other@proj.iam.gserviceaccount.com', `--google-admin-email=${ADMIN}`, '--google-group=staff@example.com'])
+    const refused = await signIn('alice')
+    assert.ok(refused.status >= 500, `IAM's 403 ends the sign-in with a 5xx, got ${refused.status}`)
+    assert.equal(cloud.signJwtCalls.at(-1)?.account, SA_EMAIL, 'no signature was made for the refused account')
   })
 
   it('--google-use-organization-id puts the organization external ID into preferred_username', async () => {

@@ -12,6 +12,7 @@ import { DEFAULT_DEV_CLIENTS, DEFAULT_DEV_USERS } from '../../src/dev/idp.js'
 import { loginViaHttp } from '../helpers/login.js'
 import { sessionInCookie } from '../helpers/session-cookie.js'
 import { expectFailuresLogged, identityOf } from '../helpers/provider-checks.js'
+import { withPrivateKeyJwtClient } from '../helpers/dev-users.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -46,15 +47,7 @@ describe('login.gov provider', () => {
     stack = await startStack({
       idp: {
         users: DEFAULT_DEV_USERS,
-        clients: [
-          ...DEFAULT_DEV_CLIENTS,
-          {
-            clientId: CLIENT,
-            authMethod: 'private_key_jwt',
-            jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig' }] },
-            redirectUris: ['http://127.0.0.1:*/**'],
-          },
-        ],
+        clients: withPrivateKeyJwtClient(DEFAULT_DEV_CLIENTS, CLIENT, publicKey),
       },
       replaceArgs: (defaults) => loginGovArgs(defaults, keyFile),
     })

@@ -1,6 +1,6 @@
 // The server side of the real process: --proxy-prefix moving every endpoint (with a real sign-in), the probes,
 // file:// and static:// upstreams, X-Forwarded-* and Host towards the upstream, a unix socket listener, and HTTPS
-// with a certificate made at test time (openssl) and --tls-min-version=TLS1.3.
+// with a certificate made at test time (openssl), --tls-min-version=TLS1.3 and --tls-cipher-suite.
 // (Oversized headers → 431 through the process: test/security/request-smuggling.test.ts.)
 import { strict as assert } from 'node:assert'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
@@ -12,7 +12,7 @@ import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import type { TLSSocket } from 'node:tls'
+import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import { request } from 'undici'
 import { startEchoApp, type EchoApp, type EchoReply } from '../../src/dev/echo-app.js'
 import { freePort, REPO_ROOT } from '../helpers/process.js'
@@ -266,5 +266,66 @@ describe('--https-address with --tls-cert-file, --tls-key-file and --tls-min-ver
     assert.equal(seen.headers['x-forwarded-proto'], 'https')
     assert.equal(seen.headers['x-forwarded-host'], `127.0.0.1:${httpsPort}`)
     assert.equal(seen.headers['x-forwarded-for'], '127.0.0.1')
+  })
+})
+
+describe('--tls-cipher-suite: Go suite names offered through OpenSSL', { skip: hasOpenssl ? false : 'openssl is not installed' }, () => {
+  let dir: string
+  let ca: Buffer
+  let port: number
+  let proxy: Started
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gatehouse-ciphers-'))
+    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')]
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
+    ], { stdio: 'ignore' })
+    ca = await readFile(cert)
+    port = await freePort()
+    proxy = await startListening([
+      ...baseArgs('http://127.0.0.1:9/', ['static://200']),
+      `--https-address=127.0.0.1:${port}`,
+      `--tls-cert-file=${cert}`,
+      `--tls-key-file=${key}`,
+      '--tls-cipher-suite=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
+    ])
+  })
+  after(async () => {
+    await proxy?.stop()
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+  })
+
+  /** A TLS 1.2 handshake offering only `cipher` (OpenSSL name): the suite agreed, or the handshake error. */
+  function handshake(cipher: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, ca, maxVersion: 'TLSv1.2', ciphers: cipher }, () => {
+        const name = socket.getCipher().standardName
+        socket.end()
+        resolve(name)
+      })
+      socket.setTimeout(10_000, () => socket.destroy(new Error('no handshake')))
+      socket.on('error', reject)
+    })
+  }
+
+  it('agrees on a listed suite and refuses a TLS 1.2 client offering only unlisted ones', async () => {
+    assert.equal(await handshake('ECDHE-RSA-AES128-GCM-SHA256'), 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256')
+    assert.equal(await handshake('ECDHE-RSA-AES256-SHA'), 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA')
+    await assert.rejects(handshake('ECDHE-RSA-AES256-GCM-SHA384'), /handshake failure|alert|no shared cipher/i)
+    await assert.rejects(handshake('AES128-GCM-SHA256'), /handshake failure|alert|no shared cipher/i)
+  })
+
+  it('still offers every TLS 1.3 suite, as Go does', async () => {
+    const ping = await call({ https: { port, ca }, path: '/ping' })
+    assert.deepEqual([ping.status, ping.protocol], [200, 'TLSv1.3'])
+  })
+
+  it('refuses to start with a suite name Go does not know, or one OpenSSL no longer has, naming it', async () => {
+    await assert.rejects(
+      startListening([...baseArgs('http://127.0.0.1:9/', ['static://200']), '--tls-cipher-suite=TLS_RSA_WITH_RC4_64_SHA,TLS_ECDHE_RSA_WITH_RC4_128_SHA']),
+      (err: Error) => /--tls-cipher-suite="TLS_RSA_WITH_RC4_64_SHA": unknown TLS cipher suite name/.test(err.message) && /"TLS_ECDHE_RSA_WITH_RC4_128_SHA": this suite has no equivalent/.test(err.message),
+    )
   })
 })

@@ -2,11 +2,16 @@
 // /oauth2/callback (GET and form_post), the three client kinds, manual endpoints, /oauth2/userinfo and
 // /oauth2/sign_out (rd, X-Auth-Request-Redirect, {id_token}, --backend-logout-url). Reference §3.5–§3.9.
 import { strict as assert } from 'node:assert'
+import { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { EchoReply } from '../../src/dev/echo-app.js'
 import { parseForms } from '../helpers/html-form.js'
+import { tokensFor } from '../helpers/idp-tokens.js'
 import type { HttpClient } from '../helpers/http.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
@@ -166,6 +171,40 @@ describe('sign-in endpoints', () => {
       assert.ok(stack.idp.stats.jwksCalls >= 1, 'the ID token was checked against the JWKS')
       assert.equal((await echoOf(client, '/manual')).headers['x-forwarded-email'], 'bob@example.com')
       await stack.restartProxy([])
+    })
+
+    it('--oidc-public-key-file verifies ID tokens and bearer JWTs with local keys, never fetching the JWKS', async () => {
+      const jwks = (await (await fetch(idpEndpoints.jwks_uri)).json()) as { keys: (JsonWebKey & { kid?: string })[] }
+      const dir = mkdtempSync(join(tmpdir(), 'gatehouse-pubkeys-'))
+      const pem = (jwk: JsonWebKey) => createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString()
+      const idpKey = jwks.keys.find((k) => k.kid === stack.idp.activeKeyIds.RS256)
+      assert.ok(idpKey !== undefined)
+      // An unrelated key first: fixed keys carry no kid, each is tried in turn.
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString()
+      writeFileSync(join(dir, 'other.pem'), other)
+      writeFileSync(join(dir, 'idp.pem'), pem(idpKey))
+      const manual = ['--skip-oidc-discovery', `--login-url=${idpEndpoints.authorization_endpoint}`, `--redeem-url=${idpEndpoints.token_endpoint}`, `--profile-url=${idpEndpoints.userinfo_endpoint}`]
+      try {
+        await stack.restartProxy([...manual, `--oidc-public-key-file=${join(dir, 'other.pem')}`, `--oidc-public-key-file=${join(dir, 'idp.pem')}`, '--skip-jwt-bearer-tokens'])
+        stack.idp.resetStats()
+        const { client, result } = await stack.signIn('bob', '/keys')
+        assert.equal(result.status, 302, result.response.body)
+        assert.equal((await echoOf(client, '/keys')).headers['x-forwarded-email'], 'bob@example.com')
+        assert.equal(stack.idp.stats.jwksCalls, 0, 'no JWKS fetch')
+        assert.equal(stack.idp.stats.discoveryCalls, 0)
+        const { idToken } = await tokensFor(stack.idp, 'bob')
+        const jwksCalls = stack.idp.stats.jwksCalls
+        const bearer = await stack.client().get(`${url}/api`, { headers: { authorization: `Bearer ${idToken}` } })
+        assert.equal(bearer.status, 200, 'a bearer ID token verified with the local key')
+        assert.equal(stack.idp.stats.jwksCalls, jwksCalls, 'no JWKS fetch for the bearer token either')
+
+        // Only the unrelated key: the ID token no longer verifies.
+        await stack.restartProxy([...manual, `--oidc-public-key-file=${join(dir, 'other.pem')}`])
+        assert.equal((await stack.signIn('bob', '/keys')).result.status, 403)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+        await stack.restartProxy([])
+      }
     })
   })
 

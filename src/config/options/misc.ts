@@ -20,7 +20,7 @@ export const miscOptions = {
   }),
   relativeRedirectUrl: o.bool('relative-redirect-url', false, 'Send a host-less --redirect-url to the provider as it is, without adding the request host.'),
   encodeState: o.bool('encode-state', false, 'Base64url-encode the whole OAuth state parameter (for providers that mangle it).'),
-  allowQuerySemicolons: o.bool('allow-query-semicolons', false, 'Treat ";" as a query-string separator like "&".'),
+  allowQuerySemicolons: o.bool('allow-query-semicolons', false, 'Read ";" in query strings as a pair separator like "&" (Go\'s http.AllowQuerySemicolons); otherwise pairs holding one are dropped and the sign-in endpoints answer an error page, as in oauth2-proxy.'),
   signatureKey: o.string('signature-key', '', 'Deprecated: algorithm:secret for signing upstream requests with a GAP-Signature header.', {
     secret: true,
     check: signatureKeyProblem,

@@ -17,9 +17,9 @@ function extraIssuerProblem(value: string): string | undefined {
 /** OpenID Connect discovery, ID-token checks and claim mapping. */
 export const oidcOptions = {
   oidcIssuerUrl: o.string('oidc-issuer-url', '', 'Issuer URL; its /.well-known/openid-configuration supplies the endpoints and keys.', { check: httpUrlProblem }),
-  skipOidcDiscovery: o.bool('skip-oidc-discovery', false, 'Do not fetch discovery; then --login-url, --redeem-url and --oidc-jwks-url are required.'),
+  skipOidcDiscovery: o.bool('skip-oidc-discovery', false, 'Do not fetch discovery; then --login-url, --redeem-url and --oidc-jwks-url (or --oidc-public-key-file) are required.'),
   oidcJwksUrl: o.string('oidc-jwks-url', '', 'JWKS URL with the keys that sign ID tokens; found by discovery otherwise.', { check: httpUrlProblem }),
-  oidcPublicKeyFiles: o.list('oidc-public-key-file', 'PEM public keys that verify ID tokens, instead of a JWKS URL.'),
+  oidcPublicKeyFiles: o.list('oidc-public-key-file', 'With --skip-oidc-discovery: PEM public keys (-----BEGIN PUBLIC KEY-----) that verify ID tokens and bearer JWTs instead of --oidc-jwks-url, each tried in turn; no key set is fetched. Ignored with discovery, as in oauth2-proxy.'),
   oidcEmailClaim: o.string('oidc-email-claim', 'email', 'Claim read as the email address (dotted paths reach nested claims).'),
   oidcGroupsClaim: o.string('oidc-groups-claim', 'groups', 'Claim read as the list of groups.'),
   userIdClaim: o.string('user-id-claim', 'email', 'Deprecated: when --oidc-email-claim is left at "email", a different value here replaces the email claim.'),

@@ -1,5 +1,6 @@
 import { defineOptions } from '../define.js'
 import { ipOrCidrProblem, listenAddressProblem, pathProblem, realClientIpHeaderProblem } from '../formats.js'
+import { cipherSuiteProblem } from '../tls-ciphers.js'
 
 const o = defineOptions('server')
 
@@ -14,7 +15,9 @@ export const serverOptions = {
   tlsCertFile: o.string('tls-cert-file', '', 'PEM certificate (chain) for HTTPS; once set, only the HTTPS listener runs, as in oauth2-proxy.'),
   tlsKeyFile: o.string('tls-key-file', '', 'PEM private key matching --tls-cert-file.'),
   tlsMinVersion: o.choice('tls-min-version', ['', 'TLS1.2', 'TLS1.3'], '', 'Oldest TLS version accepted on the HTTPS listener; empty means TLS1.2.'),
-  tlsCipherSuites: o.list('tls-cipher-suite', 'Go names of the TLS cipher suites to offer (TLS 1.2 and older).'),
+  tlsCipherSuites: o.list('tls-cipher-suite', 'TLS 1.2 cipher suites the HTTPS listener offers, by their Go names (mapped to OpenSSL\'s); TLS 1.3 always offers all of its suites, as in oauth2-proxy.', {
+    check: cipherSuiteProblem,
+  }),
   proxyPrefix: o.string('proxy-prefix', '/oauth2', 'Path prefix of the built-in endpoints (start, callback, auth, sign_in, sign_out, userinfo).', {
     check: pathProblem,
   }),
