@@ -50,9 +50,9 @@ gatehouse reads oauth2-proxy's legacy configuration unchanged: the same command-
 - **Cookie secret.** It must give a 16, 24 or 32-byte key, raw or base64url. Create one with
   \`openssl rand -base64 32 | tr -- '+/' '-_'\`.
 - **Public clients.** Unlike oauth2-proxy, a client secret is optional when \`--code-challenge-method\` is set.
-- **Not supported yet.** Every oauth2-proxy option is accepted at its default; setting one marked "not yet"
-  stops the start with "not supported yet by gatehouse", so nothing is silently ignored. Every \`--provider\`
-  type and both \`--session-store-type\` values (\`cookie\`, \`redis\`) work.
+- **Every option works.** Every oauth2-proxy option, every \`--provider\` type and both \`--session-store-type\`
+  values (\`cookie\`, \`redis\`) are implemented; an unknown option stops the start with its name, so nothing is
+  silently ignored.
 - **Deprecated names.** \`skip_auth_regex\` is added to \`skip_auth_routes\`; \`force_code_challenge_method\` fills an
   empty \`code_challenge_method\`; the cfg key ${[...LEGACY_KEYS].map(([old, now]) => `\`${old}\` (\`${envFromCfg(old)}\`) is added to \`${now}\``).join(', ')}.
   Each gives a warning at start.

@@ -62,6 +62,7 @@ describe('gatehouse command line configuration', () => {
     const help = await gatehouse(['--help'])
     assert.equal(help.code, 0)
     assert.match(help.stdout, /^Usage: gatehouse/)
-    assert.match(help.stdout, /  --signature-key string\n {8}.*\(not supported yet\)\n/)
+    assert.match(help.stdout, /  --signature-key string\n/)
+    assert.doesNotMatch(help.stdout, /not supported yet/, "every oauth2-proxy option is implemented")
   })
 })
