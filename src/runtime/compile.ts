@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs'
+import type { Config } from '../config/schema.js'
+import { createAuthHandler } from '../handlers/auth.js'
+import { createCallbackHandler } from '../handlers/callback.js'
+import { createReadyHandler, createRobotsHandler, isPing, pingHandler } from '../handlers/health.js'
+import { createProxyHandler } from '../handlers/proxy.js'
+import { createSignInHandler } from '../handlers/sign-in.js'
+import { withPasswordSignIn } from '../handlers/sign-in-post.js'
+import { createSignOutHandler } from '../handlers/sign-out.js'
+import { createStartHandler } from '../handlers/start.js'
+import { createUpgradeHandler } from '../handlers/upgrade.js'
+import { createUserInfoHandler } from '../handlers/userinfo.js'
+import { createOriginResolver } from '../http/forwarded.js'
+import { redirect } from '../http/reply.js'
+import { createRouter } from '../http/router.js'
+import { describe, type Handler, type RequestPlan } from '../http/server.js'
+import { createAccessLog } from '../log/access-log.js'
+import { compileServices, type CompiledServices } from './compile-services.js'
+import type { Resources } from './resources.js'
+import { legacyProviderId, type Runtime, type TlsMaterial } from './runtime.js'
+
+/** The route table: the built-in endpoints under `--proxy-prefix`, then everything else to the proxy handler. */
+function compileRoutes(config: Config, compiled: CompiledServices): Handler {
+  const { services, templates, htpasswd } = compiled
+  const prefix = config.proxyPrefix
+  const router = createRouter(
+    [
+      { path: '/robots.txt', handler: createRobotsHandler(templates?.robots) },
+      { path: `${prefix}/auth`, handler: createAuthHandler(services) },
+      {
+        path: `${prefix}/sign_in`,
+        handler: withPasswordSignIn(services, htpasswd && { validator: htpasswd.validator, groups: config.htpasswdUserGroups }, createSignInHandler(services)),
+        noCache: true,
+      },
+      { path: `${prefix}/start`, handler: createStartHandler(services), noCache: true },
+      { path: `${prefix}/callback`, handler: createCallbackHandler(services), noCache: true },
+      { path: `${prefix}/sign_out`, handler: createSignOutHandler(services), noCache: true },
+      { path: `${prefix}/userinfo`, handler: createUserInfoHandler(services), noCache: true },
+    ],
+    createProxyHandler(services),
+  )
+  const ready = createReadyHandler(services)
+  const httpsPort = /:(\d+)$/.exec(config.httpsAddress)?.[1] ?? '443'
+  // Health checks and the HTTPS redirect run before routing and authentication, as in oauth2-proxy's pre-auth chain.
+  return (ctx) => {
+    if (isPing(ctx, services)) return pingHandler(ctx)
+    if (ctx.pathname === config.readyPath) return ready(ctx)
+    if (config.forceHttps && ctx.origin.proto !== 'https') {
+      const host = ctx.origin.host.replace(/:\d+$/, '')
+      return redirect(ctx.res, `https://${host}${httpsPort === '443' ? '' : `:${httpsPort}`}${ctx.rawUrl}`, 308)
+    }
+    return router(ctx)
+  }
+}
+
+/** `--tls-cert-file` and `--tls-key-file`, read again by every compile so a reload picks up a renewed certificate. */
+function readTls(config: Config): TlsMaterial | undefined {
+  if (config.tlsCertFile === '' || config.tlsKeyFile === '') return undefined
+  return { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), minVersion: config.tlsMinVersion === 'TLS1.3' ? 'TLSv1.3' : 'TLSv1.2' }
+}
+
+/**
+ * Compiles a configuration into a frozen Runtime over the long-lived resources. Throws ConfigError when a file the
+ * configuration names does not hold up (htpasswd, upstreams); nothing is left running when it throws.
+ */
+export function compileRuntime(config: Config, resources: Resources): Runtime {
+  const tls = readTls(config)
+  const compiled = compileServices(config, resources)
+  const { services, htpasswd } = compiled
+  const plan: RequestPlan = {
+    handler: compileRoutes(config, compiled),
+    upgrade: createUpgradeHandler(services),
+    resolveOrigin: createOriginResolver({ reverseProxy: config.reverseProxy, trustedProxyIps: config.trustedProxyIps, realClientIpHeader: config.realClientIpHeader }),
+    pages: services.pages,
+    requestIdHeader: config.requestIdHeader.toLowerCase(),
+    forceJsonErrors: config.forceJsonErrors,
+    accessLog: createAccessLog(resources.accessLog, {
+      enabled: config.requestLogging,
+      excludePaths: config.excludeLoggingPaths,
+      silencePaths: config.silencePingLogging ? [config.pingPath, config.readyPath] : [],
+    }),
+  }
+  const { log } = resources
+  return Object.freeze({
+    config,
+    services: Object.freeze(services),
+    providers: new Map([[legacyProviderId(config), services.provider]]),
+    plan: Object.freeze(plan),
+    poolIds: Object.freeze(services.forwarder.poolIds(services.upstreams.targets)),
+    tls,
+    warmUp() {
+      compiled.warmUp().catch((err: unknown) => {
+        log.warn({ event: 'provider.discovery.failed', error: describe(err) }, 'identity provider not reachable yet; will retry on the first sign-in')
+      })
+    },
+    close() {
+      htpasswd?.close()
+    },
+  })
+}

@@ -1,0 +1,36 @@
+import type { Config } from '../config/schema.js'
+import type { Services } from '../handlers/services.js'
+import type { RequestPlan } from '../http/server.js'
+import type { Provider } from '../providers/provider.js'
+
+/** The certificate and key of the HTTPS listener, read from `--tls-cert-file` / `--tls-key-file`. */
+export interface TlsMaterial {
+  readonly cert: Buffer
+  readonly key: Buffer
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3'
+}
+
+/**
+ * Everything derived from one configuration, compiled once and then only read: the services the handlers use, the
+ * identity providers by id, and the request plan (route table, pre-auth checks, error pages) the server runs. A
+ * reload compiles a new one beside it and swaps the reference; requests keep the runtime they started with.
+ */
+export interface Runtime {
+  readonly config: Config
+  readonly services: Services
+  /** The identity providers by id (oauth2-proxy's `<type>=<client id>` for the legacy options); today exactly one. */
+  readonly providers: ReadonlyMap<string, Provider>
+  readonly plan: RequestPlan
+  /** The upstream connection pools this runtime's table uses, kept open while it may serve. */
+  readonly poolIds: readonly string[]
+  readonly tls: TlsMaterial | undefined
+  /** Starts provider discovery and key fetches in the background (failures are logged and retried on use). */
+  warmUp(): void
+  /** Releases what only this runtime holds (file watchers); called once no request uses it. */
+  close(): void
+}
+
+/** oauth2-proxy's id for the provider its legacy (flag) options describe: `<provider type>=<client id>`. */
+export function legacyProviderId(config: Pick<Config, 'provider' | 'clientId'>): string {
+  return `${config.provider}=${config.clientId}`
+}
