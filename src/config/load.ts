@@ -7,6 +7,7 @@ import { logoProblem } from '../pages/logo.js'
 import { VERSION } from '../version.js'
 import { parseArgv } from './argv.js'
 import { renderHelp } from './help.js'
+import { reloadableFiles } from './files.js'
 import { applyDeprecatedOptions } from './legacy.js'
 import { configSchema, optionByKey, type Config } from './schema.js'
 import type { Layer, LayerResult } from './setting.js'
@@ -16,7 +17,14 @@ import { envLayer, fileLayer, flagLayer } from './sources.js'
 export type LoadResult =
   | { kind: 'help'; text: string }
   | { kind: 'version'; text: string }
-  | { kind: 'config'; config: Config; warnings: string[]; configTest: boolean }
+  | {
+      kind: 'config'
+      config: Config
+      warnings: string[]
+      configTest: boolean
+      /** The files a reload reads again (the cfg file and those the options name): what `--watch-config` watches. */
+      files: string[]
+    }
 
 /** The process's command line (without node and the script) and environment. */
 export interface LoadInput {
@@ -156,5 +164,6 @@ export function loadConfig(input: LoadInput): LoadResult {
   const parsed = configSchema.safeParse(Object.fromEntries([...merged].map(([key, setting]) => [key, setting.value])))
   if (!parsed.success) issues.push(...parsed.error.issues.map((issue) => toConfigIssue(issue, merged)))
   if (issues.length > 0 || !parsed.success) throw new ConfigError(issues)
-  return { kind: 'config', config: deepFreeze(parsed.data), warnings: [...new Set(warnings)], configTest: cli.configTest }
+  const config = deepFreeze(parsed.data)
+  return { kind: 'config', config, warnings: [...new Set(warnings)], configTest: cli.configTest, files: reloadableFiles(config, cli.configFile) }
 }
