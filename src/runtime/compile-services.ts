@@ -68,80 +68,85 @@ export function compileServices(config: Config, resources: Resources): CompiledS
     trustedIps: config.trustedIps.length > 0 ? createIpSet(config.trustedIps) : undefined,
   })
   const templates = config.customTemplatesDir === '' ? undefined : readPageTemplates(config.customTemplatesDir)
-  // Last of the checks that can fail: its file watcher is then never left behind by a refused compile.
   const htpasswd = config.htpasswdFile === '' ? undefined : loadHtpasswdFile(config.htpasswdFile, log)
-  const bearer = config.skipJwtBearerTokens ? createBearerVerifierFromConfig(config, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, clock }) : undefined
-  const headerSessions = chainHeaderSessions([
-    bearer && createBearerSessionLoader({ verify: (token) => bearer.verify(token), loginFallback: config.bearerTokenLoginFallback, clock }),
-    htpasswd && createBasicSessionLoader({ validator: htpasswd.validator, groups: config.htpasswdUserGroups, preferEmailToUser: config.preferEmailToUser }),
-  ])
-  const services: Services = {
-    settings: {
-      proxyPrefix: config.proxyPrefix,
-      redirectUrl: config.redirectUrl,
-      relativeRedirectUrl: config.relativeRedirectUrl,
-      cookieSecure: config.cookieSecure,
-      codeChallengeMethod: config.codeChallengeMethod,
-      encodeState: config.encodeState,
-      skipNonce: config.insecureOidcSkipNonce,
-      skipProviderButton: config.skipProviderButton,
-      forceJsonErrors: config.forceJsonErrors,
-      backendLogoutUrl: config.backendLogoutUrl,
-      pingPath: config.pingPath,
-      pingUserAgent: config.pingUserAgent,
-      readyPath: config.readyPath,
-      gcpHealthChecks: config.gcpHealthchecks,
-    },
-    log,
-    pages: createPages({
-      proxyPrefix: config.proxyPrefix,
-      providerName: provider.displayName,
-      banner: config.banner,
-      footer: config.footer,
-      emailDomains: config.emailDomains,
-      version: VERSION,
-      showDebugOnError: config.showDebugOnError,
-      customLogin: htpasswd !== undefined && config.displayHtpasswdForm,
-      logoHtml: readLogo(config.customSignInLogo),
-      ...(templates === undefined ? {} : { templates }),
-    }),
-    jar,
-    csrf,
-    store,
-    provider,
-    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, ...(headerSessions === undefined ? {} : { headerSessions }) }),
-    authorizer,
-    headers: createHeaderInjector({
-      passUserHeaders: config.passUserHeaders,
-      passBasicAuth: config.passBasicAuth,
-      basicAuthPassword: config.basicAuthPassword,
-      passAccessToken: config.passAccessToken,
-      passAuthorizationHeader: config.passAuthorizationHeader,
-      setXAuthRequest: config.setXauthrequest,
-      setBasicAuth: config.setBasicAuth,
-      setAuthorizationHeader: config.setAuthorizationHeader,
-      preferEmailToUser: config.preferEmailToUser,
-      stripHeaders: config.skipAuthStripHeaders,
-    }),
-    isValidRedirect: createRedirectValidator(config.whitelistDomains),
-    isApiRoute: createApiRouteMatcher(config.apiRoutes),
-    upstreams,
-    forwarder: createForwarder({
-      passHostHeader: config.passHostHeader,
-      insecureSkipVerify: config.sslUpstreamInsecureSkipVerify,
-      timeoutMs: config.upstreamTimeout,
-      flushIntervalMs: config.flushInterval,
-      keepAlive: !config.disableKeepAlives,
-      proxyWebSockets: config.proxyWebsockets,
-      onUpstreamResponse: metrics.upstreamResponse,
-    }, resources.pools),
-    metrics,
-    providerFetch,
-    clock,
+  try {
+    const bearer = config.skipJwtBearerTokens ? createBearerVerifierFromConfig(config, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, clock }) : undefined
+    const headerSessions = chainHeaderSessions([
+      bearer && createBearerSessionLoader({ verify: (token) => bearer.verify(token), loginFallback: config.bearerTokenLoginFallback, clock }),
+      htpasswd && createBasicSessionLoader({ validator: htpasswd.validator, groups: config.htpasswdUserGroups, preferEmailToUser: config.preferEmailToUser }),
+    ])
+    const services: Services = {
+      settings: {
+        proxyPrefix: config.proxyPrefix,
+        redirectUrl: config.redirectUrl,
+        relativeRedirectUrl: config.relativeRedirectUrl,
+        cookieSecure: config.cookieSecure,
+        codeChallengeMethod: config.codeChallengeMethod,
+        encodeState: config.encodeState,
+        skipNonce: config.insecureOidcSkipNonce,
+        skipProviderButton: config.skipProviderButton,
+        forceJsonErrors: config.forceJsonErrors,
+        backendLogoutUrl: config.backendLogoutUrl,
+        pingPath: config.pingPath,
+        pingUserAgent: config.pingUserAgent,
+        readyPath: config.readyPath,
+        gcpHealthChecks: config.gcpHealthchecks,
+      },
+      log,
+      pages: createPages({
+        proxyPrefix: config.proxyPrefix,
+        providerName: provider.displayName,
+        banner: config.banner,
+        footer: config.footer,
+        emailDomains: config.emailDomains,
+        version: VERSION,
+        showDebugOnError: config.showDebugOnError,
+        customLogin: htpasswd !== undefined && config.displayHtpasswdForm,
+        logoHtml: readLogo(config.customSignInLogo),
+        ...(templates === undefined ? {} : { templates }),
+      }),
+      jar,
+      csrf,
+      store,
+      provider,
+      authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, ...(headerSessions === undefined ? {} : { headerSessions }) }),
+      authorizer,
+      headers: createHeaderInjector({
+        passUserHeaders: config.passUserHeaders,
+        passBasicAuth: config.passBasicAuth,
+        basicAuthPassword: config.basicAuthPassword,
+        passAccessToken: config.passAccessToken,
+        passAuthorizationHeader: config.passAuthorizationHeader,
+        setXAuthRequest: config.setXauthrequest,
+        setBasicAuth: config.setBasicAuth,
+        setAuthorizationHeader: config.setAuthorizationHeader,
+        preferEmailToUser: config.preferEmailToUser,
+        stripHeaders: config.skipAuthStripHeaders,
+      }),
+      isValidRedirect: createRedirectValidator(config.whitelistDomains),
+      isApiRoute: createApiRouteMatcher(config.apiRoutes),
+      upstreams,
+      forwarder: createForwarder({
+        passHostHeader: config.passHostHeader,
+        insecureSkipVerify: config.sslUpstreamInsecureSkipVerify,
+        timeoutMs: config.upstreamTimeout,
+        flushIntervalMs: config.flushInterval,
+        keepAlive: !config.disableKeepAlives,
+        proxyWebSockets: config.proxyWebsockets,
+        onUpstreamResponse: metrics.upstreamResponse,
+      }, resources.pools),
+      metrics,
+      providerFetch,
+      clock,
+    }
+    const warmUp = async (): Promise<void> => {
+      void bearer?.warmUp()
+      await provider.warmUp()
+    }
+    return { services, templates, htpasswd, warmUp }
+  } catch (err) {
+    // A compile that fails leaves no file watcher behind.
+    htpasswd?.close()
+    throw err
   }
-  const warmUp = async (): Promise<void> => {
-    void bearer?.warmUp()
-    await provider.warmUp()
-  }
-  return { services, templates, htpasswd, warmUp }
 }
