@@ -1,6 +1,6 @@
 import cluster from 'node:cluster'
 import type { Server } from 'node:http'
-import { loadConfig } from './config/load.js'
+import { loadConfig, type LoadResult } from './config/load.js'
 import type { Config } from './config/schema.js'
 import { ConfigError } from './errors.js'
 import { listen, parseListenAddress } from './http/listen.js'
@@ -8,7 +8,6 @@ import { createLoggers, type Logger } from './log/logger.js'
 import { closeMetricsListeners, startMetricsListeners } from './metrics/listeners.js'
 import { createLogOutput } from './log/output.js'
 import { logSettingsFromConfig } from './log/settings.js'
-import type { RoutesSpec } from './policy/spec.js'
 
 /** How long in-flight requests may run after SIGTERM before their connections are cut. */
 const DRAIN_TIMEOUT_MS = 25_000
@@ -20,9 +19,12 @@ async function main(): Promise<number> {
     const { runPolicyCommand } = await import('./policy-command.js')
     return runPolicyCommand(process.argv.slice(3), (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`))
   }
+  // Until serving starts, a SIGHUP (a reload asked for too early) must not end the process, as it would by default.
+  process.on('SIGHUP', ignoreEarlyHangup)
+  const input = { argv: process.argv.slice(2), env: process.env }
   let loaded
   try {
-    loaded = loadConfig({ argv: process.argv.slice(2), env: process.env })
+    loaded = loadConfig(input)
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`gatehouse: ${err.message}\n`)
@@ -51,7 +53,9 @@ async function main(): Promise<number> {
   const clustered = config.workers > 1
   const settings = logSettingsFromConfig(config)
   const { log, access } = createLoggers(clustered ? { ...settings, fields: { pid: process.pid } } : settings, { out: output.out })
-  if (cluster.isWorker) return serve(config, log, access, loaded.routes)
+  const files = loaded.files
+  const reload = (): ReturnType<typeof loadConfig> => loadConfig(input)
+  if (cluster.isWorker) return serve(config, { files, reload }, log, access)
   if (!config.requestLogging && !config.authLogging && !config.standardLogging) {
     process.stderr.write('gatehouse: warning: request, auth and standard logging are all off; nothing more will be logged\n')
   }
@@ -68,18 +72,20 @@ async function main(): Promise<number> {
     const { runPrimary } = await import('./cluster/primary.js')
     return runPrimary(config, log, { workers: config.workers, drainTimeoutMs: DRAIN_TIMEOUT_MS + 5_000 })
   }
-  return serve(config, log, access, loaded.routes)
+  return serve(config, { files, reload }, log, access)
 }
 
+function ignoreEarlyHangup(): void {}
+
 /** Serves requests in this process (alone, or as one `--workers` worker) until SIGTERM/SIGINT; resolves with the exit code. */
-async function serve(config: Config, log: Logger, access: Logger, routes: RoutesSpec | undefined): Promise<number> {
-  const { createApp } = await import('./app.js')
+async function serve(config: Config, sources: { files: readonly string[]; reload: () => LoadResult }, log: Logger, access: Logger): Promise<number> {
+  const [{ createApp }, { createReloader }, { startReloadTriggers }] = await Promise.all([import('./app.js'), import('./runtime/reload.js'), import('./runtime/triggers.js')])
   const worker = cluster.isWorker
   // A worker hands its registry to the primary only when the primary serves metrics.
   const metricsOn = config.metricsAddress !== '' || config.metricsSecureAddress !== ''
   let app
   try {
-    app = await createApp(config, { log, accessLog: access, clusterWorker: worker && metricsOn, routes })
+    app = await createApp(config, { log, accessLog: access, clusterWorker: worker && metricsOn })
   } catch (err) {
     // Files read at start (e.g. --htpasswd-file) are checked here; their problems are config errors like the others.
     if (!(err instanceof ConfigError)) throw err
@@ -98,12 +104,17 @@ async function serve(config: Config, log: Logger, access: Logger, routes: Routes
   const where = await listen(app.server, address, !worker)
   log.info({ event: 'server.listening', address: where, tls: tlsOn, upstreams: config.upstreams }, `gatehouse listening on ${tlsOn ? 'https' : 'http'}://${where}`)
   const metricsServers: Server[] = worker ? [] : await startMetricsListeners(config, app.metrics, log)
+  // SIGHUP and --watch-config: every file read again, swapped in only when valid (docs/operations.md, "Reloading").
+  const reloader = createReloader({ host: app, load: sources.reload, files: sources.files, log, metrics: app.metrics })
+  const triggers = startReloadTriggers({ reloader, files: sources.files, watch: config.watchConfig, log })
+  process.off('SIGHUP', ignoreEarlyHangup)
 
   return new Promise<number>((resolve) => {
     let stopping = false
     const stop = (signal: string) => {
       if (stopping) return
       stopping = true
+      triggers.stop()
       log.info({ event: 'server.stopping', signal }, 'draining in-flight requests')
       closeMetricsListeners(metricsServers)
       const force = setTimeout(() => app.server.closeAllConnections(), DRAIN_TIMEOUT_MS)

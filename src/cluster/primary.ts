@@ -21,7 +21,7 @@ export interface PrimaryOptions {
 /**
  * `--workers N`: forks N copies of this process (same argv and environment) that share the listen address through
  * node:cluster, replaces a crashed one (bounded), passes SIGTERM/SIGINT on for a graceful drain and SIGHUP for a log
- * reopen, and serves the metrics listeners with every worker's registry summed. Resolves with the exit code.
+ * reopen and a configuration reload, and serves the metrics listeners with every worker's registry summed. Resolves with the exit code.
  */
 export async function runPrimary(config: Config, log: Logger, options: PrimaryOptions): Promise<number> {
   const tlsOn = config.tlsCertFile !== '' && config.tlsKeyFile !== ''
@@ -101,9 +101,11 @@ export async function runPrimary(config: Config, log: Logger, options: PrimaryOp
   process.on('SIGTERM', () => stop('SIGTERM', 0))
   process.on('SIGINT', () => stop('SIGINT', 0))
   process.on('SIGHUP', () => {
-    // Workers reopen --logging-filename on SIGHUP; without a log file they have no SIGHUP handler and it would end them.
-    if (config.loggingFilename === '') return
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP')
+    // Every worker reopens --logging-filename and reloads its configuration. A worker still starting has no SIGHUP
+    // listener yet (the signal would end it), and reads the files afresh anyway: only listening workers get it.
+    if (stopping) return
+    for (const w of Object.values(cluster.workers ?? {})) if (w !== undefined && listening.has(w.id)) w.process.kill('SIGHUP')
+    log.info({ event: 'config.reload.forwarded', workers: listening.size }, `SIGHUP passed on to ${listening.size} workers`)
   })
 
   log.info({ event: 'cluster.starting', workers: options.workers }, `starting ${options.workers} workers`)

@@ -10,11 +10,11 @@ import { printAlpha } from './alpha/print.js'
 import { REPLACED_BY_ALPHA } from './alpha/replaced.js'
 import { providerLayer, serverLayer } from './alpha/to-settings.js'
 import type { StructuredConfig } from './alpha/types.js'
-import type { RoutesSpec } from '../policy/spec.js'
 import { parseArgv } from './argv.js'
-import { routesFromRaw } from './routes.js'
+import { attachRoutes, routesFromRaw } from './routes.js'
 import { renderHelp } from './help.js'
 import { identityProblems } from './identity-checks.js'
+import { reloadableFiles } from './files.js'
 import { applyDeprecatedOptions } from './legacy.js'
 import { attachProviderEntries, providerEntries, structuredOf, type ProviderEntry } from './provider-entries.js'
 import { configSchema, optionByKey, type Config } from './schema.js'
@@ -26,7 +26,14 @@ export type LoadResult =
   | { kind: 'help'; text: string }
   | { kind: 'version'; text: string }
   | { kind: 'convert'; text: string }
-  | { kind: 'config'; config: Config; warnings: string[]; configTest: boolean; routes: RoutesSpec | undefined }
+  | {
+      kind: 'config'
+      config: Config
+      warnings: string[]
+      configTest: boolean
+      /** The files a reload reads again (the cfg file, the alpha file and those the options name): what `--watch-config` watches. */
+      files: string[]
+    }
 
 /** The process's command line (without node and the script) and environment. */
 export interface LoadInput {
@@ -256,5 +263,12 @@ export function loadConfig(input: LoadInput): LoadResult {
   if (cli.convertToAlpha) return { kind: 'convert', text: printAlpha(structuredOf(frozen)) }
   const routes = alpha === undefined || alphaFile === undefined ? undefined : routesFromRaw(alpha.extensions.routes, knownIds(frozen), alphaFile)
   if (routes !== undefined && routes.issues.length > 0) throw new ConfigError(routes.issues)
-  return { kind: 'config', config: frozen, warnings: [...new Set([...warnings, ...(routes?.warnings ?? [])])], configTest: cli.configTest, routes: routes?.spec === undefined ? undefined : deepFreeze(routes.spec) }
+  if (routes?.spec !== undefined) attachRoutes(frozen, deepFreeze(routes.spec))
+  return {
+    kind: 'config',
+    config: frozen,
+    warnings: [...new Set([...warnings, ...(routes?.warnings ?? [])])],
+    configTest: cli.configTest,
+    files: reloadableFiles(frozen, [cli.configFile, alphaFile]),
+  }
 }

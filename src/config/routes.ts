@@ -3,6 +3,19 @@ import type { ConfigIssue } from '../errors.js'
 import { analyzeRoutes } from '../policy/analyze.js'
 import { parseRoutesSpec, type KnownIds, type RoutesSpec } from '../policy/spec.js'
 import { parseYaml } from './alpha/yaml-text.js'
+import type { Config } from './shape.js'
+
+const routesByConfig = new WeakMap<Config, RoutesSpec>()
+
+/** Records the routes loadConfig read and validated for this configuration. */
+export function attachRoutes(config: Config, spec: RoutesSpec): void {
+  routesByConfig.set(config, spec)
+}
+
+/** The routes of a configuration (from its `--alpha-config` file), or undefined when it has none. */
+export function routesOf(config: Config): RoutesSpec | undefined {
+  return routesByConfig.get(config)
+}
 
 /** The routes of the `--alpha-config` file (its raw `routes:` value), validated against the known ids, with their load-time warnings. */
 export function routesFromRaw(raw: unknown, known: KnownIds, file: string): { spec: RoutesSpec | undefined; issues: ConfigIssue[]; warnings: string[] } {

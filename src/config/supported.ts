@@ -20,6 +20,7 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'force_https',
   'gcp_healthchecks',
   'workers',
+  'watch_config',
   // metrics
   'metrics_address',
   'metrics_secure_address',

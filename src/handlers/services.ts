@@ -33,7 +33,7 @@ export interface HandlerSettings {
   gcpHealthChecks: boolean
 }
 
-/** Everything the handlers use, built once by app.ts. */
+/** Everything the handlers use, compiled from one configuration (runtime/compile-services.ts); a reload builds new ones. */
 export interface Services {
   settings: HandlerSettings
   log: Logger

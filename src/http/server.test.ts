@@ -31,19 +31,23 @@ describe('the HTTP server boundary', () => {
   let port = 0
   before(async () => {
     server = createHttpServer({
-      handler: (ctx) => {
-        if (ctx.pathname === '/boom') throw new Error('secret internal detail')
-        if (ctx.pathname === '/teapot') throw new ProxyError('ERR_FORBIDDEN', 403, 'refused')
-        // Reads the body before answering, as the forwarder does.
-        ctx.req.resume()
-        ctx.req.on('end', () => ctx.res.end('ok'))
+      plan: {
+        current: {
+          handler: (ctx) => {
+            if (ctx.pathname === '/boom') throw new Error('secret internal detail')
+            if (ctx.pathname === '/teapot') throw new ProxyError('ERR_FORBIDDEN', 403, 'refused')
+            // Reads the body before answering, as the forwarder does.
+            ctx.req.resume()
+            ctx.req.on('end', () => ctx.res.end('ok'))
+          },
+          resolveOrigin: createOriginResolver({ reverseProxy: false, trustedProxyIps: [], realClientIpHeader: 'X-Real-IP' }),
+          pages: createPages({ proxyPrefix: '/oauth2', providerName: 'Test', banner: '', footer: '', emailDomains: ['*'], version: 't', showDebugOnError: false, customLogin: false, logoHtml: '' }),
+          requestIdHeader: 'x-request-id',
+          forceJsonErrors: false,
+          accessLog: () => {},
+        },
       },
-      resolveOrigin: createOriginResolver({ reverseProxy: false, trustedProxyIps: [], realClientIpHeader: 'X-Real-IP' }),
       log,
-      pages: createPages({ proxyPrefix: '/oauth2', providerName: 'Test', banner: '', footer: '', emailDomains: ['*'], version: 't', showDebugOnError: false, customLogin: false, logoHtml: '' }),
-      requestIdHeader: 'x-request-id',
-      forceJsonErrors: false,
-      accessLog: () => {},
       bodyIdleMs: 300,
     })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))

@@ -12,11 +12,14 @@ import { sendHtml, sendJson, wantsJson } from './reply.js'
 export type Handler = (ctx: RequestContext) => Promise<void> | void
 export type UpgradeHandler = (ctx: RequestContext, socket: Duplex, head: Buffer) => Promise<void>
 
-export interface ServerOptions {
+/**
+ * What serving a request needs that a configuration reload may replace. The server reads the current plan once when
+ * a request arrives and uses that one until the request is done, so a reload never changes a request half-way.
+ */
+export interface RequestPlan {
   handler: Handler
   upgrade?: UpgradeHandler
   resolveOrigin: (req: IncomingMessage) => RequestOrigin
-  log: Logger
   pages: Pages
   requestIdHeader: string
   forceJsonErrors: boolean
@@ -24,6 +27,15 @@ export interface ServerOptions {
   allowQuerySemicolons?: boolean
   /** Writes one access-log line when a response is done. */
   accessLog: (ctx: RequestContext) => void
+  /** Told when a request (or upgrade) starts on this plan, and when it is done: lets a replaced plan know it is drained. */
+  enter?: () => void
+  leave?: () => void
+}
+
+export interface ServerOptions {
+  /** The plan in force: `current` is read once per request. */
+  plan: { readonly current: RequestPlan }
+  log: Logger
   tls?: { cert: Buffer; key: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3'; ciphers?: string | undefined }
   /** How long a request body may stall before 408 (default 60 s). */
   bodyIdleMs?: number
@@ -70,9 +82,9 @@ function guardBody(ctx: RequestContext, log: Logger, idleMs: number): void {
 
 /** Creates the HTTP(S) server whose request listener is the one error boundary of the process. */
 export function createHttpServer(options: ServerOptions): http.Server {
-  const { log, pages } = options
+  const { log } = options
 
-  function renderError(ctx: RequestContext, err: unknown): void {
+  function renderError(ctx: RequestContext, plan: RequestPlan, err: unknown): void {
     const known = err instanceof ProxyError ? err : undefined
     const status = known?.status ?? 500
     // `errorCode`, not `code`: the logger redacts every `code` field (OAuth authorization codes).
@@ -85,30 +97,33 @@ export function createHttpServer(options: ServerOptions): http.Server {
       ctx.res.destroy()
       return
     }
-    if (options.forceJsonErrors || wantsJson(ctx.req.headers.accept)) {
+    if (plan.forceJsonErrors || wantsJson(ctx.req.headers.accept)) {
       sendJson(ctx.res, status, { error: status >= 500 ? 'internal error' : (known?.userMessage ?? http.STATUS_CODES[status] ?? 'error'), requestId: ctx.id })
       return
     }
     const debug = known === undefined ? describe(err) : known.message
-    sendHtml(ctx.res, status, pages.error(status, ctx.id, '/', status >= 500 ? undefined : known?.userMessage, debug))
+    sendHtml(ctx.res, status, plan.pages.error(status, ctx.id, '/', status >= 500 ? undefined : known?.userMessage, debug))
   }
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader, options.allowQuerySemicolons)
+    const plan = options.plan.current
+    const ctx = createContext(req, res, plan.resolveOrigin(req), log, plan.requestIdHeader, plan.allowQuerySemicolons)
     const observer = options.requestObserver
     observer?.requestStarted()
+    plan.enter?.()
     // 'close' comes for every response, finished or abandoned by the client (so the in-flight gauge always returns),
-    // right after 'finish' for a finished one: one listener does both the access log and the metrics.
+    // right after 'finish' for a finished one: one listener does the access log, the metrics and the plan's count.
     res.once('close', () => {
-      if (res.writableFinished) options.accessLog(ctx)
+      if (res.writableFinished) plan.accessLog(ctx)
       observer?.requestFinished(ctx.pathname, req.method ?? 'GET', res.statusCode, (performance.now() - ctx.startedAt) / 1000)
+      plan.leave?.()
     })
     guardBody(ctx, log, options.bodyIdleMs ?? BODY_IDLE_MS)
     try {
-      const pending = options.handler(ctx)
-      if (pending !== undefined) pending.catch((err: unknown) => renderError(ctx, err))
+      const pending = plan.handler(ctx)
+      if (pending !== undefined) pending.catch((err: unknown) => renderError(ctx, plan, err))
     } catch (err) {
-      renderError(ctx, err)
+      renderError(ctx, plan, err)
     }
   }
 
@@ -125,12 +140,15 @@ export function createHttpServer(options: ServerOptions): http.Server {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
     const res = new http.ServerResponse(req)
-    const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader, options.allowQuerySemicolons)
-    if (options.upgrade === undefined) {
+    const plan = options.plan.current
+    const ctx = createContext(req, res, plan.resolveOrigin(req), log, plan.requestIdHeader, plan.allowQuerySemicolons)
+    if (plan.upgrade === undefined) {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
     }
-    options.upgrade(ctx, socket, head).catch((err: unknown) => {
+    plan.enter?.()
+    socket.once('close', () => plan.leave?.())
+    plan.upgrade(ctx, socket, head).catch((err: unknown) => {
       const status = err instanceof ProxyError ? err.status : 500
       if (status >= 500) log.error({ event: 'http.upgrade.error', requestId: ctx.id, status, error: describe(err) }, 'upgrade failed')
       if (!socket.destroyed) socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)

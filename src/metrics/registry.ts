@@ -13,6 +13,10 @@ export type RefreshOutcome = (typeof REFRESH_OUTCOMES)[number]
 export const STORE_OPERATIONS = ['load', 'save', 'clear', 'lock', 'ping'] as const
 export type StoreOperation = (typeof STORE_OPERATIONS)[number]
 
+/** Outcomes of a configuration reload: swapped in, refused (invalid, or a restart-only option changed), or failed. */
+export const RELOAD_OUTCOMES = ['ok', 'refused', 'failed'] as const
+export type ReloadOutcome = (typeof RELOAD_OUTCOMES)[number]
+
 /** Kinds of calls to the identity provider (bounded: never its URL). */
 export type IdpOperation = 'discovery' | 'token' | 'other'
 
@@ -36,6 +40,10 @@ export interface Metrics {
   /** Time to the upstream's response headers; `upstream` is the configured upstream id. */
   upstreamResponse(upstream: string, outcome: 'ok' | 'error', seconds: number): void
   storeError(operation: StoreOperation): void
+  /** A configuration reload ended with this outcome. */
+  configReload(outcome: ReloadOutcome): void
+  /** The endpoint paths a reloaded configuration serves, for the route classes. */
+  setRoutes(routes: RouteSettings): void
   /** The Prometheus text exposition and its content type. */
   scrape(): Promise<{ body: string; contentType: string }>
 }
@@ -72,7 +80,8 @@ export function createMetrics(routes: RouteSettings, options: { processMetrics?:
   const idp = createFastHistogram('gatehouse_idp_request_duration_seconds', 'Calls to the identity provider by operation and outcome.', ['operation', 'outcome'], LATENCY_BUCKETS)
   const upstream = createFastHistogram('gatehouse_upstream_response_duration_seconds', 'Time to the upstream response headers by upstream and outcome.', ['upstream', 'outcome'], LATENCY_BUCKETS)
   const storeErrors = createFastCounter('gatehouse_session_store_errors_total', 'Session store calls that failed, by operation.', ['operation'])
-  const all = [requestsTotal, inFlight, duration, byRoute, decisions, refreshes, idp, upstream, storeErrors]
+  const reloads = createFastCounter('gatehouse_config_reloads_total', 'Configuration reloads (SIGHUP, --watch-config) by outcome.', ['outcome'])
+  const all = [requestsTotal, inFlight, duration, byRoute, decisions, refreshes, idp, upstream, storeErrors, reloads]
 
   let registry: Promise<Registry> | undefined
   const registryReady = (): Promise<Registry> =>
@@ -106,20 +115,11 @@ export function createMetrics(routes: RouteSettings, options: { processMetrics?:
   const storeChildren = new Map(STORE_OPERATIONS.map((o) => [o, storeErrors.labels(o)] as const))
   for (const o of REFRESH_OUTCOMES) refreshes.labels(o).inc(0)
   for (const o of STORE_OPERATIONS) storeErrors.labels(o).inc(0)
+  const reloadChildren = new Map(RELOAD_OUTCOMES.map((o) => [o, reloads.labels(o)] as const))
+  for (const o of RELOAD_OUTCOMES) reloads.labels(o).inc(0)
 
-  const prefix = routes.proxyPrefix
-  const exact = new Map<string, number>([
-    [`${prefix}/auth`, ROUTE_CLASSES.indexOf('auth')],
-    [`${prefix}/sign_in`, ROUTE_CLASSES.indexOf('sign_in')],
-    [`${prefix}/start`, ROUTE_CLASSES.indexOf('start')],
-    [`${prefix}/callback`, ROUTE_CLASSES.indexOf('callback')],
-    [`${prefix}/sign_out`, ROUTE_CLASSES.indexOf('sign_out')],
-    [`${prefix}/userinfo`, ROUTE_CLASSES.indexOf('userinfo')],
-    ['/robots.txt', ROUTE_CLASSES.indexOf('robots')],
-    [routes.readyPath, ROUTE_CLASSES.indexOf('ready')],
-    [routes.pingPath, ROUTE_CLASSES.indexOf('ping')],
-  ])
-  const staticPrefix = `${prefix}/static/`
+  let exact = exactRoutes(routes)
+  let staticPrefix = `${routes.proxyPrefix}/static/`
   const staticIndex = ROUTE_CLASSES.indexOf('static')
 
   function routeIndex(pathname: string): number {
@@ -167,11 +167,32 @@ export function createMetrics(routes: RouteSettings, options: { processMetrics?:
       child.observe(seconds)
     },
     storeError: (operation) => storeChildren.get(operation)?.inc(),
+    configReload: (outcome) => reloadChildren.get(outcome)?.inc(),
+    setRoutes(next) {
+      exact = exactRoutes(next)
+      staticPrefix = `${next.proxyPrefix}/static/`
+    },
     async scrape() {
       const r = await registryReady()
       return { body: await r.metrics(), contentType: r.contentType }
     },
   }
+}
+
+/** The endpoint paths, each with the index of its route class. */
+function exactRoutes(routes: RouteSettings): Map<string, number> {
+  const prefix = routes.proxyPrefix
+  return new Map<string, number>([
+    [`${prefix}/auth`, ROUTE_CLASSES.indexOf('auth')],
+    [`${prefix}/sign_in`, ROUTE_CLASSES.indexOf('sign_in')],
+    [`${prefix}/start`, ROUTE_CLASSES.indexOf('start')],
+    [`${prefix}/callback`, ROUTE_CLASSES.indexOf('callback')],
+    [`${prefix}/sign_out`, ROUTE_CLASSES.indexOf('sign_out')],
+    [`${prefix}/userinfo`, ROUTE_CLASSES.indexOf('userinfo')],
+    ['/robots.txt', ROUTE_CLASSES.indexOf('robots')],
+    [routes.readyPath, ROUTE_CLASSES.indexOf('ready')],
+    [routes.pingPath, ROUTE_CLASSES.indexOf('ping')],
+  ])
 }
 
 /**

@@ -9,14 +9,47 @@ import type { Session } from './session.js'
 import { sessionCookieNames, type LoadResult, type SessionStore } from './store.js'
 import { decodeTicket, encodeTicket, newTicket, openTicketValue, sealTicketValue, type Ticket } from './ticket.js'
 
+/** Decoded sessions and checked tickets kept in memory while Redis tracks them: a few MB at most. */
+const TRACKED_SESSIONS = 4096
+
 export interface RedisStoreOptions {
   jar: CookieJar
   hmacKey: Buffer
   redis: RedisConnection
+  /** Shared by every store over the same connection (one per runtime); by default the store's own. */
+  memory?: SessionMemory
 }
 
-/** Decoded sessions and checked tickets kept in memory while Redis tracks them: a few MB at most. */
-const TRACKED_SESSIONS = 4096
+/**
+ * What a tracking connection (`--redis-client-side-cache`) lets a replica keep: sessions read and decrypted once, by
+ * Redis key, until Redis pushes an invalidation for the key (a refresh, a sign-out or an expiry on any replica) or the
+ * connection is lost; and signed ticket cookies already checked. `generation` moves with every invalidation, so a
+ * read that raced one is not kept.
+ */
+export interface SessionMemory {
+  readonly sessions: Map<string, { secret: Buffer; session: Readonly<Session> }>
+  readonly tickets: ReturnType<typeof createDecodedSessionCache<{ ticket: Ticket; issuedAt: number }>>
+  readonly generation: number
+}
+
+/** The memory of one connection, kept in step with Redis's invalidation pushes. */
+export function createSessionMemory(redis: RedisConnection): SessionMemory {
+  const sessions = new Map<string, { secret: Buffer; session: Readonly<Session> }>()
+  const tickets = createDecodedSessionCache<{ ticket: Ticket; issuedAt: number }>(TRACKED_SESSIONS)
+  let generation = 0
+  redis.onInvalidate((key) => {
+    generation++
+    if (key === null) sessions.clear()
+    else sessions.delete(key)
+  })
+  return {
+    sessions,
+    tickets,
+    get generation() {
+      return generation
+    },
+  }
+}
 
 /**
  * Sessions in Redis behind a ticket cookie, byte for byte as oauth2-proxy's persistent store (reference §4.5), so
@@ -27,39 +60,31 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
   const { jar, hmacKey, redis } = options
   const name = jar.options.name
   const healthKey = `${name}-healthcheck`
-  // With a tracking connection (`--redis-client-side-cache`), a session is read and decrypted once, then served from
-  // memory until Redis pushes an invalidation for its key (a refresh, a sign-out or an expiry on any replica) or the
-  // connection is lost. `generation` moves with every invalidation, so a read that raced one is not kept.
-  const tickets = createDecodedSessionCache<{ ticket: Ticket; issuedAt: number }>(TRACKED_SESSIONS)
-  const sessions = new Map<string, { secret: Buffer; session: Readonly<Session> }>()
-  let generation = 0
-  redis.onInvalidate((key) => {
-    generation++
-    if (key === null) sessions.clear()
-    else sessions.delete(key)
-  })
+  const mem = options.memory ?? createSessionMemory(redis)
 
   /** The ticket a request's cookie names, when the cookie is ours and untampered. */
   function ticketOf(cookies: Readonly<Record<string, string>>, now: number, expireMs = jar.options.expireMs): Ticket | undefined {
     const value = joinCookie(name, cookies)
     if (value === undefined) return undefined
-    const checked = redis.tracking ? tickets.get(value) : undefined
+    // The cookie name is part of the key: a value signed under one name is not valid under another.
+    const memoKey = redis.tracking ? `${name}\u0000${value}` : undefined
+    const checked = memoKey === undefined ? undefined : mem.tickets.get(memoKey)
     if (checked !== undefined) return isWithinAge(checked.issuedAt, expireMs, now) ? checked.ticket : undefined
     const opened = openSignedValue(name, value, hmacKey, expireMs, now)
     const ticket = opened === undefined ? undefined : decodeTicket(opened.payload.toString('utf8'), name)
-    if (ticket !== undefined && opened !== undefined && redis.tracking) tickets.set(value, { ticket, issuedAt: opened.issuedAt })
+    if (ticket !== undefined && opened !== undefined && memoKey !== undefined) mem.tickets.set(memoKey, { ticket, issuedAt: opened.issuedAt })
     return ticket
   }
 
   async function read(ticket: Ticket): Promise<Session | undefined> {
-    const known = sessions.get(ticket.id)
+    const known = mem.sessions.get(ticket.id)
     if (known !== undefined && safeEqual(known.secret, ticket.secret)) return known.session
-    const before = generation
+    const before = mem.generation
     const value = await redis.get(ticket.id)
     const session = value === null ? undefined : openTicketValue(ticket, value)
-    if (session !== undefined && redis.tracking && generation === before) {
-      if (sessions.size >= TRACKED_SESSIONS) sessions.delete(sessions.keys().next().value as string)
-      sessions.set(ticket.id, { secret: ticket.secret, session: Object.freeze(session) })
+    if (session !== undefined && redis.tracking && mem.generation === before) {
+      if (mem.sessions.size >= TRACKED_SESSIONS) mem.sessions.delete(mem.sessions.keys().next().value as string)
+      mem.sessions.set(ticket.id, { secret: ticket.secret, session: Object.freeze(session) })
     }
     return session
   }

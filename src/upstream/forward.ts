@@ -8,7 +8,7 @@ import { createFileServer } from './file-server.js'
 import { signUpstreamRequest, type GapSigner } from './gap-signature.js'
 import { connectionTokens, isHopByHop } from './hop-by-hop.js'
 import { sendStatic, type ResponseHeaders } from './local-response.js'
-import { createPools, type PoolKey } from './pools.js'
+import { createPools, type PoolKey, type PoolOptions, type Pools } from './pools.js'
 import { buildRequestHeaders } from './request-headers.js'
 import type { UpstreamOptions, UpstreamTarget } from './table.js'
 import { closeSoon, tunnelWebSocket, writeRawStatus } from './websocket.js'
@@ -42,30 +42,36 @@ export interface Forwarder {
   forward(req: IncomingMessage, res: ServerResponse, target: UpstreamTarget, extra: ForwardExtra): Promise<void>
   /** Tunnels a WebSocket upgrade to the target, or answers the request over the socket when it cannot be tunnelled. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: UpstreamTarget, extra: Omit<ForwardExtra, 'responseHeaders'>): Promise<void>
-  /** Closes every upstream connection pool. */
+  /** The ids of the pools these targets use, for `Pools.prune` after a reload. */
+  poolIds(targets: readonly UpstreamTarget[]): string[]
+  /** Closes the upstream connection pools when this forwarder created them (not the shared ones it was given). */
   close(): Promise<void>
 }
 
 type RemoteTarget = Extract<UpstreamTarget, { kind: 'http' | 'unix' }>
 
-/** Creates the forwarder: one undici Pool per upstream origin, streaming both ways. */
-export function createForwarder(options: ForwardOptions): Forwarder {
-  const pools = createPools()
+/**
+ * Creates the forwarder: one undici Pool per upstream origin, streaming both ways. `shared` pools outlive this
+ * forwarder (one forwarder per compiled runtime, one pool registry per process).
+ */
+export function createForwarder(options: ForwardOptions, shared?: Pools): Forwarder {
+  const pools = shared ?? createPools()
   const files = createFileServer()
   const optionsOf = (target: UpstreamTarget): UpstreamOptions => target.options ?? options
 
-  const poolKey = (target: RemoteTarget): PoolKey => {
+  const poolKey = (target: RemoteTarget): PoolKey => (target.kind === 'unix' ? { kind: 'unix', socketPath: target.socketPath } : { kind: 'http', url: target.url })
+  /** A target's connection settings: its own (alpha per-upstream options), else the forwarder's. */
+  const poolOptions = (target: RemoteTarget): PoolOptions => {
     const o = optionsOf(target)
-    const pool = { insecureSkipVerify: o.insecureSkipVerify, timeoutMs: o.timeoutMs }
-    return target.kind === 'unix' ? { kind: 'unix', socketPath: target.socketPath, options: pool } : { kind: 'http', url: target.url, options: pool }
+    return { insecureSkipVerify: o.insecureSkipVerify, timeoutMs: o.timeoutMs }
   }
-  /** Each target's pool and TLS server name, looked up once: the table's targets live as long as the process. */
+  /** Each target's pool and TLS server name, looked up once: the table's targets live as long as their runtime. */
   let byTarget = new WeakMap<RemoteTarget, { pool: Pool; servername: string | undefined }>()
   function poolFor(target: RemoteTarget): { pool: Pool; servername: string | undefined } {
     let hit = byTarget.get(target)
     if (hit === undefined) {
       const key = poolKey(target)
-      hit = { pool: pools.get(key), servername: pools.servername(key) }
+      hit = { pool: pools.get(key, poolOptions(target)), servername: pools.servername(key) }
       byTarget.set(target, hit)
     }
     return hit
@@ -191,9 +197,11 @@ export function createForwarder(options: ForwardOptions): Forwarder {
       await answerOverSocket(req, socket, target, extra)
     },
 
+    poolIds: (targets) => targets.flatMap((t) => (t.kind === 'http' || t.kind === 'unix' ? [pools.idOf(poolKey(t), poolOptions(t))] : [])),
+
     close: () => {
       byTarget = new WeakMap()
-      return pools.close()
+      return shared === undefined ? pools.close() : Promise.resolve()
     },
   }
 }

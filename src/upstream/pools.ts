@@ -2,19 +2,25 @@ import { isIP } from 'node:net'
 import { buildConnector, Pool } from 'undici'
 
 /** An origin the proxy keeps warm connections to: a TCP/TLS origin or a unix socket. */
-export type PoolKey = ({ kind: 'http'; url: URL } | { kind: 'unix'; socketPath: string }) & { options: PoolOptions }
+export type PoolKey = { kind: 'http'; url: URL } | { kind: 'unix'; socketPath: string }
 
-/** What a pool's connections are set up with; upstreams that differ in these get pools of their own. */
 export interface PoolOptions {
   insecureSkipVerify: boolean
   timeoutMs: number
 }
 
-/** One undici Pool per origin, created on first use. */
+/**
+ * One undici Pool per origin and connection settings, created on first use. It outlives a config reload: a reload
+ * that keeps an upstream keeps its warm connections, and `prune` closes the pools no configuration uses any more.
+ */
 export interface Pools {
-  get(key: PoolKey): Pool
+  get(key: PoolKey, options: PoolOptions): Pool
+  /** The name a pool is kept under: the origin (or socket) and the settings its connections were made with. */
+  idOf(key: PoolKey, options: PoolOptions): string
   /** The TLS server name requests to this origin must carry (the target host, not the client's Host). */
   servername(key: PoolKey): string | undefined
+  /** Closes every pool whose id is not in `keep`, letting the requests already sent on it finish first. */
+  prune(keep: ReadonlySet<string>): Promise<void>
   close(): Promise<void>
 }
 
@@ -41,11 +47,10 @@ async function closeWithin(pool: Pool): Promise<void> {
 export function createPools(): Pools {
   const pools = new Map<string, Pool>()
 
-  const idOf = (key: PoolKey): string =>
-    `${key.kind === 'unix' ? `unix:${key.socketPath}` : key.url.origin} ${key.options.insecureSkipVerify} ${key.options.timeoutMs}`
+  const idOf = (key: PoolKey, options: PoolOptions): string =>
+    `${key.kind === 'unix' ? `unix:${key.socketPath}` : key.url.origin} ${options.insecureSkipVerify ? 'insecure' : 'verify'} ${options.timeoutMs}`
 
-  function create(key: PoolKey): Pool {
-    const { options } = key
+  function create(key: PoolKey, options: PoolOptions): Pool {
     const common = {
       pipelining: 1,
       headersTimeout: options.timeoutMs,
@@ -64,17 +69,23 @@ export function createPools(): Pools {
   }
 
   return {
-    get(key) {
-      const id = idOf(key)
+    get(key, options) {
+      const id = idOf(key, options)
       let pool = pools.get(id)
       if (pool === undefined) {
-        pool = create(key)
+        pool = create(key, options)
         pools.set(id, pool)
       }
       return pool
     },
+    idOf,
     servername(key) {
       return key.kind === 'http' && key.url.protocol === 'https:' ? key.url.hostname : undefined
+    },
+    async prune(keep) {
+      const unused = [...pools].filter(([id]) => !keep.has(id))
+      for (const [id] of unused) pools.delete(id)
+      await Promise.all(unused.map(([, pool]) => closeWithin(pool)))
     },
     async close() {
       const all = [...pools.values()]

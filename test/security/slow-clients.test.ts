@@ -19,16 +19,20 @@ let port = 0
 
 before(async () => {
   server = createHttpServer({
-    handler: (ctx) => {
-      ctx.req.resume()
-      ctx.req.on('end', () => ctx.res.end('served'))
+    plan: {
+      current: {
+        handler: (ctx) => {
+          ctx.req.resume()
+          ctx.req.on('end', () => ctx.res.end('served'))
+        },
+        resolveOrigin: createOriginResolver({ reverseProxy: false, trustedProxyIps: [], realClientIpHeader: 'X-Real-IP' }),
+        pages: createPages({ proxyPrefix: '/oauth2', providerName: 'Test', banner: '', footer: '', emailDomains: ['*'], version: 't', showDebugOnError: false, customLogin: false, logoHtml: '' }),
+        requestIdHeader: 'x-request-id',
+        forceJsonErrors: false,
+        accessLog: () => {},
+      },
     },
-    resolveOrigin: createOriginResolver({ reverseProxy: false, trustedProxyIps: [], realClientIpHeader: 'X-Real-IP' }),
     log: createLogger({ destination: new Writable({ write: (_c: Buffer, _e, done) => done() }) }),
-    pages: createPages({ proxyPrefix: '/oauth2', providerName: 'Test', banner: '', footer: '', emailDomains: ['*'], version: 't', showDebugOnError: false, customLogin: false, logoHtml: '' }),
-    requestIdHeader: 'x-request-id',
-    forceJsonErrors: false,
-    accessLog: () => {},
     bodyIdleMs: BOUND_MS,
     headersTimeoutMs: BOUND_MS,
   })

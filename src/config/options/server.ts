@@ -33,5 +33,6 @@ export const serverOptions = {
     check: realClientIpHeaderProblem,
   }),
   workers: o.int('workers', 1, 'gatehouse only, oauth2-proxy has no such option: serve with this many processes sharing the listen address (node:cluster); a crashed one is replaced.', { min: 1 }),
+  watchConfig: o.bool('watch-config', false, 'gatehouse only, oauth2-proxy has no such option: reload the configuration (as on SIGHUP) when the cfg file or a file it names changes; a change that does not validate is refused and the running configuration keeps serving.'),
   forceHttps: o.bool('force-https', false, 'Answer plain HTTP requests with a 308 redirect to HTTPS (port taken from --https-address).'),
 }

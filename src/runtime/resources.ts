@@ -1,0 +1,117 @@
+import { createIdentityAssertionFromConfig, type IdentityAssertionSetup } from '../assertion/from-config.js'
+import type { Config } from '../config/schema.js'
+import { cookieSecretKeys } from '../crypto/cookie-secret.js'
+import type { Logger } from '../log/logger.js'
+import { instrumentFetch } from '../metrics/instrument.js'
+import { createMetrics, type Metrics } from '../metrics/registry.js'
+import { createProviderFetch } from '../providers/http-client.js'
+import type { CookieJar } from '../cookies/jar.js'
+import type { RedisConnection } from '../session/redis-client.js'
+import type { SessionStore } from '../session/store.js'
+import { createPools, type Pools } from '../upstream/pools.js'
+
+/** Bound on every call to the identity provider. */
+export const PROVIDER_TIMEOUT_MS = 10_000
+/** Bound on every Redis command, waiting for a reconnect included: past it the request gets a 503. */
+const REDIS_COMMAND_TIMEOUT_MS = 3_000
+
+/**
+ * What the process keeps across configuration reloads: the loggers, the metrics registry, the session keys, the Redis
+ * connection, the provider HTTP client and the upstream connection pools. Each is built from options a reload may
+ * not change (runtime/restart-only.ts), so every compiled runtime can share them.
+ */
+export interface Resources {
+  readonly log: Logger
+  readonly accessLog: Logger
+  readonly clock: () => number
+  readonly metrics: Metrics
+  /** The keys derived from `--cookie-secret`: sessions sealed before a reload still open after it. */
+  readonly keys: { readonly hmacKey: Buffer; readonly aesKey: Buffer }
+  /** Under `--session-store-type=redis`: the connection, and a store over it for a runtime's cookie settings. */
+  readonly redis: RedisSessions | undefined
+  /** A bounded fetch for calls to the identity provider, with `--provider-ca-file` trust. */
+  readonly providerFetch: typeof fetch
+  /** One undici Pool per upstream origin, shared by every runtime. */
+  readonly pools: Pools
+  /** `--set-identity-assertion`: the signing key ring and the assertions it signs, kept across reloads. */
+  readonly identityAssertion: IdentityAssertionSetup | undefined
+  close(): Promise<void>
+}
+
+/** The Redis connection kept across reloads, and the factory of the per-runtime store that speaks through it. */
+export interface RedisSessions {
+  readonly connection: RedisConnection
+  store(jar: CookieJar, hmacKey: Buffer): SessionStore
+}
+
+/** Options of the long-lived resources' construction. */
+export interface ResourceDeps {
+  log: Logger
+  accessLog?: Logger
+  clock?: () => number
+  /** This process is a `--workers` worker whose registry the primary sums. */
+  clusterWorker?: boolean
+}
+
+/**
+ * `--session-store-type=redis`: the connection outlives every runtime. The Redis client (about 10 MiB and a third of
+ * a second to load) is imported only when sessions live in Redis.
+ */
+async function connectRedis(config: Config, log: Logger): Promise<RedisSessions | undefined> {
+  if (config.sessionStoreType !== 'redis') return undefined
+  const [{ createRedisConnection }, { createRedisStore, createSessionMemory }] = await Promise.all([import('../session/redis-client.js'), import('../session/redis-store.js')])
+  const connection = createRedisConnection({
+    connectionUrl: config.redisConnectionUrl,
+    username: config.redisUsername,
+    password: config.redisPassword,
+    useSentinel: config.redisUseSentinel,
+    sentinelMasterName: config.redisSentinelMasterName,
+    sentinelConnectionUrls: config.redisSentinelConnectionUrls,
+    sentinelPassword: config.redisSentinelPassword,
+    useCluster: config.redisUseCluster,
+    clusterConnectionUrls: config.redisClusterConnectionUrls,
+    caPath: config.redisCaPath,
+    insecureSkipTlsVerify: config.redisInsecureSkipTlsVerify,
+    idleTimeoutSec: config.redisConnectionIdleTimeout,
+    clientSideCache: config.redisClientSideCache,
+    commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
+    log,
+  })
+  // One in-memory copy of the tracked sessions for every runtime's store over this connection.
+  const memory = createSessionMemory(connection)
+  return { connection, store: (jar, hmacKey) => createRedisStore({ jar, hmacKey, redis: connection, memory }) }
+}
+
+/** Builds the resources that survive reloads from the configuration the process started with. */
+export async function createResources(config: Config, deps: ResourceDeps): Promise<Resources> {
+  const metrics = createMetrics(
+    { proxyPrefix: config.proxyPrefix, pingPath: config.pingPath, readyPath: config.readyPath },
+    { processMetrics: config.metricsAddress !== '' || config.metricsSecureAddress !== '', clusterWorker: deps.clusterWorker === true },
+  )
+  const providerFetch = instrumentFetch(createProviderFetch({
+    caFiles: config.providerCaFiles,
+    useSystemTrustStore: config.useSystemTrustStore,
+    insecureSkipVerify: config.sslInsecureSkipVerify,
+    timeoutMs: PROVIDER_TIMEOUT_MS,
+  }), metrics)
+  const redis = await connectRedis(config, deps.log)
+  const pools = createPools()
+  const clock = deps.clock ?? Date.now
+  const identityAssertion = await createIdentityAssertionFromConfig(config, { clock, log: deps.log })
+  return {
+    log: deps.log,
+    accessLog: deps.accessLog ?? deps.log,
+    clock,
+    metrics,
+    keys: cookieSecretKeys(config.cookieSecret),
+    redis,
+    providerFetch,
+    pools,
+    identityAssertion,
+    async close() {
+      identityAssertion?.ring.close()
+      await pools.close()
+      await redis?.connection.close()
+    },
+  }
+}

@@ -1,0 +1,68 @@
+import { isDeepStrictEqual } from 'node:util'
+import { optionByKey, type Config } from '../config/schema.js'
+import type { ConfigIssue } from '../errors.js'
+
+/**
+ * Options a reload cannot change, because what they configure is built once per process: the listeners, the
+ * `--workers` processes, the session store and its Redis connection, the cookie secret (sessions already issued
+ * must still open), the log destination and formats, the metrics listeners, the TLS trust of the provider client,
+ * and the identity assertion's key ring.
+ */
+export const RESTART_ONLY: readonly (keyof Config)[] = [
+  'httpAddress',
+  'httpsAddress',
+  'workers',
+  'watchConfig',
+  'sessionStoreType',
+  'cookieSecret',
+  'metricsAddress',
+  'metricsSecureAddress',
+  'metricsTlsCertFile',
+  'metricsTlsKeyFile',
+  'loggingFilename',
+  'loggingMaxSize',
+  'loggingMaxAge',
+  'loggingMaxBackups',
+  'loggingCompress',
+  'loggingLocalTime',
+  'loggingFormat',
+  'requestLogging',
+  'requestLoggingFormat',
+  'authLogging',
+  'authLoggingFormat',
+  'standardLogging',
+  'standardLoggingFormat',
+  'errorsToInfoLog',
+  'providerCaFiles',
+  'useSystemTrustStore',
+  'sslInsecureSkipVerify',
+  // The assertion key ring outlives runtimes: a key generated at start must stay published across reloads.
+  'setIdentityAssertion',
+  'assertionKeyFile',
+  'assertionSigningAlg',
+  'assertionKeyPublishAhead',
+  'assertionHeader',
+  'assertionTtl',
+  'assertionIssuer',
+  'assertionAudience',
+]
+
+const isTlsOn = (c: Config): boolean => c.tlsCertFile !== '' && c.tlsKeyFile !== ''
+
+/** What `next` changes that only a restart may change, one issue per option, naming it and the fix. */
+export function restartOnlyProblems(current: Config, next: Config): ConfigIssue[] {
+  const keys = [...RESTART_ONLY, ...(Object.keys(current) as (keyof Config)[]).filter((k) => k.startsWith('redis'))]
+  const issues: ConfigIssue[] = []
+  for (const key of keys) {
+    if (isDeepStrictEqual(current[key], next[key])) continue
+    const meta = optionByKey.get(key)
+    const option = `--${meta?.flag ?? key}`
+    const message = `a reload cannot change it: restart gatehouse to change ${option}`
+    const value = next[key]
+    issues.push(meta?.secret === true ? { option, message } : { option, value: Array.isArray(value) ? value.join(',') : String(value), message })
+  }
+  if (isTlsOn(current) !== isTlsOn(next)) {
+    issues.push({ option: '--tls-cert-file', value: next.tlsCertFile, message: `a reload cannot turn the HTTPS listener ${isTlsOn(next) ? 'on' : 'off'}: restart gatehouse to change --tls-cert-file and --tls-key-file` })
+  }
+  return issues
+}
