@@ -5,6 +5,7 @@ import { createAuthenticator } from './auth/authenticate.js'
 import { createAuthorizer } from './auth/authorize.js'
 import { createBasicSessionLoader } from './auth/basic-auth.js'
 import { createBearerSessionLoader } from './auth/bearer-jwt.js'
+import { createIntrospectionSessionLoader } from './auth/bearer-introspection.js'
 import { chainHeaderSessions } from './auth/header-sessions.js'
 import { loadHtpasswdFile } from './auth/htpasswd-file.js'
 import { createEmailRules, parseAuthenticatedEmailsFile } from './auth/email-rules.js'
@@ -40,6 +41,7 @@ import { createMetrics, type Metrics } from './metrics/registry.js'
 import { readPageTemplates } from './pages/custom-templates.js'
 import { readLogo } from './pages/logo.js'
 import { createBearerVerifierFromConfig } from './providers/bearer-from-config.js'
+import { createIntrospectionVerifier, introspectionReadingFromConfig } from './providers/introspection-session.js'
 import { createProviderFetch } from './providers/http-client.js'
 import { createProviderFromConfig } from './providers/registry.js'
 import { createCookieStore } from './session/cookie-store.js'
@@ -133,8 +135,10 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
   const templates = config.customTemplatesDir === '' ? undefined : readPageTemplates(config.customTemplatesDir)
   const htpasswd = config.htpasswdFile === '' ? undefined : loadHtpasswdFile(config.htpasswdFile, log)
   const bearer = config.skipJwtBearerTokens ? createBearerVerifierFromConfig(config, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, clock }) : undefined
+  const introspect = config.introspectBearerTokens ? createIntrospectionVerifier(provider, introspectionReadingFromConfig(config), clock) : undefined
   const headerSessions = chainHeaderSessions([
     bearer && createBearerSessionLoader({ verify: (token) => bearer.verify(token), loginFallback: config.bearerTokenLoginFallback, clock }),
+    introspect && createIntrospectionSessionLoader({ verify: introspect, cacheTtlMs: config.introspectionCacheTtl, leaveJwts: config.skipJwtBearerTokens, clock }),
     htpasswd && createBasicSessionLoader({ validator: htpasswd.validator, groups: config.htpasswdUserGroups, preferEmailToUser: config.preferEmailToUser }),
   ])
   const upstreams = createUpstreamTable(config.upstreams)
