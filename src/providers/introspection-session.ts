@@ -22,20 +22,38 @@ function audienceProblem(answer: Readonly<Record<string, unknown>>, accepted: re
   return `the token was issued for another client (${shown}); accepted: ${accepted.join(', ')}`
 }
 
+/** Answer fields by which IdPs name a token's type: RFC 7662's, Keycloak's, Ory Hydra's. */
+const TYPE_FIELDS = ['token_type', 'typ', 'token_use'] as const
+const ACCESS_TOKEN_TYPES: ReadonlySet<string> = new Set(['bearer', 'access_token'])
+
+/**
+ * The answer must say the token is a bearer access token: a refresh token (which oidc-provider and Doorkeeper answer
+ * without any type) or a DPoP-bound one must not pass for one. Every type field present must agree.
+ */
+function accessTokenProblem(answer: Readonly<Record<string, unknown>>): string | undefined {
+  const named = TYPE_FIELDS.filter((f) => answer[f] !== undefined)
+  if (named.length === 0) return 'the introspection answer does not say the token is an access token (no token_type, typ or token_use)'
+  for (const field of named) {
+    const value = answer[field]
+    if (typeof value !== 'string' || !ACCESS_TOKEN_TYPES.has(value.toLowerCase())) return `${field} ${JSON.stringify(value)} is not a bearer access token`
+  }
+  return undefined
+}
+
 /**
  * An active token's session (oauth2-proxy's reading of a bearer token, fed with the introspection answer): `sub`
  * (else `username`) is the user, the email claim falls back to it, `email_verified: false` is refused, groups and the
  * provider's roles come from the answer when it carries them. The token is the access token, never an ID token.
- * Refused: an `exp` past or an `nbf` ahead, a `token_type` other than Bearer, a sender-constrained (`cnf`) token, a
- * token of another client, an answer naming nobody.
+ * Refused: an `exp` past or an `nbf` ahead, an answer that does not call it a bearer access token, a sender-constrained
+ * (`cnf`) token, a token of another client, an answer naming nobody.
  */
 export function sessionFromIntrospection(token: string, answer: Readonly<Record<string, unknown>>, reading: IntrospectionReading, now: number): Session | string {
   const nowSec = now / 1000
   const { exp, nbf } = answer
   if (typeof exp === 'number' && exp <= nowSec) return 'the token has expired'
   if (typeof nbf === 'number' && nbf > nowSec + 30) return 'the token is not valid yet'
-  const type = answer['token_type']
-  if (type !== undefined && (typeof type !== 'string' || type.toLowerCase() !== 'bearer')) return `token_type ${JSON.stringify(type)} is not a bearer access token`
+  const kind = accessTokenProblem(answer)
+  if (kind !== undefined) return kind
   // RFC 7800 / RFC 9449: a DPoP or mTLS-bound token is only valid with its proof, which a bearer header does not carry.
   if (answer['cnf'] !== undefined) return 'the token is sender-constrained (cnf) and cannot be used as a bearer token'
   const audience = audienceProblem(answer, reading.audiences)
