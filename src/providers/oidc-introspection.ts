@@ -31,7 +31,12 @@ export async function introspectAt(
     return { kind: 'unavailable', reason: 'the provider publishes no introspection_endpoint: set --introspection-url' }
   }
   const result = await callTokenEndpoint((c) => oidc.tokenIntrospection(c, token, { token_type_hint: 'access_token' }), config, inForm, refusedCredentials)
-  if (!result.ok) return { kind: 'unavailable', reason: describeFailure(result.error, 'the introspection endpoint', [...secrets, token]) }
+  if (!result.ok) {
+    // RFC 7009's error, which oidc-provider also answers for JWTs it will not introspect: a statement about the
+    // token (the provider vouches for no such token), not an outage.
+    if (errorCode(result.error) === 'unsupported_token_type') return { kind: 'inactive' }
+    return { kind: 'unavailable', reason: describeFailure(result.error, 'the introspection endpoint', [...secrets, token]) }
+  }
   const answer = result.value as Record<string, unknown>
   // RFC 7662 §2.2: anything but the JSON boolean true is an inactive token.
   return answer['active'] === true ? { kind: 'active', claims: answer } : { kind: 'inactive' }
