@@ -146,6 +146,27 @@ describe('introspected bearer tokens', () => {
     assert.equal(unknown.status, 401)
   })
 
+  it('works for a client_secret_post client (the IdP refuses the Basic header; the secret then goes in the form)', async () => {
+    const post = await tokensFor(stack.idp, 'alice', 'alice-password', { clientId: 'gatehouse-post', clientSecret: 'gatehouse-post-secret', authMethod: 'client_secret_post' })
+    await stack.restartProxy(['--client-id=gatehouse-post', '--client-secret=gatehouse-post-secret'])
+    try {
+      assert.equal((await asBearer(post.accessToken)).status, 200)
+    } finally {
+      await stack.restartProxy([])
+    }
+  })
+
+  it('asks --introspection-url instead of the discovered endpoint', async () => {
+    const alice = await tokensFor(stack.idp, 'alice')
+    await stack.restartProxy([`--introspection-url=${stack.idp.issuer}/no-such-endpoint`])
+    try {
+      const r = await asBearer(alice.accessToken)
+      assert.equal(r.status, 503, 'the endpoint named by the flag answers 404')
+    } finally {
+      await stack.restartProxy([])
+    }
+  })
+
   it('still applies the group rules to introspected sessions', async () => {
     const alice = await tokensFor(stack.idp, 'alice')
     await stack.restartProxy(['--allowed-group=finance'])
