@@ -6,6 +6,11 @@ import { decodeBasicCredentials, splitAuthorization } from './basic-auth.js'
 
 /** oauth2-proxy's shape test for a JWT in the Authorization header (jwt_session.go). */
 const JWT_SHAPE = /^ey[A-Za-z0-9_-]*\.ey[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/
+/** True when a token has the shape of a JWT as oauth2-proxy tests it (three base64url parts, the first two JSON objects). */
+export function looksLikeJwt(token: string): boolean {
+  return JWT_SHAPE.test(token)
+}
+
 /** How long a verified token's session is reused; never past the token's `exp`. */
 const VERIFIED_TTL_MS = 30_000
 const VERIFIED_MAX = 10_000

@@ -5,8 +5,8 @@ import type { RequestLog } from './authenticate.js'
 export type HeaderSessionLoader = (authorization: string, request: RequestLog) => Promise<Session | undefined>
 
 /**
- * oauth2-proxy's session chain before the cookie: the bearer JWT loader, then the htpasswd Basic loader; the first
- * that finds a session wins. Undefined when no loader is configured, so requests skip the header entirely.
+ * oauth2-proxy's session chain before the cookie: the bearer JWT loader, then (gatehouse) token introspection, then
+ * the htpasswd Basic loader; the first that finds a session wins. Undefined when no loader is configured, so requests skip the header entirely.
  */
 export function chainHeaderSessions(loaders: ReadonlyArray<HeaderSessionLoader | undefined>): HeaderSessionLoader | undefined {
   const active = loaders.filter((l): l is HeaderSessionLoader => l !== undefined)

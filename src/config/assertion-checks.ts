@@ -5,7 +5,7 @@ import type { Config } from './shape.js'
 /** The longest identity assertion gatehouse signs, as Google IAP's: a leaked one is replayable for no longer. */
 const MAX_ASSERTION_TTL_MS = 10 * 60_000
 
-/** Problems of the identity assertion, introspection and --signature-key options that span more than one value. */
+/** Problems of the identity assertion and --signature-key options that span more than one value. */
 export function assertionProblems(c: Config): CrossProblem[] {
   const out: CrossProblem[] = []
   if (c.assertionTtl > MAX_ASSERTION_TTL_MS) {

@@ -4,6 +4,7 @@ import { plainOAuth2Problems } from './oauth2-cross-checks.js'
 import { parseRedisUrl } from '../session/redis-options.js'
 import { assertionProblems } from './assertion-checks.js'
 import { googleGitlabProblems } from './google-gitlab-checks.js'
+import { introspectionProblems } from './introspection-checks.js'
 import { loginGovProblems } from './login-gov-checks.js'
 import type { Config, ConfigKey } from './shape.js'
 
@@ -159,5 +160,5 @@ function otherProblems(c: Config): CrossProblem[] {
 
 /** The rules that span several options, in the order they are reported. */
 export function crossFieldProblems(c: Config): CrossProblem[] {
-  return [...secretProblems(c), ...providerProblems(c), ...googleGitlabProblems(c), ...plainOAuth2Problems(c), ...loginGovProblems(c), ...otherProblems(c), ...cookieProblems(c), ...redisProblems(c), ...headerProblems(c), ...assertionProblems(c)]
+  return [...secretProblems(c), ...providerProblems(c), ...googleGitlabProblems(c), ...plainOAuth2Problems(c), ...loginGovProblems(c), ...otherProblems(c), ...cookieProblems(c), ...redisProblems(c), ...headerProblems(c), ...assertionProblems(c), ...introspectionProblems(c)]
 }

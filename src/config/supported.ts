@@ -136,6 +136,9 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'skip_jwt_bearer_tokens',
   'bearer_token_login_fallback',
   'extra_jwt_issuers',
+  'introspect_bearer_tokens',
+  'introspection_url',
+  'introspection_cache_ttl',
   // authorization
   'email_domains',
   'authenticated_emails_file',

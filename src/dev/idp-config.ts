@@ -29,12 +29,10 @@ export interface ConfigInput {
 const DEV_RESOURCE = 'urn:gatehouse:dev-idp:api'
 
 /** oidc-provider's resource indicators, used only to make access tokens JWTs carrying the users' access-token claims. */
-function jwtAccessTokenFeatures(input: ConfigInput): { extraTokenClaims: unknown; resourceIndicators: unknown } | undefined {
+function jwtAccessTokenFeatures(input: ConfigInput): { resourceIndicators: unknown } | undefined {
   const jwt = input.jwtAccessTokens
   if (jwt === undefined) return undefined
   return {
-    extraTokenClaims: async (_ctx: KoaContextWithOIDC, token: { accountId?: string }) =>
-      input.users().find((u) => u.sub === token.accountId)?.accessTokenClaims,
     resourceIndicators: {
       enabled: true,
       defaultResource: async () => DEV_RESOURCE,
@@ -108,7 +106,9 @@ export function buildConfiguration(input: ConfigInput): Configuration {
       Session: () => 14 * 24 * 60 * 60,
       Grant: () => 14 * 24 * 60 * 60,
     },
-    ...(jwtAt === undefined ? {} : { extraTokenClaims: jwtAt.extraTokenClaims }),
+    // The users' access-token claims: inside JWT access tokens, and in the introspection answer of opaque ones.
+    extraTokenClaims: async (_ctx: KoaContextWithOIDC, token: { accountId?: string }) =>
+      input.users().find((u) => u.sub === token.accountId)?.accessTokenClaims,
     features: {
       ...(jwtAt === undefined ? {} : { resourceIndicators: jwtAt.resourceIndicators }),
       devInteractions: { enabled: false },
@@ -125,6 +125,12 @@ export function buildConfiguration(input: ConfigInput): Configuration {
       },
       userinfo: { enabled: true },
       ...(input.plainOAuth2 === true ? plainOAuth2Features() : {}),
+      // RFC 7662 for any confidential client, about any client's token (the view of a resource server): the API
+      // stand-ins and gatehouse's --introspect-bearer-tokens use it.
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx: KoaContextWithOIDC, client: OidcClient) => client.clientAuthMethod !== 'none',
+      },
       // Lets tests revoke a refresh token and watch the next refresh fail.
       revocation: {
         enabled: true,

@@ -1,9 +1,10 @@
 // "Plain OAuth2" mode of the development IdP (DevIdpOptions.plainOAuth2), off by default. It lets the IdP play the
 // authorization server of OAuth2-only providers (GitHub, Bitbucket, …) in tests: requests without `openid` that ask for
-// those providers' scopes (`user:email`, `read:org`, …) get an opaque access token for one API resource, and token
-// introspection (RFC 7662) lets the API stand-ins find out whom a token belongs to, as the real APIs do internally.
+// those providers' scopes (`user:email`, `read:org`, …) get an opaque access token for one API resource, and the API
+// stand-ins find out whom a token belongs to through token introspection (RFC 7662, always on: idp-config.ts), as the
+// real APIs do internally.
 // Development and tests only.
-import type { KoaContextWithOIDC, OidcClient } from 'oidc-provider'
+import type { KoaContextWithOIDC } from 'oidc-provider'
 
 /** The resource (API) every plain OAuth2 access token is issued for. */
 const PLAIN_API_RESOURCE = 'urn:gatehouse:dev-idp:provider-api'
@@ -19,8 +20,8 @@ export const PLAIN_OAUTH2_SCOPES = [
   'meta.sr.ht/PROFILE:RO', // sourcehut
 ]
 
-/** oidc-provider features of the plain OAuth2 mode: resource indicators (opaque tokens) and introspection. */
-export function plainOAuth2Features(): { resourceIndicators: Record<string, unknown>; introspection: Record<string, unknown> } {
+/** oidc-provider features of the plain OAuth2 mode: resource indicators (opaque tokens for the API resource). */
+export function plainOAuth2Features(): { resourceIndicators: Record<string, unknown> } {
   return {
     resourceIndicators: {
       enabled: true,
@@ -28,11 +29,6 @@ export function plainOAuth2Features(): { resourceIndicators: Record<string, unkn
       defaultResource: async (ctx: KoaContextWithOIDC) => (String(ctx.oidc?.params?.['scope'] ?? '').split(' ').includes('openid') ? undefined : PLAIN_API_RESOURCE),
       useGrantedResource: async () => true,
       getResourceServerInfo: async () => ({ scope: PLAIN_OAUTH2_SCOPES.join(' '), accessTokenFormat: 'opaque' }),
-    },
-    // Any confidential client may introspect any token: the view of a resource server.
-    introspection: {
-      enabled: true,
-      allowedPolicy: async (_ctx: KoaContextWithOIDC, client: OidcClient) => client.clientAuthMethod !== 'none',
     },
   }
 }

@@ -13,7 +13,10 @@ export interface DevUser {
   password: string
   /** Released in the ID token and userinfo whenever `openid` is granted (e.g. Keycloak's `realm_access`, Entra's `tid`). */
   extraClaims?: Record<string, unknown>
-  /** Claims only in JWT access tokens (with `DevIdpOptions.jwtAccessTokens`), e.g. Keycloak's `realm_access` and `resource_access`. */
+  /**
+   * Claims of the user's access tokens: inside JWT ones (with `DevIdpOptions.jwtAccessTokens`), in the introspection
+   * answer of opaque ones, e.g. Keycloak's `realm_access` and `resource_access`.
+   */
   accessTokenClaims?: Record<string, unknown>
   /** Claims userinfo answers with instead of (or besides) the ID token's, e.g. cidaas's `groups: [{groupId, roles}]`. */
   userinfoClaims?: Record<string, unknown>
@@ -67,8 +70,8 @@ export interface DevIdpOptions {
   jwtAccessTokens?: { audience: string }
   /**
    * Act as the OAuth2 authorization server of providers without OpenID Connect (GitHub, Bitbucket, …): their scopes
-   * give opaque access tokens for one API resource, and token introspection (RFC 7662) is on for confidential clients
-   * so API stand-ins can check those tokens (src/dev/idp-plain-oauth2.ts). Off by default; not with `jwtAccessTokens`.
+   * give opaque access tokens for one API resource, which the API stand-ins check through token introspection (RFC 7662,
+   * always on for confidential clients; src/dev/idp-plain-oauth2.ts). Off by default; not with `jwtAccessTokens`.
    */
   plainOAuth2?: boolean
   /**
@@ -90,6 +93,8 @@ export interface DevIdpStats {
   /** Token endpoint requests that failed, by `grant_type`. */
   tokenGrantErrors: Record<string, number>
   userinfoCalls: number
+  /** Token introspection requests (RFC 7662), answered or refused. */
+  introspectionCalls: number
   jwksCalls: number
   discoveryCalls: number
   authorizationRequests: number
@@ -119,7 +124,7 @@ export interface DevIdp {
   /** Authorization and token requests as received, oldest first (token secrets redacted); tests may clear it. */
   requests: RecordedRequest[]
   /** Failures to inject: the endpoint answers 500 (`error`) or never answers (`hang`) until cleared. */
-  faults: { token?: 'error' | 'hang'; userinfo?: 'error' | 'hang' }
+  faults: { token?: 'error' | 'hang'; userinfo?: 'error' | 'hang'; introspection?: 'error' | 'hang' }
   /** Key ids currently used for signing, by algorithm. */
   readonly activeKeyIds: { RS256: string; ES256: string }
   /** Key ids published in the JWKS, in order. */

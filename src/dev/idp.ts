@@ -1,7 +1,8 @@
 /**
  * A development OpenID provider built on oidc-provider 9: discovery, authorization code with PKCE,
  * client_secret_basic / client_secret_post / public clients, refresh tokens with rotation, userinfo,
- * RS256 + ES256 JWKS with key rotation, RP-initiated logout and form_post, behind a plain HTML
+ * RS256 + ES256 JWKS with key rotation, RP-initiated logout and form_post, token introspection (RFC 7662) for
+ * confidential clients and revocation (RFC 7009) of a client's own tokens, behind a plain HTML
  * login form with automatic consent.
  *
  * FOR DEVELOPMENT AND TESTS ONLY. Passwords are public, storage is in memory, nothing is hardened.
@@ -122,7 +123,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
 
   const faults: DevIdp['faults'] = {}
   function faultAt(path: string): 'error' | 'hang' | undefined {
-    for (const route of ['token', 'userinfo'] as const) {
+    for (const route of ['token', 'userinfo', 'introspection'] as const) {
       const mode = faults[route]
       if (mode !== undefined && isRoutePath(path, current.provider.pathFor(route), issuerPath)) return mode
     }
@@ -211,6 +212,9 @@ function statsMiddleware(stats: DevIdpStats): (ctx: KoaContextWithOIDC, next: Ko
         case 'userinfo':
           stats.userinfoCalls += 1
           break
+        case 'introspection':
+          stats.introspectionCalls += 1
+          break
         case 'jwks':
           stats.jwksCalls += 1
           break
@@ -238,6 +242,7 @@ function emptyStats(): DevIdpStats {
     tokenGrants: {},
     tokenGrantErrors: {},
     userinfoCalls: 0,
+    introspectionCalls: 0,
     jwksCalls: 0,
     discoveryCalls: 0,
     authorizationRequests: 0,

@@ -14,21 +14,21 @@ import { readPublicKeyFiles } from './static-keys.js'
  */
 const MAIN_ISSUER_PROVIDERS: readonly string[] = ['oidc', 'keycloak-oidc', 'entra-id', 'adfs', 'azure', 'cidaas', 'gitlab']
 
-type BearerConfig = Pick<
+export type BearerConfig = Pick<
   Config,
   | 'provider' | 'oidcIssuerUrl' | 'oidcJwksUrl' | 'skipOidcDiscovery' | 'oidcPublicKeyFiles' | 'clientId' | 'oidcExtraAudiences' | 'oidcAudienceClaims' | 'oidcEnabledSigningAlgs'
   | 'oidcEmailClaim' | 'oidcGroupsClaim' | 'userIdClaim' | 'insecureOidcAllowUnverifiedEmail' | 'extraJwtIssuers' | 'entraIdAllowedTenants'
 >
 
 /** How the main provider reads its bearer tokens: claim names, its own refinement, and which issuers it accepts. */
-interface ProviderReading {
+export interface ProviderReading {
   claims: ClaimNames
   refine?: BearerRefine
   issuerPolicy?: IssuerPolicy
 }
 
 /** oauth2-proxy's per-provider CreateSessionFromToken, plus the token-only parts of each provider's EnrichSession. */
-function providerReading(config: BearerConfig): ProviderReading {
+export function providerReading(config: BearerConfig): ProviderReading {
   const claims: ClaimNames = {
     // The deprecated --user-id-claim replaces the email claim when that is left at its default (as in registry.ts).
     email: config.oidcEmailClaim === 'email' && config.userIdClaim !== '' && config.userIdClaim !== 'email' ? config.userIdClaim : config.oidcEmailClaim,

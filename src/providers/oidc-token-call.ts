@@ -10,17 +10,19 @@ export type TokenCallResult<T> = { ok: true; value: T } | { ok: false; error: un
  * and refresh use: the credentials in the `Authorization` header first and, when that call fails in any way at the
  * token endpoint, once more with `client_id` and `client_secret` in the form. oauth2-proxy builds a new
  * `oauth2.Config` for every call, so nothing is remembered between calls: every call starts with the header.
- * `inForm` is undefined when there is nothing to probe (a fixed style, private_key_jwt, a public client).
+ * `inForm` is undefined when there is nothing to probe (a fixed style, private_key_jwt, a public client); `retryIf`
+ * narrows which failures of the first call earn the second.
  */
 export async function callTokenEndpoint<T>(
   call: (config: oidc.Configuration) => Promise<T>,
   primary: oidc.Configuration,
   inForm: (() => oidc.Configuration) | undefined,
+  retryIf: (err: unknown) => boolean = isTokenEndpointFailure,
 ): Promise<TokenCallResult<T>> {
   try {
     return { ok: true, value: await call(primary) }
   } catch (headerError) {
-    if (inForm === undefined || !isTokenEndpointFailure(headerError)) return { ok: false, error: headerError }
+    if (inForm === undefined || !retryIf(headerError)) return { ok: false, error: headerError }
     try {
       return { ok: true, value: await call(inForm()) }
     } catch (error) {

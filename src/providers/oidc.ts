@@ -8,6 +8,7 @@ import { audienceProblem, claimToGroups, claimToString, getClaim } from './claim
 import { goClientSecretBasic } from './go-basic-auth.js'
 import { callTokenEndpoint, describeFailure, exchangeFailure, refreshFailure } from './oidc-token-call.js'
 import { jwtPayload } from './jwt-payload.js'
+import { introspectAt } from './oidc-introspection.js'
 import type { Provider, RedeemInput } from './provider.js'
 import { verifyWithKeys, type KeySource } from './static-keys.js'
 
@@ -68,6 +69,8 @@ export interface OidcProviderOptions {
   enabledSigningAlgs: readonly string[]
   allowUnverifiedEmail: boolean
   skipClaimsFromProfileUrl: boolean
+  /** `--introspection-url`: the RFC 7662 endpoint instead of discovery's `introspection_endpoint`; empty for none. */
+  introspectionUrl?: string
   fetch: typeof fetch
   timeoutMs: number
   /** `private_key_jwt` client authentication (login.gov): the RS256 key, the assertion's `aud` and its lifetime. */
@@ -106,6 +109,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   const probesAuthStyle = options.privateKeyJwt === undefined && options.clientSecretPost !== true && options.clientSecret !== undefined && options.clientSecret !== ''
   // Values that must never reach a log line, even when the IdP echoes them in an error_description.
   const secrets = [options.clientSecret]
+  const introspectionUrl = options.introspectionUrl ?? ''
 
   function clientAuth(assertionKey: AssertionKey | undefined): oidc.ClientAuth {
     const jwt = options.privateKeyJwt
@@ -156,6 +160,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         token_endpoint: options.redeemUrl,
         ...(options.profileUrl === '' ? {} : { userinfo_endpoint: options.profileUrl }),
         ...(options.jwksUrl === '' ? {} : { jwks_uri: options.jwksUrl }),
+        ...(introspectionUrl === '' ? {} : { introspection_endpoint: introspectionUrl }),
       }
       config = new oidc.Configuration(server, options.clientId, metadata, clientAuth(assertionKey))
     } else {
@@ -167,6 +172,11 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         })
       } catch (err) {
         throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, `OIDC discovery at ${options.issuerUrl} failed: ${describeFailure(err, 'the discovery URL', secrets)}`, { cause: err })
+      }
+      if (introspectionUrl !== '') {
+        // --introspection-url replaces the discovered endpoint (serverMetadata() adds a method that is no metadata).
+        const { supportsPKCE: _method, ...discovered } = config.serverMetadata()
+        config = new oidc.Configuration({ ...discovered, introspection_endpoint: introspectionUrl }, options.clientId, metadata, clientAuth(assertionKey))
       }
     }
     configure(config)
@@ -362,6 +372,16 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
         if (hooks.enrich !== undefined) next = await hooks.enrich(next, context)
       }
       return { kind: 'refreshed', session: next }
+    },
+
+    async introspect(token) {
+      let config: oidc.Configuration
+      try {
+        config = await ready()
+      } catch (err) {
+        return { kind: 'unavailable', reason: (err as Error).message }
+      }
+      return introspectAt(config, inForm(config), token, secrets)
     },
   }
 }

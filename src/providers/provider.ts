@@ -1,4 +1,5 @@
 import type { Session } from '../session/session.js'
+import type { IntrospectionAnswer } from './oidc-introspection.js'
 
 /** What a login needs from the callback: the URL the IdP sent the browser to, and the checks from the CSRF cookie. */
 export interface RedeemInput {
@@ -29,4 +30,6 @@ export interface Provider {
   loginUrl(params: { redirectUri: string; state: string; nonce: string | undefined; codeChallenge: string | undefined; codeChallengeMethod: string | undefined }): Promise<string>
   redeem(input: RedeemInput): Promise<Session>
   refresh(session: Session, now: number): Promise<RefreshResult>
+  /** RFC 7662: asks the provider's introspection endpoint about a token as this client; OpenID Connect providers only. */
+  introspect?(token: string): Promise<IntrospectionAnswer>
 }

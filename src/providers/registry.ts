@@ -150,6 +150,7 @@ function oidcOptions(config: Config, displayName: string, deps: ProviderDeps): O
     enabledSigningAlgs: config.oidcEnabledSigningAlgs,
     allowUnverifiedEmail: config.insecureOidcAllowUnverifiedEmail,
     skipClaimsFromProfileUrl: config.skipClaimsFromProfileUrl,
+    introspectionUrl: config.introspectionUrl,
     fetch: deps.fetch,
     timeoutMs: deps.timeoutMs,
   }

@@ -3,6 +3,7 @@ import { createAuthenticator } from '../auth/authenticate.js'
 import { createAuthorizer } from '../auth/authorize.js'
 import { createBasicSessionLoader } from '../auth/basic-auth.js'
 import { createBearerSessionLoader } from '../auth/bearer-jwt.js'
+import { createIntrospectionSessionLoader } from '../auth/bearer-introspection.js'
 import { createEmailRules, parseAuthenticatedEmailsFile } from '../auth/email-rules.js'
 import { chainHeaderSessions } from '../auth/header-sessions.js'
 import { loadHtpasswdFile } from '../auth/htpasswd-file.js'
@@ -24,6 +25,7 @@ import { readPageTemplates } from '../pages/custom-templates.js'
 import type { PageTemplates } from '../pages/data.js'
 import { readLogo } from '../pages/logo.js'
 import { createBearerVerifierFromConfig } from '../providers/bearer-from-config.js'
+import { createIntrospectionVerifier, introspectionReadingFromConfig } from '../providers/introspection-session.js'
 import { createProviderFromConfig } from '../providers/registry.js'
 import { createCookieStore } from '../session/cookie-store.js'
 import { compileRouteTable } from '../policy/route-table.js'
@@ -84,8 +86,10 @@ export function compileServices(config: Config, resources: Resources): CompiledS
   const htpasswd = config.htpasswdFile === '' ? undefined : loadHtpasswdFile(config.htpasswdFile, log)
   try {
     const bearer = config.skipJwtBearerTokens ? createBearerVerifierFromConfig(config, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, clock }) : undefined
+    const introspect = config.introspectBearerTokens ? createIntrospectionVerifier(provider, introspectionReadingFromConfig(primary), clock) : undefined
     const headerSessions = chainHeaderSessions([
       bearer && createBearerSessionLoader({ verify: (token) => bearer.verify(token), loginFallback: config.bearerTokenLoginFallback, clock }),
+      introspect && createIntrospectionSessionLoader({ verify: introspect, cacheTtlMs: config.introspectionCacheTtl, leaveJwts: config.skipJwtBearerTokens, clock }),
       htpasswd && createBasicSessionLoader({ validator: htpasswd.validator, groups: config.htpasswdUserGroups, preferEmailToUser: config.preferEmailToUser }),
     ])
     const services: Services = {

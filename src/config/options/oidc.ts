@@ -36,4 +36,7 @@ export const oidcOptions = {
   skipJwtBearerTokens: o.bool('skip-jwt-bearer-tokens', false, 'Accept requests carrying a valid "Authorization: Bearer <JWT>" without a session cookie.'),
   bearerTokenLoginFallback: o.bool('bearer-token-login-fallback', true, 'With --skip-jwt-bearer-tokens: an Authorization header without a valid JWT falls back to the cookie and the login flow; false answers 403.'),
   extraJwtIssuers: o.list('extra-jwt-issuers', 'More issuer=audience pairs whose bearer JWTs are accepted (with --skip-jwt-bearer-tokens).', { check: extraIssuerProblem }),
+  introspectBearerTokens: o.bool('introspect-bearer-tokens', false, 'gatehouse only: check a bearer token that is not a JWT (with --skip-jwt-bearer-tokens; every bearer token without it) at the provider\'s RFC 7662 introspection endpoint, authenticated as the client. Inactive: 401; endpoint down: 503.'),
+  introspectionUrl: o.string('introspection-url', '', 'gatehouse only: the token introspection endpoint; found by discovery (introspection_endpoint) otherwise.', { check: httpUrlProblem }),
+  introspectionCacheTtl: o.duration('introspection-cache-ttl', '30s', 'gatehouse only: how long an introspection answer is reused for the same token (never past its exp); 0 asks the provider on every request.'),
 }
