@@ -121,7 +121,11 @@ describe('every corpus payload as rd is replaced by "/"', () => {
     assert.ok(raw.length >= 50, `${raw.length} payloads can be sent raw`)
     const failures = await sweep(raw, async (p) => {
       const res = await send(url, `/oauth2/sign_out?rd=${p.value}`)
-      return res.status === 302 && res.headers.location === '/' ? undefined : `${res.status} Location ${JSON.stringify(res.headers.location)}`
+      if (res.status === 302 && res.headers.location === '/') return undefined
+      // A raw `;` makes the query unreadable to Go's parser: oauth2-proxy (and gatehouse without
+      // --allow-query-semicolons) answers 500 and redirects nowhere.
+      if (p.value.includes(';') && res.status === 500 && res.headers.location === undefined) return undefined
+      return `${res.status} Location ${JSON.stringify(res.headers.location)}`
     })
     assert.deepEqual(failures, [])
   })
