@@ -59,14 +59,14 @@ export function sessionFromIntrospection(token: string, answer: Readonly<Record<
   const audience = audienceProblem(answer, reading.audiences)
   if (audience !== undefined) return audience
   const sub = claimToString(answer['sub']) ?? claimToString(answer['username'])
+  if (sub === undefined || sub === '') return 'the introspection answer names no user (no sub or username)'
   const claims = {
     ...answer,
-    ...(sub === undefined ? {} : { sub }),
+    sub,
     ...(answer['preferred_username'] === undefined && claimToString(answer['username']) !== undefined ? { preferred_username: answer['username'] } : {}),
   }
   const generic = sessionFromBearerClaims(token, claims, reading.claims)
   if (typeof generic === 'string') return generic
-  if (generic.user === undefined && generic.email === undefined) return 'the introspection answer names no user (no sub, username or email)'
   const { idToken: _notAnIdToken, ...session } = generic
   return reading.refine === undefined ? session : reading.refine(session, claims)
 }
