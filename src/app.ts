@@ -15,6 +15,7 @@ import { createCsrfCookies } from './cookies/csrf.js'
 import { createCookieJar } from './cookies/jar.js'
 import { cookieSecretKeys } from './crypto/cookie-secret.js'
 import { createAuthHandler } from './handlers/auth.js'
+import { createBackchannelLogoutHandler } from './handlers/backchannel-logout.js'
 import { createCallbackHandler } from './handlers/callback.js'
 import { createReadyHandler, createRobotsHandler, isPing, pingHandler } from './handlers/health.js'
 import { createProxyHandler } from './handlers/proxy.js'
@@ -43,6 +44,7 @@ import { createBearerVerifierFromConfig } from './providers/bearer-from-config.j
 import { createProviderFetch } from './providers/http-client.js'
 import { createProviderFromConfig } from './providers/registry.js'
 import { createCookieStore } from './session/cookie-store.js'
+import { createCookieRevocations, createRedisRevocations, type Revocations } from './session/revocation.js'
 import type { SessionStore } from './session/store.js'
 import { createForwarder } from './upstream/forward.js'
 import { compileRouteTable } from './policy/route-table.js'
@@ -61,9 +63,15 @@ const REDIS_COMMAND_TIMEOUT_MS = 3_000
  * `--session-store-type`: the session in the cookie itself, or in Redis behind a ticket cookie. The Redis client
  * (about 10 MiB and a third of a second to load) is imported only when sessions live in Redis.
  */
-async function createSessionStore(config: Config, jar: ReturnType<typeof createCookieJar>, keys: { hmacKey: Buffer; aesKey: Buffer }, log: Logger): Promise<SessionStore> {
-  if (config.sessionStoreType !== 'redis') return createCookieStore({ jar, ...keys, minimal: config.sessionCookieMinimal })
-  const [{ createRedisConnection }, { createRedisStore }] = await Promise.all([import('./session/redis-client.js'), import('./session/redis-store.js')])
+async function createSessionStore(config: Config, jar: ReturnType<typeof createCookieJar>, keys: { hmacKey: Buffer; aesKey: Buffer }, log: Logger, clock: () => number): Promise<{ store: SessionStore; revocations: Revocations }> {
+  if (config.sessionStoreType !== 'redis') {
+    return { store: createCookieStore({ jar, ...keys, minimal: config.sessionCookieMinimal }), revocations: createCookieRevocations({ expireMs: config.cookieExpire, clock }) }
+  }
+  const [{ createRedisConnection }, { createRedisStore }, { createRedisSessionIndex }] = await Promise.all([
+    import('./session/redis-client.js'),
+    import('./session/redis-store.js'),
+    import('./session/redis-index.js'),
+  ])
   const redis = createRedisConnection({
     connectionUrl: config.redisConnectionUrl,
     username: config.redisUsername,
@@ -81,7 +89,9 @@ async function createSessionStore(config: Config, jar: ReturnType<typeof createC
     commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
     log,
   })
-  return createRedisStore({ jar, hmacKey: keys.hmacKey, redis })
+  const name = jar.options.name
+  const index = createRedisSessionIndex({ redis, name, provider: config.oidcIssuerUrl === '' ? config.provider : config.oidcIssuerUrl, expireMs: config.cookieExpire })
+  return { store: createRedisStore({ jar, hmacKey: keys.hmacKey, redis, index }), revocations: createRedisRevocations({ redis, index, name }) }
 }
 
 export interface App {
@@ -114,7 +124,9 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     { proxyPrefix: config.proxyPrefix, pingPath: config.pingPath, readyPath: config.readyPath },
     { processMetrics: config.metricsAddress !== '' || config.metricsSecureAddress !== '', clusterWorker: deps.clusterWorker === true },
   )
-  const store = instrumentStore(await createSessionStore(config, jar, keys, log), metrics)
+  const sessions = await createSessionStore(config, jar, keys, log, clock)
+  const store = instrumentStore(sessions.store, metrics)
+  const { revocations } = sessions
   const providerFetch = instrumentFetch(createProviderFetch({
     caFiles: config.providerCaFiles,
     useSystemTrustStore: config.useSystemTrustStore,
@@ -173,8 +185,9 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     jar,
     csrf,
     store,
+    revocations,
     provider,
-    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, ...(headerSessions === undefined ? {} : { headerSessions }) }),
+    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, isRevoked: revocations.isRevoked, ...(headerSessions === undefined ? {} : { headerSessions }) }),
     authorizer,
     headers: createHeaderInjector({
       passUserHeaders: config.passUserHeaders,
@@ -224,6 +237,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
       { path: `${prefix}/start`, handler: createStartHandler(services), noCache: true },
       { path: `${prefix}/callback`, handler: createCallbackHandler(services), noCache: true },
       { path: `${prefix}/sign_out`, handler: createSignOutHandler(services), noCache: true },
+      { path: `${prefix}/backchannel_logout`, handler: createBackchannelLogoutHandler(services), noCache: true },
       { path: `${prefix}/userinfo`, handler: createUserInfoHandler(services), noCache: true },
       ...(identityAssertion === undefined
         ? []

@@ -30,6 +30,8 @@ export interface AuthenticatorOptions {
    * oauth2-proxy's session chain; only called when the request has that header. Such sessions are never stored.
    */
   headerSessions?: (authorization: string, request: RequestLog) => Promise<Session | undefined>
+  /** The in-memory revocation check (back-channel logout and sign-out everywhere with cookie sessions). */
+  isRevoked?: (session: Session) => boolean
 }
 
 /** With refreshing on, a token is refreshed this long before it expires (at most half its lifetime). */
@@ -137,6 +139,7 @@ export function createAuthenticator(options: AuthenticatorOptions) {
           break
       }
       const { session, key } = loaded
+      if (options.isRevoked?.(session) === true) return { kind: 'anonymous', reason: 'revoked', setCookies: await store.clear(cookies, host) }
       if (!isRefreshDue(session, options.refreshAfterMs, options.clock())) return { kind: 'authenticated', session, setCookies: [] }
       const recent = recentlyRefreshed.get(key)
       if (recent !== undefined) return recent

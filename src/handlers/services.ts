@@ -8,6 +8,7 @@ import type { IdentityAssertion } from './identity-assertion.js'
 import type { Logger } from '../log/logger.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { Provider } from '../providers/provider.js'
+import type { Revocations } from '../session/revocation.js'
 import type { SessionStore } from '../session/store.js'
 import type { Forwarder } from '../upstream/forward.js'
 import type { UpstreamTable } from '../upstream/table.js'
@@ -40,6 +41,8 @@ export interface Services {
   jar: CookieJar
   csrf: CsrfCookies
   store: SessionStore
+  /** Ends sessions from outside their browser: back-channel logout, sign-out everywhere, the admin API. */
+  revocations: Revocations
   provider: Provider
   authenticator: Authenticator
   authorizer: Authorizer
