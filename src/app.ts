@@ -164,6 +164,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
       skipProviderButton: config.skipProviderButton,
       forceJsonErrors: config.forceJsonErrors,
       backendLogoutUrl: config.backendLogoutUrl,
+      oidcRpInitiatedLogout: config.oidcRpInitiatedLogout,
       pingPath: config.pingPath,
       pingUserAgent: config.pingUserAgent,
       readyPath: config.readyPath,
@@ -187,7 +188,10 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     store,
     revocations,
     provider,
-    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, isRevoked: revocations.isRevoked, ...(headerSessions === undefined ? {} : { headerSessions }) }),
+    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, isRevoked: revocations.isRevoked, idleTimeoutMs: config.sessionIdleTimeout, onIdle: (session, request) => {
+      metrics.logout('idle', 'done')
+      request.log.info({ event: 'session.idle_timeout', user: session.user, email: session.email, client: request.client }, 'session unused too long; ended')
+    }, ...(headerSessions === undefined ? {} : { headerSessions }) }),
     authorizer,
     headers: createHeaderInjector({
       passUserHeaders: config.passUserHeaders,

@@ -19,6 +19,13 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'force_https',
   'gcp_healthchecks',
   'workers',
+  // sessions that can be ended (gatehouse only)
+  'session_idle_timeout',
+  'oidc_rp_initiated_logout',
+  'admin_address',
+  'admin_token',
+  'admin_token_file',
+  'admin_group',
   // metrics
   'metrics_address',
   'metrics_secure_address',

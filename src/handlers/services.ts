@@ -27,6 +27,8 @@ export interface HandlerSettings {
   skipProviderButton: boolean
   forceJsonErrors: boolean
   backendLogoutUrl: string
+  /** `--oidc-rp-initiated-logout`: sign-out also ends the IdP session through its end_session_endpoint. */
+  oidcRpInitiatedLogout: boolean
   pingPath: string
   pingUserAgent: string
   readyPath: string

@@ -133,6 +133,16 @@ describe('back-channel logout with Redis sessions and two replicas', () => {
     assert.doesNotMatch(metrics, new RegExp(sid), 'the log does not carry tokens')
   })
 
+  it('signs a user out of every session, on every device and replica, with /oauth2/sign_out?scope=all', async () => {
+    const phone = await stack.signIn('bob')
+    const laptop = await stack.signIn('bob')
+    const alice = await stack.signIn('alice')
+    assert.equal((await getWith(laptop.client, stack, replica, '/oauth2/sign_out?scope=all')).status, 302)
+    assert.deepEqual(await statuses(phone.client), [401, 401])
+    assert.deepEqual(await statuses(laptop.client), [401, 401])
+    assert.deepEqual(await statuses(alice.client), [202, 202])
+  })
+
   it('answers 503 while Redis is down, so the IdP retries, and never reports the logout as done', async () => {
     const { client } = await stack.signIn('alice')
     const { sid } = await sessionIds(client)
@@ -173,5 +183,31 @@ describe('back-channel logout with cookie sessions', () => {
     await signOutAtIdp(client, stack.idp.issuer)
     assert.equal((await client.get(url)).status, 401)
     assert.equal((await other.client.get(url)).status, 202)
+  })
+})
+
+describe('--oidc-rp-initiated-logout', () => {
+  let stack: Stack
+  before(async () => {
+    stack = await startStack({ args: ['--oidc-rp-initiated-logout'] })
+  })
+  after(async () => {
+    await stack?.close()
+  })
+
+  it('sends the browser to the IdP end_session_endpoint with id_token_hint and the validated rd, and the IdP accepts it', async () => {
+    const { client } = await stack.signIn('alice')
+    const res = await client.get(`${stack.proxy.url}/oauth2/sign_out?rd=${encodeURIComponent('/bye')}`)
+    assert.equal(res.status, 302)
+    const location = new URL(res.headers['location'] as string)
+    assert.equal(`${location.origin}${location.pathname}`, `${stack.idp.issuer}/session/end`)
+    assert.ok((location.searchParams.get('id_token_hint') ?? '').split('.').length === 3)
+    assert.equal(location.searchParams.get('post_logout_redirect_uri'), `${stack.proxy.url}/bye`)
+    assert.equal(location.searchParams.get('client_id'), 'gatehouse')
+    const page = await client.get(location)
+    assert.equal(page.status, 200, 'the IdP shows its logout confirmation, not an error')
+    assert.match(page.body, /logoutForm/)
+    const evil = await client.get(`${stack.proxy.url}/oauth2/sign_out?rd=${encodeURIComponent('https://evil.example/')}`)
+    assert.doesNotMatch(String(evil.headers['location']), /evil\.example/, 'an unvalidated rd never reaches the IdP')
   })
 })
