@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
+import { createAdminAccess } from './admin/admin-access.js'
+import { createAdminServer } from './admin/admin-server.js'
 import { createIdentityAssertionFromConfig } from './assertion/from-config.js'
 import { createAuthenticator } from './auth/authenticate.js'
 import { createAuthorizer } from './auth/authorize.js'
@@ -98,6 +100,8 @@ export interface App {
   /** The HTTP server, or the HTTPS one when a certificate is configured (only one runs, as in oauth2-proxy). */
   server: Server
   services: Services
+  /** The session admin API and page, served by main.ts on `--admin-address`; undefined when that is not set. */
+  adminServer: Server | undefined
   /** The Prometheus registry, served by main.ts on `--metrics-address` / `--metrics-secure-address`. */
   metrics: Metrics
   close(): Promise<void>
@@ -287,8 +291,24 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     log.warn({ event: 'provider.discovery.failed', error: describe(err) }, 'identity provider not reachable yet; will retry on the first sign-in')
   })
 
+  const adminServer = config.adminAddress === '' ? undefined : createAdminServer({
+    access: createAdminAccess({
+      token: config.adminTokenFile !== '' ? readFileSync(config.adminTokenFile, 'utf8').trim() : config.adminToken === '' ? undefined : config.adminToken,
+      group: config.adminGroup === '' ? undefined : config.adminGroup,
+      store,
+      revocations,
+      hmacKey: keys.hmacKey,
+      clock,
+    }),
+    revocations,
+    log,
+    metrics,
+    clock,
+  })
+
   return {
     server,
+    adminServer,
     services,
     metrics,
     async close() {

@@ -95,6 +95,12 @@ async function serve(config: Config, log: Logger, access: Logger, routes: Routes
   const where = await listen(app.server, address, !worker)
   log.info({ event: 'server.listening', address: where, tls: tlsOn, upstreams: config.upstreams }, `gatehouse listening on ${tlsOn ? 'https' : 'http'}://${where}`)
   const metricsServers: Server[] = worker ? [] : await startMetricsListeners(config, app.metrics, log)
+  const adminAddress = parseListenAddress(config.adminAddress)
+  if (app.adminServer !== undefined && adminAddress !== undefined && !worker) {
+    const at = await listen(app.adminServer, adminAddress)
+    metricsServers.push(app.adminServer)
+    log.info({ event: 'admin.listening', address: at }, `session admin on http://${at}/`)
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false
