@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
+import { createAdminAccess } from './admin/admin-access.js'
+import { createAdminServer } from './admin/admin-server.js'
 import type { Config } from './config/schema.js'
 import { createHttpServer } from './http/server.js'
 import type { Logger } from './log/logger.js'
@@ -16,6 +19,8 @@ export interface App {
   readonly runtime: Runtime
   /** The Prometheus registry, served by main.ts on `--metrics-address` / `--metrics-secure-address`. */
   metrics: Metrics
+  /** The session admin API and page, served by main.ts on `--admin-address`; undefined when that is not set. */
+  adminServer: Server | undefined
   /**
    * Compiles `config` beside the runtime in force and swaps it in; throws (ConfigError for a bad file) and changes
    * nothing when it does not compile. Options a reload cannot change are checked by the caller (runtime/reload.ts).
@@ -49,6 +54,22 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     ...(first.tls === undefined ? {} : { tls: first.tls }),
   })
   first.warmUp()
+  const { revocations, log, metrics, clock, keys } = resources
+  const adminServer = config.adminAddress === '' ? undefined : createAdminServer({
+    access: createAdminAccess({
+      token: config.adminTokenFile !== '' ? readFileSync(config.adminTokenFile, 'utf8').trim() : config.adminToken === '' ? undefined : config.adminToken,
+      group: config.adminGroup === '' ? undefined : config.adminGroup,
+      // An admin's own session is read with the cookie settings in force.
+      store: { load: (cookies, now) => slot.runtime.services.store.load(cookies, now) },
+      revocations,
+      hmacKey: keys.hmacKey,
+      clock,
+    }),
+    revocations,
+    log,
+    metrics,
+    clock,
+  })
 
   return {
     server,
@@ -56,6 +77,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
       return slot.runtime
     },
     metrics: resources.metrics,
+    adminServer,
     install(next) {
       const runtime = compileRuntime(next, resources)
       // A renewed certificate takes effect for new connections; whether HTTPS runs at all needs a restart.

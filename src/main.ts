@@ -108,6 +108,12 @@ async function serve(config: Config, sources: { files: readonly string[]; reload
   const reloader = createReloader({ host: app, load: sources.reload, files: sources.files, log, metrics: app.metrics })
   const triggers = startReloadTriggers({ reloader, files: sources.files, watch: config.watchConfig, log })
   process.off('SIGHUP', ignoreEarlyHangup)
+  const adminAddress = parseListenAddress(config.adminAddress)
+  if (app.adminServer !== undefined && adminAddress !== undefined && !worker) {
+    const at = await listen(app.adminServer, adminAddress)
+    metricsServers.push(app.adminServer)
+    log.info({ event: 'admin.listening', address: at }, `session admin on http://${at}/`)
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false

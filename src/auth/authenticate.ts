@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js'
+import { idleState, TOUCH_INTERVAL_MS } from './idle.js'
 import type { Provider } from '../providers/provider.js'
 import { isExpired, sessionAge, type Session } from '../session/session.js'
 import type { SessionStore } from '../session/store.js'
@@ -30,6 +31,12 @@ export interface AuthenticatorOptions {
    * oauth2-proxy's session chain; only called when the request has that header. Such sessions are never stored.
    */
   headerSessions?: (authorization: string, request: RequestLog) => Promise<Session | undefined>
+  /** The in-memory revocation check (back-channel logout and sign-out everywhere with cookie sessions). */
+  isRevoked?: (session: Session) => boolean
+  /** `--session-idle-timeout` in ms; 0 turns it off. */
+  idleTimeoutMs?: number
+  /** Told of every session ended for being idle (log and metrics). */
+  onIdle?: (session: Session, request: RequestLog) => void
 }
 
 /** With refreshing on, a token is refreshed this long before it expires (at most half its lifetime). */
@@ -57,6 +64,8 @@ export function createAuthenticator(options: AuthenticatorOptions) {
   const { store, provider, log } = options
   /** One refresh per session at a time in this process; concurrent requests share its result. */
   const inFlight = new Map<string, Promise<AuthResult>>()
+  /** When this process last wrote a session's last use, by session key: parallel requests write it once. */
+  const touched = new Map<string, number>()
   /** Refreshes that just succeeded, by the key of the session they replaced (see REFRESHED_GRACE_MS). */
   const recentlyRefreshed = new Map<string, AuthResult>()
 
@@ -119,6 +128,26 @@ export function createAuthenticator(options: AuthenticatorOptions) {
     return { kind: 'authenticated', session, setCookies }
   }
 
+  /**
+   * Writes the session's last use. A shared store does it under the refresh lock on a fresh copy, so that it can never
+   * put back tokens another replica has just refreshed; when the lock is taken, the refresh writes it anyway.
+   */
+  async function touch(cookies: Readonly<Record<string, string>>, session: Session, key: string, host: string, now: number): Promise<string[]> {
+    const last = touched.get(key)
+    if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return []
+    if (touched.size >= 10_000) touched.delete(touched.keys().next().value as string)
+    touched.set(key, now)
+    if (store.lock === undefined) return store.save(cookies, { ...session, lastUsedAt: new Date(now) }, host, now)
+    const release = await store.lock(key, options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS)
+    if (release === undefined) return []
+    try {
+      const again = await store.load(cookies, now)
+      return again.kind === 'ok' ? await store.save(cookies, { ...again.session, lastUsedAt: new Date(now) }, host, now) : []
+    } finally {
+      await release().catch(() => {})
+    }
+  }
+
   return {
     /** `request` is the caller's request logger and client address, for the refresh events; `authorization` the header. */
     async authenticate(cookies: Readonly<Record<string, string>>, host: string, request?: RequestLog, authorization?: string): Promise<AuthResult> {
@@ -137,7 +166,17 @@ export function createAuthenticator(options: AuthenticatorOptions) {
           break
       }
       const { session, key } = loaded
-      if (!isRefreshDue(session, options.refreshAfterMs, options.clock())) return { kind: 'authenticated', session, setCookies: [] }
+      if (options.isRevoked?.(session) === true) return { kind: 'anonymous', reason: 'revoked', setCookies: await store.clear(cookies, host) }
+      const idle = options.idleTimeoutMs ?? 0
+      const now = options.clock()
+      const idleNow = idle > 0 ? idleState(session, now, idle) : 'fresh'
+      if (idleNow === 'ended') {
+        options.onIdle?.(session, request ?? { log, client: undefined })
+        return { kind: 'anonymous', reason: 'expired', setCookies: await store.clear(cookies, host) }
+      }
+      if (!isRefreshDue(session, options.refreshAfterMs, now)) {
+        return { kind: 'authenticated', session, setCookies: idleNow === 'touch' ? await touch(cookies, session, key, host, now) : [] }
+      }
       const recent = recentlyRefreshed.get(key)
       if (recent !== undefined) return recent
       let pending = inFlight.get(key)

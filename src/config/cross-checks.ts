@@ -80,11 +80,31 @@ function providerProblems(c: Config): CrossProblem[] {
   return out
 }
 
+/** The admin listener: someone must be able to prove they are an admin, and a public one needs a credential. */
+function adminProblems(c: Config): CrossProblem[] {
+  const out: CrossProblem[] = []
+  if (c.adminToken !== '' && c.adminTokenFile !== '') out.push({ key: 'adminTokenFile', message: 'use either --admin-token or --admin-token-file, not both' })
+  if (c.adminToken === '' && c.adminTokenFile === '' && c.adminGroup === '') {
+    out.push({ key: 'adminAddress', message: '--admin-address needs --admin-token, --admin-token-file or --admin-group: nobody could use it otherwise, and a listener open to all would be worse' })
+  }
+  const host = c.adminAddress.replace(/:\d*$/, '').replace(/^\[|\]$/g, '')
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host)
+  if (!loopback && c.adminToken === '' && c.adminTokenFile === '') {
+    out.push({ key: 'adminAddress', message: `the admin listener on ${c.adminAddress} is reachable beyond this machine: set --admin-token or --admin-token-file, or listen on 127.0.0.1` })
+  }
+  if (c.adminToken !== '' && c.adminToken.length < 16) out.push({ key: 'adminToken', message: '--admin-token must be at least 16 characters' })
+  return out
+}
+
 function cookieProblems(c: Config): CrossProblem[] {
   const out: CrossProblem[] = []
   if (c.cookieRefresh !== 0 && c.cookieExpire !== 0 && c.cookieRefresh >= c.cookieExpire) {
     out.push({ key: 'cookieRefresh', message: '--cookie-refresh must be shorter than --cookie-expire (or 0 to never refresh)' })
   }
+  if (c.sessionIdleTimeout !== 0 && c.sessionIdleTimeout < 120_000) {
+    out.push({ key: 'sessionIdleTimeout', message: '--session-idle-timeout must be 0 (off) or at least 2m: the last use is written once a minute' })
+  }
+  if (c.adminAddress !== '') out.push(...adminProblems(c))
   if (c.sessionCookieMinimal) {
     const needsTokens = 'needs the tokens that --session-cookie-minimal leaves out of the session'
     if (c.cookieRefresh > 0) out.push({ key: 'cookieRefresh', message: `refreshing ${needsTokens}: set --cookie-refresh=0 or drop --session-cookie-minimal` })

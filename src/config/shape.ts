@@ -13,6 +13,7 @@ import { providerSpecificOptions } from './options/provider-specific.js'
 import { providerOptions } from './options/provider.js'
 import { serverOptions } from './options/server.js'
 import { sessionOptions } from './options/session.js'
+import { adminOptions } from './options/admin.js'
 import { upstreamOptions } from './options/upstreams.js'
 
 /** Every oauth2-proxy legacy option, keyed by the camelCase of its cfg key, in display order. */
@@ -21,6 +22,7 @@ export const configShape = {
   ...upstreamOptions,
   ...cookieOptions,
   ...sessionOptions,
+  ...adminOptions,
   ...providerOptions,
   ...providerSpecificOptions,
   ...oidcOptions,

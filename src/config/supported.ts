@@ -21,6 +21,13 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'gcp_healthchecks',
   'workers',
   'watch_config',
+  // sessions that can be ended (gatehouse only)
+  'session_idle_timeout',
+  'oidc_rp_initiated_logout',
+  'admin_address',
+  'admin_token',
+  'admin_token_file',
+  'admin_group',
   // metrics
   'metrics_address',
   'metrics_secure_address',

@@ -57,6 +57,9 @@ export function clientMetadata(client: DevClient): Record<string, unknown> {
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     id_token_signed_response_alg: client.idTokenSignedResponseAlg ?? 'RS256',
+    ...(client.backchannelLogoutUri === undefined
+      ? {}
+      : { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: client.backchannelLogoutSessionRequired ?? true }),
   }
 }
 
@@ -124,6 +127,8 @@ export function buildConfiguration(input: ConfigInput): Configuration {
         },
       },
       userinfo: { enabled: true },
+      // Only clients registered with a backchannel_logout_uri are called (DevIdp.setBackchannelLogout).
+      backchannelLogout: { enabled: true },
       ...(input.plainOAuth2 === true ? plainOAuth2Features() : {}),
       // RFC 7662 for any confidential client, about any client's token (the view of a resource server): the API
       // stand-ins and gatehouse's --introspect-bearer-tokens use it.
@@ -139,6 +144,12 @@ export function buildConfiguration(input: ConfigInput): Configuration {
       },
     },
     clientBasedCORS: () => true,
+    // oidc-provider refuses outgoing calls to loopback and private addresses (SSRF protection); the proxies this IdP
+    // sends back-channel logout tokens to listen on 127.0.0.1, so its own calls go out without that check.
+    fetch: (url: URL | string, init: RequestInit & { dispatcher?: unknown }) => {
+      const { dispatcher: _ignored, ...rest } = init
+      return globalThis.fetch(url, rest)
+    },
     renderError: async (ctx: KoaContextWithOIDC, out: { error?: string; error_description?: string }) => {
       ctx.type = 'html'
       ctx.body = errorPage(out.error ?? 'server_error', out.error_description)

@@ -38,6 +38,10 @@ export interface DevClient {
   postLogoutRedirectUris?: string[]
   /** ID token signing algorithm for this client; RS256 unless set. */
   idTokenSignedResponseAlg?: 'RS256' | 'ES256'
+  /** OpenID Connect Back-Channel Logout: where the IdP POSTs logout tokens when a session ends. */
+  backchannelLogoutUri?: string
+  /** Put `sid` in ID tokens and logout tokens (`backchannel_logout_session_required`). */
+  backchannelLogoutSessionRequired?: boolean
 }
 
 /** Token lifetimes in seconds; adjustable at run time with `DevIdp.setTtl`. */
@@ -133,6 +137,8 @@ export interface DevIdp {
   setTtl(ttl: Partial<DevIdpTtl>): void
   /** Current token lifetimes. */
   getTtl(): DevIdpTtl
+  /** Registers (or with undefined, removes) the back-channel logout URI of a client, e.g. once a proxy's port is known. */
+  setBackchannelLogout(clientId: string, uri: string | undefined, sessionRequired?: boolean): void
   /** Swaps in new RS256 and ES256 signing keys. */
   rotateKeys(options?: RotateKeysOptions): Promise<void>
   /** Signs arbitrary claims with the active key (iss and iat filled in, exp from `expiresInSec` unless given). */

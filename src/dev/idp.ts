@@ -167,6 +167,13 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
       Object.assign(ttl, merged)
     },
     getTtl: () => ({ ...ttl }),
+    setBackchannelLogout(clientId, uri, sessionRequired = true) {
+      const client = clients.find((c) => c.clientId === clientId)
+      if (client === undefined) throw new Error(`no client ${clientId} at the development IdP`)
+      if (uri === undefined) delete client.backchannelLogoutUri
+      else Object.assign(client, { backchannelLogoutUri: uri, backchannelLogoutSessionRequired: sessionRequired })
+      current = build()
+    },
     async rotateKeys(rotation: RotateKeysOptions = {}) {
       const fresh = await generateSigningKeys()
       previous = rotation.keepPrevious === false ? undefined : active

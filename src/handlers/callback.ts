@@ -60,7 +60,10 @@ export function createCallbackHandler(s: Services): Handler {
       ctx.log.info({ event: 'auth.login.denied', user: session.user, email: session.email, rule: decision.rule, client: ctx.origin.clientIp }, 'signed in but not allowed')
       throw new ProxyError('ERR_LOGIN_UNAUTHORIZED', 403, `unauthorized by ${decision.rule}`)
     }
-    appendSetCookies(ctx.res, await s.store.save(ctx.cookies, session, ctx.origin.host, s.clock()))
+    const now = s.clock()
+    const userAgent = ctx.req.headers['user-agent']?.slice(0, 256)
+    const origin = { ip: ctx.origin.clientIp, userAgent }
+    appendSetCookies(ctx.res, await s.store.save(ctx.cookies, { ...session, signedInAt: new Date(Math.floor(now / 1000) * 1000) }, ctx.origin.host, now, origin))
     ctx.user = session.email ?? session.user
     ctx.log.info({ event: 'auth.login.success', user: session.user, email: session.email, rule: 'allowed', client: ctx.origin.clientIp }, 'signed in')
     redirect(ctx.res, target)

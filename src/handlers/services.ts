@@ -9,6 +9,7 @@ import type { IdentityAssertion } from './identity-assertion.js'
 import type { Logger } from '../log/logger.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { Provider } from '../providers/provider.js'
+import type { Revocations } from '../session/revocation.js'
 import type { SessionStore } from '../session/store.js'
 import type { Forwarder } from '../upstream/forward.js'
 import type { UpstreamTable } from '../upstream/table.js'
@@ -27,6 +28,8 @@ export interface HandlerSettings {
   skipProviderButton: boolean
   forceJsonErrors: boolean
   backendLogoutUrl: string
+  /** `--oidc-rp-initiated-logout`: sign-out also ends the IdP session through its end_session_endpoint. */
+  oidcRpInitiatedLogout: boolean
   pingPath: string
   pingUserAgent: string
   readyPath: string
@@ -43,6 +46,8 @@ export interface Services {
   /** The htpasswd sign-in form's CSRF tokens; undefined without `--htpasswd-file`. */
   formTokens: FormTokens | undefined
   store: SessionStore
+  /** Ends sessions from outside their browser: back-channel logout, sign-out everywhere, the admin API. */
+  revocations: Revocations
   provider: Provider
   authenticator: Authenticator
   authorizer: Authorizer

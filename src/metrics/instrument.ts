@@ -15,7 +15,7 @@ export function instrumentStore(store: SessionStore, metrics: Metrics): SessionS
   const wrapped: SessionStore = {
     // Every request loads: no closure per call.
     load: (cookies, now) => store.load(cookies, now).catch(onLoadError),
-    save: (cookies, session, host, now) => counted('save', () => store.save(cookies, session, host, now)),
+    save: (cookies, session, host, now, origin) => counted('save', () => store.save(cookies, session, host, now, origin)),
     clear: (cookies, host) => counted('clear', () => store.clear(cookies, host)),
     ping: () => counted('ping', () => store.ping()),
     close: () => store.close(),

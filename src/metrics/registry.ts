@@ -9,6 +9,12 @@ export type RouteClass = (typeof ROUTE_CLASSES)[number]
 export const REFRESH_OUTCOMES = ['success', 'failed', 'revoked', 'not_refreshable'] as const
 export type RefreshOutcome = (typeof REFRESH_OUTCOMES)[number]
 
+/** Ways sessions are ended from outside the browser that holds them, and their outcomes. */
+export const LOGOUT_KINDS = ['backchannel', 'sign_out_all', 'admin', 'idle'] as const
+export type LogoutKind = (typeof LOGOUT_KINDS)[number]
+export const LOGOUT_OUTCOMES = ['done', 'invalid', 'replayed', 'unavailable', 'unsupported', 'forbidden'] as const
+export type LogoutOutcome = (typeof LOGOUT_OUTCOMES)[number]
+
 /** The session store calls whose failures are counted. */
 export const STORE_OPERATIONS = ['load', 'save', 'clear', 'lock', 'ping'] as const
 export type StoreOperation = (typeof STORE_OPERATIONS)[number]
@@ -44,6 +50,8 @@ export interface Metrics {
   configReload(outcome: ReloadOutcome): void
   /** The endpoint paths a reloaded configuration serves, for the route classes. */
   setRoutes(routes: RouteSettings): void
+  /** A back-channel logout, sign-out everywhere, admin revocation or idle end, by outcome. */
+  logout(kind: LogoutKind, outcome: LogoutOutcome): void
   /** The Prometheus text exposition and its content type. */
   scrape(): Promise<{ body: string; contentType: string }>
 }
@@ -81,7 +89,8 @@ export function createMetrics(routes: RouteSettings, options: { processMetrics?:
   const upstream = createFastHistogram('gatehouse_upstream_response_duration_seconds', 'Time to the upstream response headers by upstream and outcome.', ['upstream', 'outcome'], LATENCY_BUCKETS)
   const storeErrors = createFastCounter('gatehouse_session_store_errors_total', 'Session store calls that failed, by operation.', ['operation'])
   const reloads = createFastCounter('gatehouse_config_reloads_total', 'Configuration reloads (SIGHUP, --watch-config) by outcome.', ['outcome'])
-  const all = [requestsTotal, inFlight, duration, byRoute, decisions, refreshes, idp, upstream, storeErrors, reloads]
+  const logouts = createFastCounter('gatehouse_session_logouts_total', 'Sessions ended from outside the browser (back-channel logout, sign-out everywhere, admin, idle), by kind and outcome.', ['kind', 'outcome'])
+  const all = [requestsTotal, inFlight, duration, byRoute, decisions, refreshes, idp, upstream, storeErrors, reloads, logouts]
 
   let registry: Promise<Registry> | undefined
   const registryReady = (): Promise<Registry> =>
@@ -172,6 +181,8 @@ export function createMetrics(routes: RouteSettings, options: { processMetrics?:
       exact = exactRoutes(next)
       staticPrefix = `${next.proxyPrefix}/static/`
     },
+    // Both labels come from the fixed lists above.
+    logout: (kind, outcome) => logouts.labels(kind, outcome).inc(),
     async scrape() {
       const r = await registryReady()
       return { body: await r.metrics(), contentType: r.contentType }

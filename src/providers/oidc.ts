@@ -9,6 +9,7 @@ import { goClientSecretBasic } from './go-basic-auth.js'
 import { callTokenEndpoint, describeFailure, exchangeFailure, refreshFailure } from './oidc-token-call.js'
 import { jwtPayload } from './jwt-payload.js'
 import { introspectAt } from './oidc-introspection.js'
+import { LOGOUT_TOKEN_MAX_AGE_SEC, logoutClaims } from './logout-token.js'
 import type { Provider, RedeemInput } from './provider.js'
 import { verifyWithKeys, type KeySource } from './static-keys.js'
 
@@ -230,6 +231,29 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     }
   }
 
+  /** Back-Channel Logout §2.6: signed by the IdP's keys, our `iss` and `aud` (the client id), not expired, recent `iat`. */
+  async function verifyLogoutToken(token: string): Promise<ReturnType<typeof logoutClaims>> {
+    await ready()
+    if (jwks === undefined) throw new ProxyError('ERR_OIDC_ID_TOKEN_INVALID', 500, 'no key set')
+    let payload: Record<string, unknown>
+    try {
+      const algorithms = options.enabledSigningAlgs.length > 0 ? [...options.enabledSigningAlgs] : undefined
+      const verified = await verifyWithKeys(token, jwks, {
+        ...(hooks.expectedIssuer === undefined ? { issuer: options.issuerUrl } : {}),
+        audience: options.clientId,
+        clockTolerance: CLOCK_TOLERANCE_SEC,
+        maxTokenAge: LOGOUT_TOKEN_MAX_AGE_SEC,
+        requiredClaims: ['iat', 'jti'],
+        ...(algorithms === undefined ? {} : { algorithms }),
+      })
+      payload = verified.payload as Record<string, unknown>
+      if (hooks.expectedIssuer !== undefined && payload['iss'] !== hooks.expectedIssuer((await ready()).serverMetadata().issuer, payload)) throw new Error('unexpected "iss" claim value')
+    } catch (err) {
+      throw new ProxyError('ERR_BAD_REQUEST', 400, `logout token rejected: ${(err as Error).message}`, { cause: err })
+    }
+    return logoutClaims(payload)
+  }
+
   /** The userinfo answer for an access token; a failure is a 502 that says what the IdP answered. */
   async function fetchProfile(config: oidc.Configuration, accessToken: string): Promise<Record<string, unknown>> {
     try {
@@ -260,6 +284,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     if (found === undefined) throw new ProxyError('ERR_OIDC_CLAIMS', 500, 'neither the id_token nor the profile URL set an email')
     const groups = claimToGroups(await lookup(options.groupsClaim))
     const preferredUsername = claimToString(await lookup('preferred_username'))
+    const sid = claimToString(claims['sid'])
     const expiresIn = tokens.expires_in
     const expiresOn = hooks.expiresOn?.(tokens, now) ?? (expiresIn === undefined ? undefined : new Date(Math.floor(now / 1000) * 1000 + expiresIn * 1000))
     return {
@@ -272,6 +297,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       user: claimToString(claims['sub']) ?? found,
       ...(groups === undefined || groups.length === 0 ? {} : { groups }),
       ...(preferredUsername === undefined ? {} : { preferredUsername }),
+      ...(sid === undefined ? {} : { sid }),
     }
   }
 
@@ -286,6 +312,9 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   return {
     name: options.name ?? 'oidc',
     displayName: options.displayName,
+    clientId: options.clientId,
+    verifyLogoutToken,
+    endSessionEndpoint: async () => (await ready()).serverMetadata().end_session_endpoint,
     warmUp: async () => {
       await ready()
     },

@@ -1,5 +1,6 @@
 import type { Session } from '../session/session.js'
 import type { IntrospectionAnswer } from './oidc-introspection.js'
+import type { LogoutClaims } from './logout-token.js'
 
 /** What a login needs from the callback: the URL the IdP sent the browser to, and the checks from the CSRF cookie. */
 export interface RedeemInput {
@@ -32,4 +33,13 @@ export interface Provider {
   refresh(session: Session, now: number): Promise<RefreshResult>
   /** RFC 7662: asks the provider's introspection endpoint about a token as this client; OpenID Connect providers only. */
   introspect?(token: string): Promise<IntrospectionAnswer>
+  /**
+   * OpenID Connect Back-Channel Logout: verifies a logout token (signature, `iss`, `aud`, times, claims; §2.6) or
+   * throws ProxyError 400. Providers that are not OpenID Connect leave it out.
+   */
+  verifyLogoutToken?(token: string): Promise<LogoutClaims>
+  /** The discovered `end_session_endpoint` (RP-initiated logout); undefined when the IdP publishes none. */
+  endSessionEndpoint?(): Promise<string | undefined>
+  /** The client id, sent along with RP-initiated logout requests. */
+  readonly clientId?: string
 }

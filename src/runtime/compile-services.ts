@@ -108,6 +108,7 @@ export function compileServices(config: Config, resources: Resources): CompiledS
         pingUserAgent: config.pingUserAgent,
         readyPath: config.readyPath,
         gcpHealthChecks: config.gcpHealthchecks,
+        oidcRpInitiatedLogout: config.oidcRpInitiatedLogout,
       },
       log,
       pages: createPages({
@@ -126,8 +127,24 @@ export function compileServices(config: Config, resources: Resources): CompiledS
       csrf,
       formTokens,
       store,
+      revocations: resources.revocations,
       provider,
-      authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, ...(headerSessions === undefined ? {} : { headerSessions }) }),
+      authenticator: createAuthenticator({
+        store,
+        provider,
+        refreshAfterMs: config.cookieRefresh,
+        clock,
+        log,
+        lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000,
+        onRefresh: metrics.refresh,
+        isRevoked: resources.revocations.isRevoked,
+        idleTimeoutMs: config.sessionIdleTimeout,
+        onIdle: (session, request) => {
+          metrics.logout('idle', 'done')
+          request.log.info({ event: 'session.idle_timeout', user: session.user, email: session.email, client: request.client }, 'session unused too long; ended')
+        },
+        ...(headerSessions === undefined ? {} : { headerSessions }),
+      }),
       authorizer,
       headers: createHeaderInjector(injectorPlanOf(config)),
       isValidRedirect: createRedirectValidator(config.whitelistDomains),

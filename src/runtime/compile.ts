@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { Config } from '../config/schema.js'
 import { createAuthHandler } from '../handlers/auth.js'
+import { createBackchannelLogoutHandler } from '../handlers/backchannel-logout.js'
 import { createCallbackHandler } from '../handlers/callback.js'
 import { createReadyHandler, createRobotsHandler, isPing, pingHandler } from '../handlers/health.js'
 import { createProxyHandler } from '../handlers/proxy.js'
@@ -40,6 +41,7 @@ function compileRoutes(config: Config, compiled: CompiledServices, resources: Re
       { path: `${prefix}/callback`, handler: createCallbackHandler(services), noCache: true },
       { path: `${prefix}/sign_out`, handler: createSignOutHandler(services), noCache: true },
       { path: `${prefix}/userinfo`, handler: createUserInfoHandler(services), noCache: true },
+      { path: `${prefix}/backchannel_logout`, handler: createBackchannelLogoutHandler(services), noCache: true },
       ...(keyRing === undefined
         ? []
         : [`${prefix}/jwks.json`, '/.well-known/jwks.json'].map((path) => ({ path, handler: createJwksHandler(keyRing, config.assertionKeyPublishAhead) }))),

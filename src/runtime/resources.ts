@@ -7,7 +7,9 @@ import { createMetrics, type Metrics } from '../metrics/registry.js'
 import { createProviderFetch } from '../providers/http-client.js'
 import type { CookieJar } from '../cookies/jar.js'
 import type { RedisConnection } from '../session/redis-client.js'
+import { createCookieRevocations, type Revocations } from '../session/revocation.js'
 import type { SessionStore } from '../session/store.js'
+import type { SessionIndex } from '../session/redis-index.js'
 import { createPools, type Pools } from '../upstream/pools.js'
 
 /** Bound on every call to the identity provider. */
@@ -33,6 +35,11 @@ export interface Resources {
   readonly providerFetch: typeof fetch
   /** One undici Pool per upstream origin, shared by every runtime. */
   readonly pools: Pools
+  /**
+   * Sessions ended from outside the browser (back-channel logout, sign-out everywhere, the admin API): in Redis with
+   * its session index, else a list in this process. Kept across reloads, so a reload forgets no revocation.
+   */
+  readonly revocations: Revocations
   /** `--set-identity-assertion`: the signing key ring and the assertions it signs, kept across reloads. */
   readonly identityAssertion: IdentityAssertionSetup | undefined
   close(): Promise<void>
@@ -41,6 +48,9 @@ export interface Resources {
 /** The Redis connection kept across reloads, and the factory of the per-runtime store that speaks through it. */
 export interface RedisSessions {
   readonly connection: RedisConnection
+  /** Sessions by user and IdP session (back-channel logout, sign-out everywhere, the admin API). */
+  readonly index: SessionIndex
+  readonly revocations: Revocations
   store(jar: CookieJar, hmacKey: Buffer): SessionStore
 }
 
@@ -59,7 +69,12 @@ export interface ResourceDeps {
  */
 async function connectRedis(config: Config, log: Logger): Promise<RedisSessions | undefined> {
   if (config.sessionStoreType !== 'redis') return undefined
-  const [{ createRedisConnection }, { createRedisStore, createSessionMemory }] = await Promise.all([import('../session/redis-client.js'), import('../session/redis-store.js')])
+  const [{ createRedisConnection }, { createRedisStore, createSessionMemory }, { createRedisSessionIndex }, { createRedisRevocations }] = await Promise.all([
+    import('../session/redis-client.js'),
+    import('../session/redis-store.js'),
+    import('../session/redis-index.js'),
+    import('../session/revocation.js'),
+  ])
   const connection = createRedisConnection({
     connectionUrl: config.redisConnectionUrl,
     username: config.redisUsername,
@@ -79,7 +94,14 @@ async function connectRedis(config: Config, log: Logger): Promise<RedisSessions 
   })
   // One in-memory copy of the tracked sessions for every runtime's store over this connection.
   const memory = createSessionMemory(connection)
-  return { connection, store: (jar, hmacKey) => createRedisStore({ jar, hmacKey, redis: connection, memory }) }
+  const name = config.cookieName
+  const index = createRedisSessionIndex({ redis: connection, name, provider: config.oidcIssuerUrl === '' ? config.provider : config.oidcIssuerUrl, expireMs: config.cookieExpire })
+  return {
+    connection,
+    index,
+    revocations: createRedisRevocations({ redis: connection, index, name }),
+    store: (jar, hmacKey) => createRedisStore({ jar, hmacKey, redis: connection, memory, index }),
+  }
 }
 
 /** Builds the resources that survive reloads from the configuration the process started with. */
@@ -107,6 +129,7 @@ export async function createResources(config: Config, deps: ResourceDeps): Promi
     redis,
     providerFetch,
     pools,
+    revocations: redis?.revocations ?? createCookieRevocations({ expireMs: config.cookieExpire, clock }),
     identityAssertion,
     async close() {
       identityAssertion?.ring.close()

@@ -6,7 +6,7 @@ import type { ConfigIssue } from '../errors.js'
  * Options a reload cannot change, because what they configure is built once per process: the listeners, the
  * `--workers` processes, the session store and its Redis connection, the cookie secret (sessions already issued
  * must still open), the log destination and formats, the metrics listeners, the TLS trust of the provider client,
- * and the identity assertion's key ring.
+ * the identity assertion's key ring, the session index and revocation list, and the session admin listener.
  */
 export const RESTART_ONLY: readonly (keyof Config)[] = [
   'httpAddress',
@@ -45,6 +45,14 @@ export const RESTART_ONLY: readonly (keyof Config)[] = [
   'assertionTtl',
   'assertionIssuer',
   'assertionAudience',
+  // The session index and revocation list outlive runtimes and are keyed by the cookie name and lifetime.
+  'cookieName',
+  'cookieExpire',
+  // The admin listener is built once.
+  'adminAddress',
+  'adminToken',
+  'adminTokenFile',
+  'adminGroup',
 ]
 
 const isTlsOn = (c: Config): boolean => c.tlsCertFile !== '' && c.tlsKeyFile !== ''

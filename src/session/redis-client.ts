@@ -13,6 +13,17 @@ export interface RedisConnection {
   /** Deletes the key only while it still holds `value` (releasing one's own lock). */
   deleteIfEquals(key: string, value: string): Promise<void>
   del(key: string): Promise<void>
+  /** SADD, then PEXPIRE the set to `ttlMs` (index sets live as long as the newest session they hold). */
+  addToSet(key: string, member: string, ttlMs: number): Promise<void>
+  setMembers(key: string): Promise<string[]>
+  removeFromSet(key: string, member: string): Promise<void>
+  hashSet(key: string, field: string, value: string): Promise<void>
+  hashGet(key: string, fields: readonly string[]): Promise<Array<string | null>>
+  hashDelete(key: string, fields: readonly string[]): Promise<void>
+  sortedAdd(key: string, member: string, score: number): Promise<void>
+  /** ZRANGEBYSCORE with LIMIT. */
+  sortedRange(key: string, min: number | '-inf', max: number | '+inf', offset: number, count: number): Promise<string[]>
+  sortedRemove(key: string, members: readonly string[]): Promise<void>
   /** A round trip to the server that holds `key` (the health check). */
   ping(key: string): Promise<void>
   /**
@@ -40,6 +51,16 @@ interface Commands {
   set(key: string, value: Buffer | string, options?: Record<string, unknown>): Promise<unknown>
   del(key: string): Promise<number>
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
+  sAdd(key: string, member: string): Promise<unknown>
+  sMembers(key: string): Promise<unknown[]>
+  sRem(key: string, member: string): Promise<unknown>
+  pExpire(key: string, ms: number): Promise<unknown>
+  hSet(key: string, field: string, value: string): Promise<unknown>
+  hmGet(key: string, fields: string[]): Promise<unknown[]>
+  hDel(key: string, fields: string[]): Promise<unknown>
+  zAdd(key: string, member: { score: number; value: string }): Promise<unknown>
+  zRangeByScore(key: string, min: number | string, max: number | string, options: { LIMIT: { offset: number; count: number } }): Promise<unknown[]>
+  zRem(key: string, members: string[]): Promise<unknown>
 }
 
 const RELEASE_SCRIPT = 'if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end'
@@ -243,6 +264,30 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     },
     async del(key) {
       await bounded('DEL', (c) => c.del(key))
+    },
+    async addToSet(key, member, ttlMs) {
+      await bounded('SADD', async (c) => {
+        await c.sAdd(key, member)
+        await c.pExpire(key, ttlMs)
+      })
+    },
+    setMembers: (key) => bounded('SMEMBERS', async (c) => (await c.sMembers(key)).map(String)),
+    async removeFromSet(key, member) {
+      await bounded('SREM', (c) => c.sRem(key, member))
+    },
+    async hashSet(key, field, value) {
+      await bounded('HSET', (c) => c.hSet(key, field, value))
+    },
+    hashGet: (key, fields) => (fields.length === 0 ? Promise.resolve([]) : bounded('HMGET', async (c) => (await c.hmGet(key, [...fields])).map((v) => (v === null || v === undefined ? null : String(v))))),
+    async hashDelete(key, fields) {
+      if (fields.length > 0) await bounded('HDEL', (c) => c.hDel(key, [...fields]))
+    },
+    async sortedAdd(key, member, score) {
+      await bounded('ZADD', (c) => c.zAdd(key, { score, value: member }))
+    },
+    sortedRange: (key, min, max, offset, count) => bounded('ZRANGEBYSCORE', async (c) => (await c.zRangeByScore(key, min, max, { LIMIT: { offset, count } })).map(String)),
+    async sortedRemove(key, members) {
+      if (members.length > 0) await bounded('ZREM', (c) => c.zRem(key, [...members]))
     },
     async ping(key) {
       await bounded('PING', (c) => c.get(key))

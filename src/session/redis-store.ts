@@ -5,6 +5,7 @@ import { isWithinAge, openSignedValue, signValue } from '../crypto/signed-value.
 import { randomToken } from '../crypto/random.js'
 import { createDecodedSessionCache } from './decoded-cache.js'
 import type { RedisConnection } from './redis-client.js'
+import type { SessionIndex } from './redis-index.js'
 import type { Session } from './session.js'
 import { sessionCookieNames, type LoadResult, type SessionStore } from './store.js'
 import { decodeTicket, encodeTicket, newTicket, openTicketValue, sealTicketValue, type Ticket } from './ticket.js'
@@ -18,6 +19,8 @@ export interface RedisStoreOptions {
   redis: RedisConnection
   /** Shared by every store over the same connection (one per runtime); by default the store's own. */
   memory?: SessionMemory
+  /** Sessions by user and IdP session, kept beside them (back-channel logout, sign-out everywhere, admin API). */
+  index?: SessionIndex
 }
 
 /**
@@ -57,7 +60,7 @@ export function createSessionMemory(redis: RedisConnection): SessionMemory {
  * `signed("v2.<id>.<secret>")`. Redis failures throw ProxyError ERR_SESSION_STORE_UNAVAILABLE (bounded in time).
  */
 export function createRedisStore(options: RedisStoreOptions): SessionStore {
-  const { jar, hmacKey, redis } = options
+  const { jar, hmacKey, redis, index } = options
   const name = jar.options.name
   const healthKey = `${name}-healthcheck`
   const mem = options.memory ?? createSessionMemory(redis)
@@ -103,7 +106,7 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
       return { kind: 'ok', session, key: ticket.id }
     },
 
-    async save(cookies, session, host, now) {
+    async save(cookies, session, host, now, origin) {
       const stored: Session = { ...session, createdAt: session.createdAt ?? new Date(now) }
       // A refresh keeps its ticket (as oauth2-proxy does). A new sign-in gets a fresh one, so a ticket planted in
       // the browser beforehand never ends up holding the victim's session (session fixation).
@@ -114,6 +117,7 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
       }
       ticket ??= newTicket(name)
       await redis.set(ticket.id, sealTicketValue(ticket, stored), jar.options.expireMs)
+      await index?.record(ticket.id, stored, now, origin)
       const createdSec = Math.floor((stored.createdAt as Date).getTime() / 1000)
       const value = signValue(name, Buffer.from(encodeTicket(ticket), 'utf8'), hmacKey, createdSec)
       return [...clearCookies(cookies, host, name), jar.session(name, value, host)]
@@ -123,7 +127,10 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
       // The key goes first: a sign-out that could not reach Redis must fail rather than leave the session alive.
       // Any age: an expired cookie may still name a live key, and signing out should remove it.
       const ticket = ticketOf(cookies, Date.now(), 0)
-      if (ticket !== undefined) await redis.del(ticket.id)
+      if (ticket !== undefined) {
+        await redis.del(ticket.id)
+        await index?.forget(ticket.id)
+      }
       return clearCookies(cookies, host, undefined)
     },
 

@@ -51,7 +51,8 @@ function claimMap(claims: Record<string, unknown>, depth: number): Record<string
 
 /**
  * MessagePack of a session exactly as oauth2-proxy's vmihailenco/msgpack v5 writes SessionState (reference §4.3):
- * a map with keys ca, eo, at, it, rt, n, e, u, g, pu, ac in that order, empty fields omitted, times as ext −1.
+ * a map with keys ca, eo, at, it, rt, n, e, u, g, pu, ac in that order, empty fields omitted, times as ext −1;
+ * then gatehouse's own xs (sid), xi (signed in) and xl (last use), which Go's decoder skips as unknown fields.
  */
 export function encodeSessionMsgpack(s: Session): Uint8Array {
   const m: Record<string, unknown> = {}
@@ -66,6 +67,10 @@ export function encodeSessionMsgpack(s: Session): Uint8Array {
   if (s.groups !== undefined && s.groups.length > 0) m.g = s.groups
   if (s.preferredUsername) m.pu = s.preferredUsername
   if (s.additionalClaims !== undefined && Object.keys(s.additionalClaims).length > 0) m.ac = claimMap(s.additionalClaims, 1)
+  // gatehouse's own keys come last; oauth2-proxy skips them when it reads the session (and drops them when it rewrites it).
+  if (s.sid) m.xs = s.sid
+  if (isSetTime(s.signedInAt)) m.xi = s.signedInAt
+  if (isSetTime(s.lastUsedAt)) m.xl = s.lastUsedAt
   try {
     return encoder.encode(m)
   } catch (error) {
@@ -102,6 +107,12 @@ export function decodeSessionMsgpack(b: Uint8Array): Session {
   if (groups !== undefined) s.groups = groups
   const preferredUsername = readText(raw.pu, 'pu')
   if (preferredUsername !== undefined) s.preferredUsername = preferredUsername
+  const sid = readText(raw.xs, 'xs')
+  if (sid !== undefined) s.sid = sid
+  const signedInAt = readTime(raw.xi, 'xi')
+  if (signedInAt !== undefined) s.signedInAt = signedInAt
+  const lastUsedAt = readTime(raw.xl, 'xl')
+  if (lastUsedAt !== undefined) s.lastUsedAt = lastUsedAt
   if (raw.ac !== null && raw.ac !== undefined) {
     // Claims are read again with strings decoded, since bin and str values must stay distinct there.
     const text = decodeFirst(b, false)

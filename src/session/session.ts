@@ -17,6 +17,20 @@ export interface Session {
   groups?: string[]
   preferredUsername?: string
   additionalClaims?: Record<string, unknown>
+  /**
+   * gatehouse only (msgpack key `xs`): the IdP session id, the ID token's `sid`, matched by back-channel logout.
+   * oauth2-proxy's decoder skips keys it does not know, so both proxies still read each other's sessions.
+   */
+  sid?: string
+  /** gatehouse only (`xi`): when the user signed in; unlike `createdAt` a refresh keeps it. */
+  signedInAt?: Date
+  /** gatehouse only (`xl`): when the session was last used, written at most once a minute (`--session-idle-timeout`). */
+  lastUsedAt?: Date
+}
+
+/** When the user signed in: `signedInAt`, or for sessions written before it existed (or by oauth2-proxy) `createdAt`. */
+export function signInTime(session: Session): number | undefined {
+  return (session.signedInAt ?? session.createdAt)?.getTime()
 }
 
 /** Milliseconds since the session was created or refreshed; infinite when unknown. */

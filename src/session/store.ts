@@ -1,3 +1,4 @@
+import type { SignInOrigin } from './redis-index.js'
 import type { Session } from './session.js'
 
 /** Result of reading the session a request carries. */
@@ -11,8 +12,8 @@ export type LoadResult =
 export interface SessionStore {
   /** Reads the session from the request's cookies. Throws ProxyError ERR_SESSION_STORE_UNAVAILABLE when the backend is down. */
   load(cookies: Readonly<Record<string, string>>, now: number): Promise<LoadResult>
-  /** Saves the session; returns the Set-Cookie values to send. */
-  save(cookies: Readonly<Record<string, string>>, session: Session, host: string, now: number): Promise<string[]>
+  /** Saves the session; returns the Set-Cookie values to send. `origin` (sign-in only) is kept for the admin listing. */
+  save(cookies: Readonly<Record<string, string>>, session: Session, host: string, now: number, origin?: SignInOrigin): Promise<string[]>
   /** Ends the session; returns Set-Cookie values that delete every cookie of it. */
   clear(cookies: Readonly<Record<string, string>>, host: string): Promise<string[]>
   /**

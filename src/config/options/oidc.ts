@@ -17,6 +17,7 @@ function extraIssuerProblem(value: string): string | undefined {
 /** OpenID Connect discovery, ID-token checks and claim mapping. */
 export const oidcOptions = {
   oidcIssuerUrl: o.string('oidc-issuer-url', '', 'Issuer URL; its /.well-known/openid-configuration supplies the endpoints and keys.', { check: httpUrlProblem }),
+  oidcRpInitiatedLogout: o.bool('oidc-rp-initiated-logout', false, 'gatehouse only: /oauth2/sign_out also ends the IdP session through the discovered end_session_endpoint, with id_token_hint and the validated rd as post_logout_redirect_uri (register it at the IdP).'),
   skipOidcDiscovery: o.bool('skip-oidc-discovery', false, 'Do not fetch discovery; then --login-url, --redeem-url and --oidc-jwks-url (or --oidc-public-key-file) are required.'),
   oidcJwksUrl: o.string('oidc-jwks-url', '', 'JWKS URL with the keys that sign ID tokens; found by discovery otherwise.', { check: httpUrlProblem }),
   oidcPublicKeyFiles: o.list('oidc-public-key-file', 'With --skip-oidc-discovery: PEM public keys (-----BEGIN PUBLIC KEY-----) that verify ID tokens and bearer JWTs instead of --oidc-jwks-url, each tried in turn; no key set is fetched. Ignored with discovery, as in oauth2-proxy.'),

@@ -5,6 +5,7 @@ const o = defineOptions('session')
 /** Where sessions live: in the cookie itself or in Redis. */
 export const sessionOptions = {
   sessionStoreType: o.choice('session-store-type', ['cookie', 'redis'], 'cookie', 'Session storage: "cookie" keeps the encrypted session in the browser, "redis" keeps it server-side.'),
+  sessionIdleTimeout: o.duration('session-idle-timeout', '0', 'gatehouse only: end a session unused for this long (0 = never; at least 2m). The last use is written at most once a minute, so a session ends between this and one minute more after its last request.'),
   sessionCookieMinimal: o.bool('session-cookie-minimal', false, 'Leave the access, ID and refresh tokens out of cookie sessions to keep them small.'),
   redisConnectionUrl: o.string('redis-connection-url', '', 'Redis address: redis://[user[:password]@]host[:port][/db] or rediss:// for TLS.', { secret: true }),
   redisUsername: o.string('redis-username', '', 'Redis ACL user name; overrides the one in the URL.'),
