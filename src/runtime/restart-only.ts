@@ -6,7 +6,8 @@ import type { ConfigIssue } from '../errors.js'
  * Options a reload cannot change, because what they configure is built once per process: the listeners, the
  * `--workers` processes, the session store and its Redis connection, the cookie secret (sessions already issued
  * must still open), the log destination and formats, the metrics listeners, the TLS trust of the provider client,
- * the identity assertion's key ring, the session index and revocation list, and the session admin listener.
+ * the identity assertion's key ring, the cookie lifetime the revocation list keeps entries for, and the session
+ * admin listener.
  */
 export const RESTART_ONLY: readonly (keyof Config)[] = [
   'httpAddress',
@@ -45,8 +46,8 @@ export const RESTART_ONLY: readonly (keyof Config)[] = [
   'assertionTtl',
   'assertionIssuer',
   'assertionAudience',
-  // The session index and revocation list outlive runtimes and are keyed by the cookie name and lifetime.
-  'cookieName',
+  // The revocation list and the session index outlive runtimes and keep entries for the cookie lifetime: a longer
+  // lifetime after a reload would let a revoked session outlive its revocation.
   'cookieExpire',
   // The admin listener is built once.
   'adminAddress',
