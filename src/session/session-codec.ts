@@ -51,7 +51,8 @@ function claimMap(claims: Record<string, unknown>, depth: number): Record<string
 
 /**
  * MessagePack of a session exactly as oauth2-proxy's vmihailenco/msgpack v5 writes SessionState (reference §4.3):
- * a map with keys ca, eo, at, it, rt, n, e, u, g, pu, ac in that order, empty fields omitted, times as ext −1.
+ * a map with keys ca, eo, at, it, rt, n, e, u, g, pu, ac in that order, empty fields omitted, times as ext −1;
+ * then gatehouse's `pid` (the provider id), present only when several providers are configured.
  */
 export function encodeSessionMsgpack(s: Session): Uint8Array {
   const m: Record<string, unknown> = {}
@@ -66,6 +67,8 @@ export function encodeSessionMsgpack(s: Session): Uint8Array {
   if (s.groups !== undefined && s.groups.length > 0) m.g = s.groups
   if (s.preferredUsername) m.pu = s.preferredUsername
   if (s.additionalClaims !== undefined && Object.keys(s.additionalClaims).length > 0) m.ac = claimMap(s.additionalClaims, 1)
+  // gatehouse's own key, last and only with several providers: oauth2-proxy's decoder skips keys it does not know.
+  if (s.providerId) m.pid = s.providerId
   try {
     return encoder.encode(m)
   } catch (error) {
@@ -102,6 +105,8 @@ export function decodeSessionMsgpack(b: Uint8Array): Session {
   if (groups !== undefined) s.groups = groups
   const preferredUsername = readText(raw.pu, 'pu')
   if (preferredUsername !== undefined) s.preferredUsername = preferredUsername
+  const providerId = readText(raw.pid, 'pid')
+  if (providerId !== undefined) s.providerId = providerId
   if (raw.ac !== null && raw.ac !== undefined) {
     // Claims are read again with strings decoded, since bin and str values must stay distinct there.
     const text = decodeFirst(b, false)

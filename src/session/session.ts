@@ -17,6 +17,11 @@ export interface Session {
   groups?: string[]
   preferredUsername?: string
   additionalClaims?: Record<string, unknown>
+  /**
+   * gatehouse only: the id of the provider that signed the user in (msgpack key `pid`), set only when several
+   * providers are configured; a session without it belongs to the first provider.
+   */
+  providerId?: string
 }
 
 /** Milliseconds since the session was created or refreshed; infinite when unknown. */
