@@ -23,7 +23,7 @@ async function signIn(login: string, provider?: string): Promise<{ client: HttpC
 const refreshes = (idp: TwoIdps['staff']): number => idp.stats.tokenGrants['refresh_token'] ?? 0
 
 before(async () => {
-  env = await startTwoIdps('two-providers.yaml', ['--cookie-refresh=1s', '--reverse-proxy=true', '--trusted-proxy-ip=127.0.0.1'])
+  env = await startTwoIdps('two-providers.yaml', ['--cookie-refresh=1s', '--reverse-proxy=true', '--trusted-proxy-ip=127.0.0.1', '--set-identity-assertion=true'])
   url = env.proxy.url
 })
 after(async () => {
@@ -58,8 +58,14 @@ describe('two identity providers (docs/examples/policy/two-providers.yaml)', () 
     assert.equal(dana.status, 302)
     assert.equal(env.staff.stats.tokenGrants['authorization_code'], staffGrants + 1)
     assert.equal(env.partners.stats.tokenGrants['authorization_code'], partnerGrants + 1)
-    assert.equal((await alice.client.get(`${url}/`)).json<EchoReply>().headers['x-forwarded-email'], 'alice@example.com')
-    assert.equal((await dana.client.get(`${url}/`)).json<EchoReply>().headers['x-forwarded-email'], 'dana@partner.example.net')
+    const seenByApp = async (client: HttpClient): Promise<{ email: unknown; idp: unknown }> => {
+      const headers = (await client.get(`${url}/`)).json<EchoReply>().headers
+      const assertion = String(headers['x-gatehouse-assertion'] ?? '')
+      const claims = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8')) as { idp?: unknown }
+      return { email: headers['x-forwarded-email'], idp: claims.idp }
+    }
+    assert.deepEqual(await seenByApp(alice.client), { email: 'alice@example.com', idp: 'staff' }, 'the assertion names the session\'s provider')
+    assert.deepEqual(await seenByApp(dana.client), { email: 'dana@partner.example.net', idp: 'partners' })
     await env.proxy.waitForLog(/"event":"auth.login.success"[^\n]*"provider":"partners"/)
   })
 
