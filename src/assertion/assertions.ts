@@ -8,7 +8,7 @@ export interface AssertionOptions {
   ring: KeyRing
   /** `--assertion-ttl`: exp - iat. */
   ttlMs: number
-  /** The `idp` claim: which provider vouched for the user. */
+  /** The `idp` claim: which provider vouched for the user (a session that names its provider gives that id). */
   idp: string
   /** Whether the provider refused unverified email addresses, for `email_verified` when the session does not say. */
   emailVerified: boolean
@@ -43,7 +43,7 @@ function stableClaims(session: Session, audience: string, issuer: string, option
   const name = session.additionalClaims?.['name']
   if (typeof name === 'string' && name !== '') claims['name'] = name
   if (session.preferredUsername !== undefined) claims['preferred_username'] = session.preferredUsername
-  claims['idp'] = options.idp
+  claims['idp'] = session.providerId ?? options.idp
   return claims
 }
 

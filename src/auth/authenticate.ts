@@ -18,6 +18,8 @@ export interface RequestLog {
 export interface AuthenticatorOptions {
   store: SessionStore
   provider: Provider
+  /** The provider that refreshes a session (several providers: the one that signed it in); `provider` when unset. */
+  providerOf?: (session: Session) => Provider | undefined
   /** `--cookie-refresh` in ms; 0 turns refreshing off. */
   refreshAfterMs: number
   clock: () => number
@@ -97,9 +99,12 @@ export function createAuthenticator(options: AuthenticatorOptions) {
   async function refresh(cookies: Readonly<Record<string, string>>, session: Session, host: string, request: RequestLog): Promise<AuthResult> {
     const who = { user: session.user, email: session.email, client: request.client }
     const now = options.clock()
+    const owner = options.providerOf === undefined ? provider : options.providerOf(session)
+    // A session of a provider this configuration no longer has cannot be refreshed: it ends.
+    if (owner === undefined) return { kind: 'anonymous', reason: 'invalid', setCookies: await store.clear(cookies, host) }
     let result
     try {
-      result = await provider.refresh(session, now)
+      result = await owner.refresh(session, now)
     } catch (err) {
       options.onRefresh?.('failed')
       request.log.warn({ event: 'session.refresh.failed', ...who, error: (err as Error).message }, 'refresh failed; keeping the session')
@@ -108,9 +113,11 @@ export function createAuthenticator(options: AuthenticatorOptions) {
     switch (result.kind) {
       case 'refreshed': {
         options.onRefresh?.('success')
-        const setCookies = await store.save(cookies, result.session, host, now)
-        request.log.info({ event: 'session.refresh.success', ...who, user: result.session.user, email: result.session.email }, 'session refreshed')
-        return { kind: 'authenticated', session: result.session, setCookies }
+        // The refreshed session stays with the provider that refreshed it.
+        const refreshed = session.providerId === undefined ? result.session : { ...result.session, providerId: session.providerId }
+        const setCookies = await store.save(cookies, refreshed, host, now)
+        request.log.info({ event: 'session.refresh.success', ...who, user: refreshed.user, email: refreshed.email }, 'session refreshed')
+        return { kind: 'authenticated', session: refreshed, setCookies }
       }
       case 'not-refreshable':
         options.onRefresh?.('not_refreshable')

@@ -5,7 +5,8 @@ import type { EmailRules } from './email-rules.js'
 /** Why a request may pass without a session (oauth2-proxy's `IsAllowedRequest`). */
 export type AllowedReason = 'preflight' | 'skip_auth_route' | 'trusted_ip' | 'public_route'
 
-export type SessionDecision = { ok: true } | { ok: false; rule: 'no_identity' | 'email_domains' | 'allowed_groups' }
+/** `unknown_provider`: the session names a provider the configuration no longer has (several providers only). */
+export type SessionDecision = { ok: true } | { ok: false; rule: 'no_identity' | 'email_domains' | 'allowed_groups' | 'unknown_provider' }
 
 /**
  * A session from `--htpasswd-file` (the sign-in form or Basic credentials) holds no provider token: its user was

@@ -12,11 +12,13 @@ import { providerLayer, serverLayer } from './alpha/to-settings.js'
 import type { StructuredConfig } from './alpha/types.js'
 import { parseArgv } from './argv.js'
 import { attachRoutes, routesFromRaw } from './routes.js'
+import { attachSites, sitesFromRaw } from './sites.js'
 import { renderHelp } from './help.js'
 import { identityProblems } from './identity-checks.js'
 import { reloadableFiles } from './files.js'
 import { applyDeprecatedOptions } from './legacy.js'
-import { attachProviderEntries, providerEntries, structuredOf, type ProviderEntry } from './provider-entries.js'
+import { legacyProviderId } from './alpha/from-legacy.js'
+import { attachProviderEntries, structuredOf, type ProviderEntry } from './provider-entries.js'
 import { configSchema, optionByKey, type Config } from './schema.js'
 import type { Layer, LayerResult } from './setting.js'
 import { envLayer, fileLayer, flagLayer } from './sources.js'
@@ -201,11 +203,12 @@ function withStructured(config: Config, structured: StructuredConfig): Config {
 }
 
 /** Issues repeated by several provider views (the same core option checked once per provider) are listed once. */
-/** The upstream and provider ids routes may name: every upstream's id and every provider's id. */
-function knownIds(config: Config): { upstreams: ReadonlySet<string>; providers: ReadonlySet<string> } {
+/** The upstream and provider ids routes and sites may name: every upstream's id and every provider's id as written. */
+function knownIds(config: Config, alpha: AlphaFileResult | undefined): { upstreams: ReadonlySet<string>; providers: ReadonlySet<string> } {
+  const providers = alpha?.structured === undefined || alpha.extensionsOnly ? [legacyProviderId(config)] : alpha.structured.providers.map((p) => p.id)
   return {
     upstreams: new Set(structuredOf(config).upstreamConfig.upstreams.map((u) => u.id)),
-    providers: new Set(providerEntries(config).map((p) => p.id)),
+    providers: new Set(providers),
   }
 }
 
@@ -257,13 +260,17 @@ export function loadConfig(input: LoadInput): LoadResult {
     config = loaded?.config
     entries = loaded?.entries
   }
+  // Routes and sites are checked with everything else, so one run lists every problem.
+  const known = config === undefined || alpha === undefined || alphaFile === undefined ? undefined : knownIds(config, alpha)
+  const routes = known === undefined || alpha === undefined || alphaFile === undefined ? undefined : routesFromRaw(alpha.extensions.routes, known, alphaFile)
+  const sites = known === undefined || alpha === undefined || alphaFile === undefined ? undefined : sitesFromRaw(alpha.extensions.sites, known.providers, alphaFile)
+  issues.push(...(routes?.issues ?? []), ...(sites?.issues ?? []))
   if (issues.length > 0 || config === undefined) throw new ConfigError(unique(issues))
   const frozen = deepFreeze(replacing ? config : withStructured(config, structuredOf(config)))
   if (entries !== undefined) attachProviderEntries(frozen, entries)
   if (cli.convertToAlpha) return { kind: 'convert', text: printAlpha(structuredOf(frozen)) }
-  const routes = alpha === undefined || alphaFile === undefined ? undefined : routesFromRaw(alpha.extensions.routes, knownIds(frozen), alphaFile)
-  if (routes !== undefined && routes.issues.length > 0) throw new ConfigError(routes.issues)
   if (routes?.spec !== undefined) attachRoutes(frozen, deepFreeze(routes.spec))
+  if (sites?.sites !== undefined) attachSites(frozen, deepFreeze(sites.sites))
   return {
     kind: 'config',
     config: frozen,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { ConfigIssue } from '../errors.js'
 import { analyzeRoutes } from '../policy/analyze.js'
-import { parseRoutesSpec, type KnownIds, type RoutesSpec } from '../policy/spec.js'
+import { parseRoutesSpec, type KnownIds, type RoutesSpec, type SpecIssue } from '../policy/spec.js'
 import { parseYaml } from './alpha/yaml-text.js'
 import type { Config } from './shape.js'
 
@@ -17,12 +17,17 @@ export function routesOf(config: Config): RoutesSpec | undefined {
   return routesByConfig.get(config)
 }
 
+/** Problems found at a path of the `--alpha-config` file, as ConfigIssues naming the file and the path. */
+export function fileIssues(issues: readonly SpecIssue[], file: string): ConfigIssue[] {
+  return issues.map((i) => (i.value === undefined ? { option: `${file} ${i.path}`, message: i.message } : { option: `${file} ${i.path}`, value: i.value, message: i.message }))
+}
+
 /** The routes of the `--alpha-config` file (its raw `routes:` value), validated against the known ids, with their load-time warnings. */
 export function routesFromRaw(raw: unknown, known: KnownIds, file: string): { spec: RoutesSpec | undefined; issues: ConfigIssue[]; warnings: string[] } {
   if (raw === undefined) return { spec: undefined, issues: [], warnings: [] }
   const { spec, issues } = parseRoutesSpec(raw, known)
   if (issues.length > 0) {
-    return { spec: undefined, issues: issues.map((i) => (i.value === undefined ? { option: `${file} ${i.path}`, message: i.message } : { option: `${file} ${i.path}`, value: i.value, message: i.message })), warnings: [] }
+    return { spec: undefined, issues: fileIssues(issues, file), warnings: [] }
   }
   return { spec, issues: [], warnings: analyzeRoutes(spec).map((w) => `${file}: ${w}`) }
 }

@@ -8,6 +8,8 @@ export interface CsrfContents {
   stateNonce: Buffer
   oidcNonce: Buffer
   codeVerifier: string | undefined
+  /** The provider the login went to; undefined: the first provider (one provider, or a cookie from before). */
+  providerId: string | undefined
   /** When the cookie was signed, in seconds; the per-request limit clears the oldest first. */
   issuedAt: number
 }
@@ -27,10 +29,13 @@ export function createCsrfCookies(options: { jar: CookieJar; hmacKey: Buffer; ae
   }
 
   return {
-    /** Set-Cookie values for a new login: the CSRF cookie, plus deletions of the oldest ones past the limit. */
-    issue(login: LoginStart, cookies: Readonly<Record<string, string>>, host: string, now: number): string[] {
+    /** Set-Cookie values for a new login (`providerId` only with several providers): the CSRF cookie, plus deletions of the oldest ones past the limit. */
+    issue(login: LoginStart, cookies: Readonly<Record<string, string>>, host: string, now: number, providerId?: string): string[] {
       const name = nameFor(hashToken(login.stateNonce))
-      const payload = sealCsrf({ stateNonce: login.stateNonce, oidcNonce: login.oidcNonce, ...(login.codeVerifier === undefined ? {} : { codeVerifier: login.codeVerifier }) }, options.aesKey)
+      const payload = sealCsrf(
+        { stateNonce: login.stateNonce, oidcNonce: login.oidcNonce, ...(login.codeVerifier === undefined ? {} : { codeVerifier: login.codeVerifier }), ...(providerId === undefined ? {} : { providerId }) },
+        options.aesKey,
+      )
       const out = [jar.csrf(name, signValue(name, payload, options.hmacKey, Math.floor(now / 1000)), host)]
       if (options.perRequest && options.perRequestLimit > 0) {
         const existing = Object.entries(cookies)
@@ -51,7 +56,7 @@ export function createCsrfCookies(options: { jar: CookieJar; hmacKey: Buffer; ae
       if (opened === undefined) return undefined
       const contents = openCsrf(opened.payload, options.aesKey)
       if (contents === undefined) return undefined
-      return { name, contents: { stateNonce: contents.stateNonce, oidcNonce: contents.oidcNonce, codeVerifier: contents.codeVerifier, issuedAt: opened.issuedAt } }
+      return { name, contents: { stateNonce: contents.stateNonce, oidcNonce: contents.oidcNonce, codeVerifier: contents.codeVerifier, providerId: contents.providerId, issuedAt: opened.issuedAt } }
     },
 
     /** True when the state's hash matches the nonce in the cookie (constant-time). */

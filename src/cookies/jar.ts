@@ -11,6 +11,8 @@ export interface CookieOptions {
   sameSite: '' | 'lax' | 'strict' | 'none'
   csrfExpireMs: number
   csrfSameSite: '' | 'lax' | 'strict' | 'none'
+  /** The cookie domain of the request host's site (`sites:`), which replaces `domains` for it; undefined: none. */
+  siteDomain?: (host: string) => string | undefined
 }
 
 /**
@@ -51,7 +53,8 @@ export function attributeText(setCookieValue: string): string {
 /** Builds our cookies for one request host. */
 export function createCookieJar(options: CookieOptions) {
   function attrs(host: string, maxAgeSec: number | undefined, sameSite: CookieOptions['sameSite']) {
-    return { domain: pickCookieDomain(options.domains, host.replace(/:\d+$/, '')), path: options.path, maxAgeSec, secure: options.secure, httpOnly: options.httpOnly, sameSite }
+    const domain = options.siteDomain?.(host) ?? pickCookieDomain(options.domains, host.replace(/:\d+$/, ''))
+    return { domain, path: options.path, maxAgeSec, secure: options.secure, httpOnly: options.httpOnly, sameSite }
   }
   const sessionMaxAge = options.expireMs > 0 ? Math.floor(options.expireMs / 1000) : undefined
   return {

@@ -37,13 +37,19 @@ export function createCallbackHandler(s: Services): Handler {
       throw new ProxyError('ERR_LOGIN_CSRF_MISMATCH', 403, 'CSRF token mismatch', { userMessage: CSRF_MESSAGE })
     }
 
+    // The provider the login went to, as the sealed CSRF cookie says (none named: the first).
+    const idp = csrf.contents.providerId === undefined ? s.idps.first : s.idps.get(csrf.contents.providerId)
+    if (idp === undefined) {
+      ctx.log.info({ event: 'auth.login.failed', reason: 'unknown_provider', client: ctx.origin.clientIp }, 'the login went to a provider that is no longer configured')
+      throw new ProxyError('ERR_LOGIN_CSRF_MISMATCH', 403, 'login started with an unknown provider', { userMessage: CSRF_MESSAGE })
+    }
     const uri = redirectUri(ctx, s)
     const callbackUrl = new URL(uri, `${ctx.origin.proto}://${ctx.origin.host}`)
     for (const key of ['code', 'state', 'iss', 'session_state']) {
       const value = params.get(key)
       if (value !== null) callbackUrl.searchParams.set(key, value)
     }
-    const session = await s.provider.redeem({
+    const redeemed = await idp.provider.redeem({
       callbackUrl,
       // The same redirect_uri as in the authorization request (RFC 6749 §4.1.3).
       redirectUri: uri,
@@ -53,6 +59,8 @@ export function createCallbackHandler(s: Services): Handler {
       codeVerifier: csrf.contents.codeVerifier,
       now: s.clock(),
     })
+    // With several providers the session names its own, so refresh, sign-out and routes use that one.
+    const session = s.idps.several ? { ...redeemed, providerId: idp.id } : redeemed
 
     const target = s.isValidRedirect(parsed.redirect) ? parsed.redirect : '/'
     const decision = s.authorizer.authorizeSession(session)
@@ -65,7 +73,7 @@ export function createCallbackHandler(s: Services): Handler {
     const origin = { ip: ctx.origin.clientIp, userAgent }
     appendSetCookies(ctx.res, await s.store.save(ctx.cookies, { ...session, signedInAt: new Date(Math.floor(now / 1000) * 1000) }, ctx.origin.host, now, origin))
     ctx.user = session.email ?? session.user
-    ctx.log.info({ event: 'auth.login.success', user: session.user, email: session.email, rule: 'allowed', client: ctx.origin.clientIp }, 'signed in')
+    ctx.log.info({ event: 'auth.login.success', user: session.user, email: session.email, rule: 'allowed', ...(s.idps.several ? { provider: idp.id } : {}), client: ctx.origin.clientIp }, 'signed in')
     redirect(ctx.res, target)
   }
 }

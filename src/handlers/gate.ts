@@ -9,7 +9,8 @@ import type { Services } from './services.js'
 export type GateResult =
   | { kind: 'allowed'; reason: AllowedReason; session: Session | undefined; setCookies: string[]; routed?: Routed }
   | { kind: 'ok'; session: Session; setCookies: string[]; routed?: Routed }
-  | { kind: 'needs-login'; setCookies: string[] }
+  /** `providers` set: signed in with a provider the route does not accept; sign in with one of these. */
+  | { kind: 'needs-login'; setCookies: string[]; providers?: readonly string[] }
   /** `routeId` set: the route's policy refused (the session stays); unset: the global rules refused it. */
   | { kind: 'denied'; rule: string; routeId?: string; session: Session; setCookies: string[] }
   /** Routes only: an ambiguous request (400), no route (404), or method overrides leading elsewhere (403). */
@@ -57,7 +58,14 @@ export async function sessionStep(
   }
   if (session === undefined) {
     s.metrics.authDecision('needs_login', auth.kind === 'anonymous' ? auth.reason : 'no_cookie')
-    return { kind: 'needs-login', setCookies: auth.setCookies }
+    return { kind: 'needs-login', setCookies: auth.setCookies, ...(routed?.route.providers === undefined ? {} : { providers: routed.route.providers }) }
+  }
+  // A route that names its providers treats a session from another one as no session here; the cookie stays.
+  const accepted = routed?.route.providers
+  if (accepted !== undefined && !accepted.includes(s.idps.idOf(session))) {
+    s.metrics.authDecision('needs_login', 'other_provider')
+    ctx.log.info({ event: 'auth.needs_login', user: session.user, email: session.email, reason: 'other_provider', provider: s.idps.idOf(session), routeId: routed?.route.id, client: ctx.origin.clientIp }, 'the route does not accept the session\'s provider')
+    return { kind: 'needs-login', setCookies: auth.setCookies, providers: accepted }
   }
   const decision = s.authorizer.authorizeSession(session)
   if (!decision.ok) {

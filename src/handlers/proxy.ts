@@ -9,6 +9,7 @@ import { upstreamTarget } from '../policy/canonical.js'
 import { gate } from './gate.js'
 import type { Routed } from './route-gate.js'
 import { withUpstreamAssertion } from './identity-assertion.js'
+import { offeredProviders } from './provider-choice.js'
 import { appRedirect } from './redirects.js'
 import type { Services } from './services.js'
 import { sendSignInPage } from './sign-in-page.js'
@@ -23,7 +24,7 @@ export function createProxyHandler(s: Services): Handler {
     const result = await gate(ctx, s, { method: ctx.req.method ?? 'GET', uri: ctx.rawUrl })
     switch (result.kind) {
       case 'needs-login':
-        return needsLogin(ctx, s, result.setCookies)
+        return needsLogin(ctx, s, result.setCookies, result.providers)
       case 'denied':
         appendSetCookies(ctx.res, result.setCookies)
         if (s.settings.forceJsonErrors) return sendJson(ctx.res, 403, {})
@@ -37,16 +38,17 @@ export function createProxyHandler(s: Services): Handler {
   }
 }
 
-async function needsLogin(ctx: RequestContext, s: Services, setCookies: string[]): Promise<void> {
+/** No session, or (`accepted` set) one from a provider the route does not accept: 401 for APIs, else sign in. */
+async function needsLogin(ctx: RequestContext, s: Services, setCookies: string[], accepted: readonly string[] | undefined): Promise<void> {
   if (s.settings.forceJsonErrors || wantsJson(ctx.req.headers.accept) || s.isApiRoute(ctx.rawUrl)) {
     appendSetCookies(ctx.res, setCookies)
     return sendJson(ctx.res, 401, {})
   }
   const target = appRedirect(ctx, s, undefined, s.settings.skipProviderButton ? 400 : 500)
   const cleared = await s.store.clear(ctx.cookies, ctx.origin.host)
-  if (s.settings.skipProviderButton) return startLogin(ctx, s, target, [...setCookies, ...cleared])
+  if (s.settings.skipProviderButton) return startLogin(ctx, s, target, [...setCookies, ...cleared], offeredProviders(ctx, s, target, accepted)[0])
   // oauth2-proxy answers a browser without a session with the sign-in page and status 403.
-  sendSignInPage(ctx, s, target, 403, [...setCookies, ...cleared])
+  sendSignInPage(ctx, s, target, 403, [...setCookies, ...cleared], accepted)
 }
 
 /** The error for a request the routes refuse before any session is looked at. */

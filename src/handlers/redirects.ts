@@ -34,10 +34,10 @@ export function appRedirect(ctx: RequestContext, s: Services, form?: URLSearchPa
   )
 }
 
-/** The redirect_uri for the IdP, for this request's host (reference §3.11). */
+/** The redirect_uri for the IdP, for this request's host (reference §3.11): its site's `redirectUrl`, else `--redirect-url`. */
 export function redirectUri(ctx: RequestContext, s: Services): string {
   return callbackUrl({
-    redirectUrl: s.settings.redirectUrl,
+    redirectUrl: s.sites?.find(ctx.origin.host)?.redirectUrl ?? s.settings.redirectUrl,
     relative: s.settings.relativeRedirectUrl,
     cookieSecure: s.settings.cookieSecure,
     proto: ctx.origin.proto,

@@ -1,10 +1,12 @@
 import type { Authenticator } from '../auth/authenticate.js'
 import type { Authorizer } from '../auth/authorize.js'
+import type { IdentityProviders } from '../auth/identity-providers.js'
 import type { CsrfCookies } from '../cookies/csrf.js'
 import type { FormTokens } from '../cookies/form-token.js'
 import type { CookieJar } from '../cookies/jar.js'
 import type { HeaderInjector } from '../headers/inject.js'
 import type { Pages } from '../http/pages.js'
+import type { SiteTable } from '../http/site-table.js'
 import type { IdentityAssertion } from './identity-assertion.js'
 import type { Logger } from '../log/logger.js'
 import type { Metrics } from '../metrics/registry.js'
@@ -27,7 +29,6 @@ export interface HandlerSettings {
   skipNonce: boolean
   skipProviderButton: boolean
   forceJsonErrors: boolean
-  backendLogoutUrl: string
   /** `--oidc-rp-initiated-logout`: sign-out also ends the IdP session through its end_session_endpoint. */
   oidcRpInitiatedLogout: boolean
   pingPath: string
@@ -48,13 +49,18 @@ export interface Services {
   store: SessionStore
   /** Ends sessions from outside their browser: back-channel logout, sign-out everywhere, the admin API. */
   revocations: Revocations
+  /** The first provider (`idps.first.provider`): the one of every legacy configuration. */
   provider: Provider
+  /** Every configured provider by id, with its own rules; sessions and logins name theirs when there are several. */
+  idps: IdentityProviders
   authenticator: Authenticator
   authorizer: Authorizer
   headers: HeaderInjector
   isValidRedirect: (redirect: string) => boolean
   isApiRoute: (requestUri: string) => boolean
   upstreams: UpstreamTable
+  /** The `--alpha-config` sites (cookie domain, redirect URL and providers per host); undefined without `sites:`. */
+  sites: SiteTable | undefined
   /** The `--alpha-config` routes and policies; undefined without routes (the legacy gate, at no extra cost). */
   routes: RoutesRuntime | undefined
   forwarder: Forwarder

@@ -6,7 +6,7 @@ import type { Services } from './services.js'
 import { idpLogoutUrl } from './sign-out-idp.js'
 
 /**
- * `<prefix>/sign_out` (any method): ends the session, calls `--backend-logout-url` when set, and sends the browser
+ * `<prefix>/sign_out` (any method): ends the session, calls its provider's `--backend-logout-url` when set, and sends the browser
  * to the validated `rd` / `X-Auth-Request-Redirect`, with `{id_token}` replaced by the session's ID token (reference §3.8).
  * gatehouse adds `scope=all` (every session of the user, on every replica) and `--oidc-rp-initiated-logout`.
  */
@@ -18,8 +18,10 @@ export function createSignOutHandler(s: Services): Handler {
     const session = loaded.kind === 'ok' ? loaded.session : undefined
     const idToken = session?.idToken ?? ''
     if (target.includes('{id_token}')) target = target.replaceAll('{id_token}', encodeURIComponent(idToken))
-    if (s.settings.backendLogoutUrl !== '' && session !== undefined) {
-      const url = s.settings.backendLogoutUrl.replaceAll('{id_token}', encodeURIComponent(idToken))
+    // The backend logout of the provider that signed the session in.
+    const backendLogoutUrl = session === undefined ? '' : (s.idps.of(session)?.backendLogoutUrl ?? '')
+    if (backendLogoutUrl !== '' && session !== undefined) {
+      const url = backendLogoutUrl.replaceAll('{id_token}', encodeURIComponent(idToken))
       try {
         const res = await s.providerFetch(url)
         await res.body?.cancel()

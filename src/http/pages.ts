@@ -23,6 +23,12 @@ export interface PageOptions {
   templates?: PageTemplates
 }
 
+/** A provider the sign-in page offers: its id (the `provider` parameter) and its button label. */
+export interface ProviderChoice {
+  id: string
+  name: string
+}
+
 /** Short reasons for the statuses gatehouse answers with; the title is Go's `http.StatusText`, as oauth2-proxy shows. */
 const DEFAULT_MESSAGES: Readonly<Record<number, string>> = {
   400: 'The request could not be understood.',
@@ -68,7 +74,24 @@ export function createPages(options: PageOptions) {
   }
   const message = signInMessage()
 
-  function builtInSignIn(d: SignInData): string {
+  /** One GET form to `<prefix>/start` per provider; a single provider keeps oauth2-proxy's one button without `provider`. */
+  function providerButtons(rd: string, d: SignInData, choices: readonly ProviderChoice[]): string {
+    if (choices.length <= 1) {
+      return `<form method="GET" action="${prefix}/start">
+<input type="hidden" name="rd" value="${rd}">
+<button type="submit" class="button">Sign in with ${escapeHtml(d.ProviderName)}</button>
+</form>`
+    }
+    return choices
+      .map((c) => `<form method="GET" action="${prefix}/start">
+<input type="hidden" name="rd" value="${rd}">
+<input type="hidden" name="provider" value="${escapeHtml(c.id)}">
+<button type="submit" class="button">Sign in with ${escapeHtml(c.name)}</button>
+</form>`)
+      .join('\n')
+  }
+
+  function builtInSignIn(d: SignInData, choices: readonly ProviderChoice[]): string {
     const rd = escapeHtml(d.Redirect)
     const login = !d.CustomLogin
       ? ''
@@ -85,10 +108,7 @@ export function createPages(options: PageOptions) {
     const body = `${options.logoHtml === '' ? '' : `<div class="logo">${options.logoHtml}</div>`}
 <h1>Sign in</h1>
 ${message === '' ? '' : `<p class="banner">${message}</p>`}
-<form method="GET" action="${prefix}/start">
-<input type="hidden" name="rd" value="${rd}">
-<button type="submit" class="button">Sign in with ${escapeHtml(d.ProviderName)}</button>
-</form>
+${providerButtons(rd, d, choices)}
 ${login}
 <script>
 // Keep the URL fragment (it never reaches the server) so the user lands where they were; once per form.
@@ -113,12 +133,13 @@ ${debug === undefined ? '' : `<p class="debug">${escapeHtml(debug)}</p>`}
 
   return {
     /**
-     * The sign-in page: a GET form to `<prefix>/start` carrying `rd`, and the htpasswd form when enabled, which posts
-     * `formToken`. A custom template's POST forms get the token inserted unless the template places it itself.
+     * The sign-in page: a GET form to `<prefix>/start` carrying `rd` (one per provider in `choices` when it lists
+     * several, each with its `provider`), and the htpasswd form when enabled, which posts `formToken`. A custom template's POST forms get the token inserted unless the template places it itself.
      */
-    signIn(redirect: string, status = 200, formToken = ''): string {
+    signIn(redirect: string, status = 200, formToken = '', choices: readonly ProviderChoice[] = []): string {
       const data: SignInData = {
-        ProviderName: options.providerName,
+        // A custom template has one button, which signs in with the first provider offered.
+        ProviderName: choices[0]?.name ?? options.providerName,
         SignInMessage: safeHtml(message),
         StatusCode: status,
         CustomLogin: options.customLogin,
@@ -130,7 +151,7 @@ ${debug === undefined ? '' : `<p class="debug">${escapeHtml(debug)}</p>`}
         CSRFToken: formToken,
       }
       const custom = options.templates?.signIn
-      if (custom === undefined) return builtInSignIn(data)
+      if (custom === undefined) return builtInSignIn(data, choices)
       return formToken === '' ? custom(data) : withFormToken(custom(data), formToken)
     },
 

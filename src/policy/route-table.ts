@@ -12,7 +12,7 @@ export interface CompiledRoute {
   readonly deny: readonly CompiledRule[]
   /** The route's upstream as written (an upstream id or a URL); undefined means the path-based upstream table. */
   readonly upstream: string | undefined
-  /** Provider ids this route is meant for; parsed and checked, enforced once several providers exist. */
+  /** Provider ids whose sessions this route accepts; undefined: any (a session of another is no session here). */
   readonly providers: readonly string[] | undefined
   readonly spec: RouteSpec
   matchesHost(host: string): boolean

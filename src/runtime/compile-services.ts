@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createAuthenticator } from '../auth/authenticate.js'
-import { createAuthorizer } from '../auth/authorize.js'
+import { createAuthorizer, type Authorizer } from '../auth/authorize.js'
+import { createIdentityProviders } from '../auth/identity-providers.js'
 import { createBasicSessionLoader } from '../auth/basic-auth.js'
 import { createBearerSessionLoader } from '../auth/bearer-jwt.js'
 import { createIntrospectionSessionLoader } from '../auth/bearer-introspection.js'
@@ -12,7 +13,10 @@ import { createRedirectValidator } from '../auth/redirect.js'
 import { createApiRouteMatcher, createRouteMatcher } from '../auth/routes.js'
 import { providerEntries, structuredOf } from '../config/provider-entries.js'
 import { routesOf } from '../config/routes.js'
+import { sitesOf } from '../config/sites.js'
+import { createSiteTable } from '../http/site-table.js'
 import type { Config } from '../config/schema.js'
+import type { Session } from '../session/session.js'
 import { createCsrfCookies } from '../cookies/csrf.js'
 import { createFormTokens, type FormTokens } from '../cookies/form-token.js'
 import { createCookieJar } from '../cookies/jar.js'
@@ -53,6 +57,8 @@ export interface CompiledServices {
  */
 export function compileServices(config: Config, resources: Resources): CompiledServices {
   const { log, clock, metrics, keys, providerFetch } = resources
+  const siteSpecs = sitesOf(config)
+  const sites = siteSpecs === undefined ? undefined : createSiteTable(siteSpecs)
   const jar = createCookieJar({
     name: config.cookieName,
     domains: config.cookieDomains,
@@ -63,6 +69,7 @@ export function compileServices(config: Config, resources: Resources): CompiledS
     sameSite: config.cookieSamesite as '' | 'lax' | 'strict' | 'none',
     csrfExpireMs: config.cookieCsrfExpire,
     csrfSameSite: config.cookieCsrfSamesite as '' | 'lax' | 'strict' | 'none',
+    ...(sites === undefined ? {} : { siteDomain: (host: string) => sites.find(host)?.cookieDomain }),
   })
   const csrf = createCsrfCookies({ jar, ...keys, perRequest: config.cookieCsrfPerRequest, perRequestLimit: config.cookieCsrfPerRequestLimit })
   const formTokens = config.htpasswdFile === '' ? undefined : createFormTokens({ jar, hmacKey: keys.hmacKey })
@@ -71,22 +78,26 @@ export function compileServices(config: Config, resources: Resources): CompiledS
   const upstreams = createUpstreamTable(structuredOf(config).upstreamConfig)
   const routes = routesOf(config)
   const routeTable = routes === undefined ? undefined : compileRouteTable(routes)
-  // One provider signs users in today: the first configured (oauth2-proxy uses Providers[0] too).
-  const primary = providerEntries(config)[0]?.settings ?? config
-  const { provider, allowedGroups } = createProviderFromConfig(primary, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, log, env: process.env })
   const emails = config.authenticatedEmailsFile === '' ? [] : parseAuthenticatedEmailsFile(readFileSync(config.authenticatedEmailsFile, 'utf8'))
-  const authorizer = createAuthorizer({
-    emailRules: createEmailRules({ domains: config.emailDomains, emails }),
-    allowedGroups,
-    skipAuthPreflight: config.skipAuthPreflight,
-    isSkipAuthRoute: createRouteMatcher(config.skipAuthRoutes),
-    trustedIps: config.trustedIps.length > 0 ? createIpSet(config.trustedIps) : undefined,
-  })
+  const emailRules = createEmailRules({ domains: config.emailDomains, emails })
+  const isSkipAuthRoute = createRouteMatcher(config.skipAuthRoutes)
+  const trustedIps = config.trustedIps.length > 0 ? createIpSet(config.trustedIps) : undefined
+  // Every configured provider, each with its own allowedGroups; the email rules and skip-auth rules are shared.
+  const idps = createIdentityProviders(
+    providerEntries(config).map((entry) => {
+      const { provider, allowedGroups } = createProviderFromConfig(entry.settings, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, log, env: process.env })
+      const own = createAuthorizer({ emailRules, allowedGroups, skipAuthPreflight: config.skipAuthPreflight, isSkipAuthRoute, trustedIps })
+      return { id: entry.id, displayName: entry.name !== '' ? entry.name : provider.displayName, provider, authorizer: own, backendLogoutUrl: entry.settings.backendLogoutUrl }
+    }),
+  )
+  const provider = idps.first.provider
+  // Sessions are decided by the rules of the provider that signed them in (the first's without several providers).
+  const authorizer: Authorizer = idps.several ? { ...idps.first.authorizer, authorizeSession: idps.authorizeSession } : idps.first.authorizer
   const templates = config.customTemplatesDir === '' ? undefined : readPageTemplates(config.customTemplatesDir)
   const htpasswd = config.htpasswdFile === '' ? undefined : loadHtpasswdFile(config.htpasswdFile, log)
   try {
     const bearer = config.skipJwtBearerTokens ? createBearerVerifierFromConfig(config, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, clock }) : undefined
-    const introspect = config.introspectBearerTokens ? createIntrospectionVerifier(provider, introspectionReadingFromConfig(primary), clock) : undefined
+    const introspect = config.introspectBearerTokens ? createIntrospectionVerifier(provider, introspectionReadingFromConfig(providerEntries(config)[0]?.settings ?? config), clock) : undefined
     const headerSessions = chainHeaderSessions([
       bearer && createBearerSessionLoader({ verify: (token) => bearer.verify(token), loginFallback: config.bearerTokenLoginFallback, clock }),
       introspect && createIntrospectionSessionLoader({ verify: introspect, cacheTtlMs: config.introspectionCacheTtl, leaveJwts: config.skipJwtBearerTokens, clock }),
@@ -103,7 +114,6 @@ export function compileServices(config: Config, resources: Resources): CompiledS
         skipNonce: config.insecureOidcSkipNonce,
         skipProviderButton: config.skipProviderButton,
         forceJsonErrors: config.forceJsonErrors,
-        backendLogoutUrl: config.backendLogoutUrl,
         pingPath: config.pingPath,
         pingUserAgent: config.pingUserAgent,
         readyPath: config.readyPath,
@@ -113,7 +123,7 @@ export function compileServices(config: Config, resources: Resources): CompiledS
       log,
       pages: createPages({
         proxyPrefix: config.proxyPrefix,
-        providerName: provider.displayName,
+        providerName: idps.first.displayName,
         banner: config.banner,
         footer: config.footer,
         emailDomains: config.emailDomains,
@@ -129,9 +139,11 @@ export function compileServices(config: Config, resources: Resources): CompiledS
       store,
       revocations: resources.revocations,
       provider,
+      idps,
       authenticator: createAuthenticator({
         store,
         provider,
+        ...(idps.several ? { providerOf: (session: Session) => idps.of(session)?.provider } : {}),
         refreshAfterMs: config.cookieRefresh,
         clock,
         log,
@@ -150,6 +162,7 @@ export function compileServices(config: Config, resources: Resources): CompiledS
       isValidRedirect: createRedirectValidator(config.whitelistDomains),
       isApiRoute: createApiRouteMatcher(config.apiRoutes),
       upstreams,
+      sites,
       routes: routeTable === undefined ? undefined : { table: routeTable, targets: createRouteTargets(routeTable.routes, upstreams) },
       forwarder: createForwarder({
         passHostHeader: config.passHostHeader,
@@ -168,7 +181,7 @@ export function compileServices(config: Config, resources: Resources): CompiledS
     }
     const warmUp = async (): Promise<void> => {
       void bearer?.warmUp()
-      await provider.warmUp()
+      await Promise.all(idps.list.map((idp) => idp.provider.warmUp()))
     }
     return { services, templates, htpasswd, formTokens, warmUp }
   } catch (err) {

@@ -12,7 +12,6 @@ import { createStartHandler } from '../handlers/start.js'
 import { createUpgradeHandler } from '../handlers/upgrade.js'
 import { createJwksHandler } from '../handlers/jwks.js'
 import { createUserInfoHandler } from '../handlers/userinfo.js'
-import { providerEntries } from '../config/provider-entries.js'
 import { opensslCipherList } from '../config/tls-ciphers.js'
 import { createOriginResolver } from '../http/forwarded.js'
 import { redirect } from '../http/reply.js'
@@ -94,7 +93,7 @@ export function compileRuntime(config: Config, resources: Resources): Runtime {
   return Object.freeze({
     config,
     services: Object.freeze(services),
-    providers: new Map([[providerEntries(config)[0]?.id ?? config.provider, services.provider]]),
+    providers: new Map(services.idps.list.map((idp) => [idp.id, idp.provider])),
     plan: Object.freeze(plan),
     // The pools of the path table and of routes with an upstream of their own.
     poolIds: Object.freeze(services.forwarder.poolIds([...services.upstreams.targets, ...(services.routes?.targets.values() ?? [])])),

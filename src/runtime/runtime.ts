@@ -20,7 +20,7 @@ export interface TlsMaterial {
 export interface Runtime {
   readonly config: Config
   readonly services: Services
-  /** The identity providers by id (`providers[].id`, or oauth2-proxy's id of the legacy options); today exactly one. */
+  /** The identity providers by id (`providers[].id`, or oauth2-proxy's id of the legacy options); in configuration order. */
   readonly providers: ReadonlyMap<string, Provider>
   readonly plan: RequestPlan
   /** The upstream connection pools this runtime's table uses, kept open while it may serve. */

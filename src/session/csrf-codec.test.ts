@@ -24,6 +24,14 @@ describe('sealCsrf', () => {
     assert.deepEqual(plaintext(sealCsrf({ stateNonce, oidcNonce, codeVerifier: 'v'.repeat(43) }, key)), expected)
   })
 
+  it('carries the provider id under p, after the nonces, and reads it back', () => {
+    const sealed = sealCsrf({ stateNonce, oidcNonce, providerId: 'corp' }, key)
+    const expected = Buffer.concat([Buffer.from([0x83, 0xa1, 0x73, 0xc4, 32]), stateNonce, Buffer.from([0xa1, 0x6e, 0xc4, 32]), oidcNonce, Buffer.from([0xa1, 0x70, 0xa4]), Buffer.from('corp')])
+    assert.deepEqual(plaintext(sealed), expected)
+    assert.equal(openCsrf(sealed, key)?.providerId, 'corp')
+    assert.equal(openCsrf(sealCsrf({ stateNonce, oidcNonce }, key), key)?.providerId, undefined)
+  })
+
   it('omits cv without PKCE', () => {
     const expected = Buffer.concat([Buffer.from([0x82, 0xa1, 0x73, 0xc4, 32]), stateNonce, Buffer.from([0xa1, 0x6e, 0xc4, 32]), oidcNonce])
     assert.deepEqual(plaintext(sealCsrf({ stateNonce, oidcNonce }, key)), expected)

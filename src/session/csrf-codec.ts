@@ -8,16 +8,19 @@ export interface CsrfPayload {
   stateNonce: Buffer
   oidcNonce: Buffer
   codeVerifier?: string
+  /** gatehouse only: the provider the login went to (key `p`), written only when several providers are configured. */
+  providerId?: string
 }
 
 const encoder = new Encoder()
 
-/** The CSRF cookie payload: random IV ‖ AES-CFB(MessagePack({s: bin, n: bin, cv?: str})), no LZ4, as oauth2-proxy's csrf struct. */
+/** The CSRF cookie payload: random IV ‖ AES-CFB(MessagePack({s: bin, n: bin, cv?: str})), no LZ4, as oauth2-proxy's csrf struct (plus gatehouse's `p?: str`). */
 export function sealCsrf(c: CsrfPayload, aesKey: Buffer): Buffer {
   const m: Record<string, unknown> = {}
   if (c.stateNonce.length > 0) m.s = c.stateNonce
   if (c.oidcNonce.length > 0) m.n = c.oidcNonce
   if (c.codeVerifier) m.cv = c.codeVerifier
+  if (c.providerId) m.p = c.providerId
   return cfbEncrypt(aesKey, encoder.encode(m))
 }
 
@@ -32,7 +35,13 @@ export function openCsrf(payload: Buffer, aesKey: Buffer): CsrfPayload | undefin
     const oidcNonce = readBytes(raw.n, 'n')
     if (stateNonce === undefined || stateNonce.length === 0 || oidcNonce === undefined || oidcNonce.length === 0) return undefined
     const codeVerifier = readText(raw.cv, 'cv')
-    return { stateNonce: Buffer.from(stateNonce), oidcNonce: Buffer.from(oidcNonce), ...(codeVerifier === undefined ? {} : { codeVerifier }) }
+    const providerId = readText(raw.p, 'p')
+    return {
+      stateNonce: Buffer.from(stateNonce),
+      oidcNonce: Buffer.from(oidcNonce),
+      ...(codeVerifier === undefined ? {} : { codeVerifier }),
+      ...(providerId === undefined ? {} : { providerId }),
+    }
   } catch {
     return undefined
   }

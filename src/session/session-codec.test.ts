@@ -30,6 +30,13 @@ describe('encodeSessionMsgpack', () => {
     assert.equal(hex(bytes), hex(expected))
   })
 
+  it('writes the provider id under its own key last, and only when it is set', () => {
+    const bytes = encodeSessionMsgpack({ user: 'u', providerId: 'corp' })
+    assert.equal(hex(bytes), hex(Buffer.concat([Buffer.from([0x82]), str('u'), str('u'), str('pid'), str('corp')])))
+    assert.deepEqual(decodeSessionMsgpack(bytes), { user: 'u', providerId: 'corp' })
+    assert.equal(hex(encodeSessionMsgpack({ user: 'u' })), hex(Buffer.concat([Buffer.from([0x81]), str('u'), str('u')])))
+  })
+
   it('writes every field: nonce as bin, claim numbers as strings, str8 for longer strings', () => {
     const token = 't'.repeat(40)
     const session: Session = {

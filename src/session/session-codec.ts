@@ -52,7 +52,8 @@ function claimMap(claims: Record<string, unknown>, depth: number): Record<string
 /**
  * MessagePack of a session exactly as oauth2-proxy's vmihailenco/msgpack v5 writes SessionState (reference §4.3):
  * a map with keys ca, eo, at, it, rt, n, e, u, g, pu, ac in that order, empty fields omitted, times as ext −1;
- * then gatehouse's own xs (sid), xi (signed in) and xl (last use), which Go's decoder skips as unknown fields.
+ * then gatehouse's own xs (sid), xi (signed in), xl (last use) and `pid` (the provider id, only when several providers
+ * are configured), which Go's decoder skips as unknown fields.
  */
 export function encodeSessionMsgpack(s: Session): Uint8Array {
   const m: Record<string, unknown> = {}
@@ -71,6 +72,7 @@ export function encodeSessionMsgpack(s: Session): Uint8Array {
   if (s.sid) m.xs = s.sid
   if (isSetTime(s.signedInAt)) m.xi = s.signedInAt
   if (isSetTime(s.lastUsedAt)) m.xl = s.lastUsedAt
+  if (s.providerId) m.pid = s.providerId
   try {
     return encoder.encode(m)
   } catch (error) {
@@ -113,6 +115,8 @@ export function decodeSessionMsgpack(b: Uint8Array): Session {
   if (signedInAt !== undefined) s.signedInAt = signedInAt
   const lastUsedAt = readTime(raw.xl, 'xl')
   if (lastUsedAt !== undefined) s.lastUsedAt = lastUsedAt
+  const providerId = readText(raw.pid, 'pid')
+  if (providerId !== undefined) s.providerId = providerId
   if (raw.ac !== null && raw.ac !== undefined) {
     // Claims are read again with strings decoded, since bin and str values must stay distinct there.
     const text = decodeFirst(b, false)

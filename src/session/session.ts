@@ -26,6 +26,11 @@ export interface Session {
   signedInAt?: Date
   /** gatehouse only (`xl`): when the session was last used, written at most once a minute (`--session-idle-timeout`). */
   lastUsedAt?: Date
+  /**
+   * gatehouse only: the id of the provider that signed the user in (msgpack key `pid`), set only when several
+   * providers are configured; a session without it belongs to the first provider.
+   */
+  providerId?: string
 }
 
 /** When the user signed in: `signedInAt`, or for sessions written before it existed (or by oauth2-proxy) `createdAt`. */

@@ -100,7 +100,7 @@ ${PROVIDER}    loginURLParameters:
 routes:
   - id: app
     hosts: [app.example.com]
-sites: { a: 1 }
+sites: [{ hosts: [a.example.com] }]
 `)
     const c = config([...CORE, '--alpha-config', file], { API_KEY: 'k', GH_SECRET: 'g' })
     const s = structuredOf(c)
@@ -122,7 +122,7 @@ sites: { a: 1 }
       ['idp', 'oidc', 'app', 's3cret'],
       ['second', 'github', 'gh', 'g'],
     ])
-    assert.deepEqual(s.extensions, { routes: [{ id: 'app', hosts: ['app.example.com'] }], sites: { a: 1 } })
+    assert.deepEqual(s.extensions, { routes: [{ id: 'app', hosts: ['app.example.com'] }], sites: [{ hosts: ['a.example.com'] }] })
   })
 
   it('starts no plain HTTP listener without server.bindAddress', () => {
