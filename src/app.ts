@@ -51,6 +51,8 @@ import type { RoutesSpec } from './policy/spec.js'
 import { createRouteTargets } from './upstream/route-targets.js'
 import { createGapSigner } from './upstream/gap-signature.js'
 import { createUpstreamTable } from './upstream/table.js'
+import { traceFetch, traceRedis, traceStore } from './tracing/instrument.js'
+import { NOOP_TRACING, type Tracing } from './tracing/tracing.js'
 import { VERSION } from './version.js'
 
 /** Bound on every call to the identity provider. */
@@ -62,7 +64,7 @@ const REDIS_COMMAND_TIMEOUT_MS = 3_000
  * `--session-store-type`: the session in the cookie itself, or in Redis behind a ticket cookie. The Redis client
  * (about 10 MiB and a third of a second to load) is imported only when sessions live in Redis.
  */
-async function createSessionStore(config: Config, jar: ReturnType<typeof createCookieJar>, keys: { hmacKey: Buffer; aesKey: Buffer }, log: Logger): Promise<SessionStore> {
+async function createSessionStore(config: Config, jar: ReturnType<typeof createCookieJar>, keys: { hmacKey: Buffer; aesKey: Buffer }, log: Logger, tracing: Tracing): Promise<SessionStore> {
   if (config.sessionStoreType !== 'redis') return createCookieStore({ jar, ...keys, minimal: config.sessionCookieMinimal })
   const [{ createRedisConnection }, { createRedisStore }] = await Promise.all([import('./session/redis-client.js'), import('./session/redis-store.js')])
   const redis = createRedisConnection({
@@ -82,7 +84,7 @@ async function createSessionStore(config: Config, jar: ReturnType<typeof createC
     commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
     log,
   })
-  return createRedisStore({ jar, hmacKey: keys.hmacKey, redis })
+  return createRedisStore({ jar, hmacKey: keys.hmacKey, redis: traceRedis(redis, tracing) })
 }
 
 export interface App {
@@ -95,8 +97,9 @@ export interface App {
 }
 
 /** The composition root: builds every service from the config and wires the route table; `accessLog` defaults to `log`. */
-export async function createApp(config: Config, deps: { log: Logger; accessLog?: Logger; clock?: () => number; clusterWorker?: boolean; routes?: RoutesSpec | undefined }): Promise<App> {
+export async function createApp(config: Config, deps: { log: Logger; accessLog?: Logger; clock?: () => number; clusterWorker?: boolean; routes?: RoutesSpec | undefined; tracing?: Tracing }): Promise<App> {
   const { log } = deps
+  const tracing = deps.tracing ?? NOOP_TRACING
   const clock = deps.clock ?? Date.now
   const keys = cookieSecretKeys(config.cookieSecret)
   const jar = createCookieJar({
@@ -115,13 +118,13 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     { proxyPrefix: config.proxyPrefix, pingPath: config.pingPath, readyPath: config.readyPath },
     { processMetrics: config.metricsAddress !== '' || config.metricsSecureAddress !== '', clusterWorker: deps.clusterWorker === true },
   )
-  const store = instrumentStore(await createSessionStore(config, jar, keys, log), metrics)
-  const providerFetch = instrumentFetch(createProviderFetch({
+  const store = traceStore(instrumentStore(await createSessionStore(config, jar, keys, log, tracing), metrics), tracing)
+  const providerFetch = instrumentFetch(traceFetch(createProviderFetch({
     caFiles: config.providerCaFiles,
     useSystemTrustStore: config.useSystemTrustStore,
     insecureSkipVerify: config.sslInsecureSkipVerify,
     timeoutMs: PROVIDER_TIMEOUT_MS,
-  }), metrics)
+  }), tracing), metrics)
   // One provider signs users in today: the first configured (oauth2-proxy uses Providers[0] too).
   const primary = providerEntries(config)[0]?.settings ?? config
   const { provider, allowedGroups } = createProviderFromConfig(primary, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, log, env: process.env })
@@ -177,7 +180,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     csrf,
     store,
     provider,
-    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, ...(headerSessions === undefined ? {} : { headerSessions }) }),
+    authenticator: createAuthenticator({ store, provider, refreshAfterMs: config.cookieRefresh, clock, log, lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000, onRefresh: metrics.refresh, tracing, ...(headerSessions === undefined ? {} : { headerSessions }) }),
     authorizer,
     headers: createHeaderInjector(injectorPlanOf(config)),
     isValidRedirect: createRedirectValidator(config.whitelistDomains),
@@ -197,6 +200,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     metrics,
     providerFetch,
     clock,
+    tracing,
     ...(identityAssertion === undefined ? {} : { identityAssertion }),
   }
 
@@ -245,6 +249,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     requestIdHeader: config.requestIdHeader.toLowerCase(),
     forceJsonErrors: config.forceJsonErrors,
     requestObserver: metrics,
+    tracing,
     accessLog: createAccessLog(deps.accessLog ?? log, {
       enabled: config.requestLogging,
       excludePaths: config.excludeLoggingPaths,

@@ -2,6 +2,7 @@ import type { Logger } from '../log/logger.js'
 import type { Provider } from '../providers/provider.js'
 import { isExpired, sessionAge, type Session } from '../session/session.js'
 import type { SessionStore } from '../session/store.js'
+import { NOOP_SPAN, NOOP_TRACING, type TraceSpan, type Tracing } from '../tracing/tracing.js'
 
 /** The outcome of reading a request's credentials: a session, or why there is none. */
 export type AuthResult =
@@ -30,6 +31,8 @@ export interface AuthenticatorOptions {
    * oauth2-proxy's session chain; only called when the request has that header. Such sessions are never stored.
    */
   headerSessions?: (authorization: string, request: RequestLog) => Promise<Session | undefined>
+  /** Each refresh becomes a `session.refresh` span with its outcome (the IdP's token call nests in it). */
+  tracing?: Tracing
 }
 
 /** With refreshing on, a token is refreshed this long before it expires (at most half its lifetime). */
@@ -55,6 +58,7 @@ export function isRefreshDue(session: Session, refreshAfterMs: number, now: numb
 /** Loads the session from the store and refreshes it when it is older than `--cookie-refresh` (reference §4.7). */
 export function createAuthenticator(options: AuthenticatorOptions) {
   const { store, provider, log } = options
+  const tracing = options.tracing ?? NOOP_TRACING
   /** One refresh per session at a time in this process; concurrent requests share its result. */
   const inFlight = new Map<string, Promise<AuthResult>>()
   /** Refreshes that just succeeded, by the key of the session they replaced (see REFRESHED_GRACE_MS). */
@@ -71,43 +75,54 @@ export function createAuthenticator(options: AuthenticatorOptions) {
    * just have refreshed it, and a rotated refresh token must not be used twice); the others carry on with the
    * current session meanwhile.
    */
-  async function refreshOnce(cookies: Readonly<Record<string, string>>, session: Session, key: string, host: string, request: RequestLog): Promise<AuthResult> {
-    if (store.lock === undefined) return refresh(cookies, session, host, request)
+  async function refreshOnce(cookies: Readonly<Record<string, string>>, session: Session, key: string, host: string, request: RequestLog, span: TraceSpan): Promise<AuthResult> {
+    if (store.lock === undefined) return refresh(cookies, session, host, request, span)
     const release = await store.lock(key, options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS)
-    if (release === undefined) return { kind: 'authenticated', session, setCookies: [] }
+    if (release === undefined) {
+      span.set('gatehouse.refresh.outcome', 'locked_elsewhere')
+      return { kind: 'authenticated', session, setCookies: [] }
+    }
     try {
       const again = await store.load(cookies, options.clock())
       if (again.kind !== 'ok') return { kind: 'anonymous', reason: 'invalid', setCookies: await store.clear(cookies, host) }
-      if (!isRefreshDue(again.session, options.refreshAfterMs, options.clock())) return { kind: 'authenticated', session: again.session, setCookies: [] }
-      return await refresh(cookies, again.session, host, request)
+      if (!isRefreshDue(again.session, options.refreshAfterMs, options.clock())) {
+        span.set('gatehouse.refresh.outcome', 'refreshed_elsewhere')
+        return { kind: 'authenticated', session: again.session, setCookies: [] }
+      }
+      return await refresh(cookies, again.session, host, request, span)
     } finally {
       await release().catch((err: unknown) => log.warn({ event: 'session.lock.release_failed', error: (err as Error).message }, 'could not release the refresh lock; it expires by itself'))
     }
   }
 
-  async function refresh(cookies: Readonly<Record<string, string>>, session: Session, host: string, request: RequestLog): Promise<AuthResult> {
+  async function refresh(cookies: Readonly<Record<string, string>>, session: Session, host: string, request: RequestLog, span: TraceSpan = NOOP_SPAN): Promise<AuthResult> {
     const who = { user: session.user, email: session.email, client: request.client }
     const now = options.clock()
+    const outcome = (o: 'success' | 'failed' | 'revoked' | 'not_refreshable'): void => {
+      options.onRefresh?.(o)
+      span.set('gatehouse.refresh.outcome', o)
+    }
     let result
     try {
       result = await provider.refresh(session, now)
     } catch (err) {
-      options.onRefresh?.('failed')
+      outcome('failed')
+      span.fail(err)
       request.log.warn({ event: 'session.refresh.failed', ...who, error: (err as Error).message }, 'refresh failed; keeping the session')
       return validate(cookies, session, host, [])
     }
     switch (result.kind) {
       case 'refreshed': {
-        options.onRefresh?.('success')
+        outcome('success')
         const setCookies = await store.save(cookies, result.session, host, now)
         request.log.info({ event: 'session.refresh.success', ...who, user: result.session.user, email: result.session.email }, 'session refreshed')
         return { kind: 'authenticated', session: result.session, setCookies }
       }
       case 'not-refreshable':
-        options.onRefresh?.('not_refreshable')
+        outcome('not_refreshable')
         return validate(cookies, session, host, [])
       case 'revoked':
-        options.onRefresh?.('revoked')
+        outcome('revoked')
         request.log.info({ event: 'session.refresh.revoked', ...who, ...(result.reason === undefined ? {} : { reason: result.reason }) }, 'the provider revoked the grant; session ended')
         return { kind: 'anonymous', reason: 'revoked', setCookies: await store.clear(cookies, host) }
     }
@@ -142,7 +157,8 @@ export function createAuthenticator(options: AuthenticatorOptions) {
       if (recent !== undefined) return recent
       let pending = inFlight.get(key)
       if (pending === undefined) {
-        pending = refreshOnce(cookies, session, key, host, request ?? { log, client: undefined })
+        pending = tracing
+          .span('session.refresh', 'internal', {}, (span) => refreshOnce(cookies, session, key, host, request ?? { log, client: undefined }, span))
           .then((result) => (remember(key, result), result))
           .finally(() => inFlight.delete(key))
         inFlight.set(key, pending)

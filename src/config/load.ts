@@ -19,13 +19,14 @@ import { attachProviderEntries, providerEntries, structuredOf, type ProviderEntr
 import { configSchema, optionByKey, type Config } from './schema.js'
 import type { Layer, LayerResult } from './setting.js'
 import { envLayer, fileLayer, flagLayer } from './sources.js'
+import { tracingSettings, type TracingSettings } from './tracing-settings.js'
 
 /** What the process was asked for: help, the version, the alpha YAML of the options, or a run with a valid configuration. */
 export type LoadResult =
   | { kind: 'help'; text: string }
   | { kind: 'version'; text: string }
   | { kind: 'convert'; text: string }
-  | { kind: 'config'; config: Config; warnings: string[]; configTest: boolean; routes: RoutesSpec | undefined }
+  | { kind: 'config'; config: Config; warnings: string[]; configTest: boolean; routes: RoutesSpec | undefined; tracing: TracingSettings | undefined }
 
 /** The process's command line (without node and the script) and environment. */
 export interface LoadInput {
@@ -248,11 +249,14 @@ export function loadConfig(input: LoadInput): LoadResult {
     config = loaded?.config
     entries = loaded?.entries
   }
+  // The standard OTEL_* variables are read here, with the options, so their problems join the others.
+  const tracing = config === undefined ? undefined : tracingSettings(config, input.env)
+  if (tracing !== undefined) issues.push(...tracing.issues)
   if (issues.length > 0 || config === undefined) throw new ConfigError(unique(issues))
   const frozen = deepFreeze(replacing ? config : withStructured(config, structuredOf(config)))
   if (entries !== undefined) attachProviderEntries(frozen, entries)
   if (cli.convertToAlpha) return { kind: 'convert', text: printAlpha(structuredOf(frozen)) }
   const routes = alpha === undefined || alphaFile === undefined ? undefined : routesFromRaw(alpha.extensions.routes, knownIds(frozen), alphaFile)
   if (routes !== undefined && routes.issues.length > 0) throw new ConfigError(routes.issues)
-  return { kind: 'config', config: frozen, warnings: [...new Set([...warnings, ...(routes?.warnings ?? [])])], configTest: cli.configTest, routes: routes?.spec === undefined ? undefined : deepFreeze(routes.spec) }
+  return { kind: 'config', config: frozen, warnings: [...new Set([...warnings, ...(routes?.warnings ?? [])])], configTest: cli.configTest, routes: routes?.spec === undefined ? undefined : deepFreeze(routes.spec), tracing: tracing?.settings === undefined ? undefined : deepFreeze(tracing.settings) }
 }

@@ -13,6 +13,7 @@ import { providerSpecificOptions } from './options/provider-specific.js'
 import { providerOptions } from './options/provider.js'
 import { serverOptions } from './options/server.js'
 import { sessionOptions } from './options/session.js'
+import { tracingOptions } from './options/tracing.js'
 import { upstreamOptions } from './options/upstreams.js'
 
 /** Every oauth2-proxy legacy option, keyed by the camelCase of its cfg key, in display order. */
@@ -29,6 +30,7 @@ export const configShape = {
   ...assertionOptions,
   ...loggingOptions,
   ...metricsOptions,
+  ...tracingOptions,
   ...pageOptions,
   ...miscOptions,
 }

@@ -4,6 +4,8 @@ import * as https from 'node:https'
 import type { Duplex } from 'node:stream'
 import { ProxyError } from '../errors.js'
 import type { Logger } from '../log/logger.js'
+import { endRequestSpan, inRequestSpan } from '../tracing/http-spans.js'
+import type { Tracing } from '../tracing/tracing.js'
 import { createContext, type RequestContext } from './context.js'
 import type { RequestOrigin } from './forwarded.js'
 import type { Pages } from './pages.js'
@@ -29,6 +31,8 @@ export interface ServerOptions {
   headersTimeoutMs?: number
   /** Counts requests (the metrics registry): told when one arrives and when it is done or abandoned. */
   requestObserver?: RequestObserver
+  /** Traces each request when on (a server span around its handling); absent or off, nothing is traced. */
+  tracing?: Tracing
 }
 
 /** What the metrics need from each request on the main listener. */
@@ -91,6 +95,8 @@ export function createHttpServer(options: ServerOptions): http.Server {
     sendHtml(ctx.res, status, pages.error(status, ctx.id, '/', status >= 500 ? undefined : known?.userMessage, debug))
   }
 
+  const tracing = options.tracing
+  const traced = tracing !== undefined && tracing.enabled
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = createContext(req, res, options.resolveOrigin(req), log, options.requestIdHeader)
     const observer = options.requestObserver
@@ -100,8 +106,14 @@ export function createHttpServer(options: ServerOptions): http.Server {
     res.once('close', () => {
       if (res.writableFinished) options.accessLog(ctx)
       observer?.requestFinished(ctx.pathname, req.method ?? 'GET', res.statusCode, (performance.now() - ctx.startedAt) / 1000)
+      endRequestSpan(ctx)
     })
     guardBody(ctx, log, options.bodyIdleMs ?? BODY_IDLE_MS)
+    if (traced) inRequestSpan(tracing, ctx, () => handle(ctx))
+    else handle(ctx)
+  }
+
+  const handle = (ctx: RequestContext): void => {
     try {
       const pending = options.handler(ctx)
       if (pending !== undefined) pending.catch((err: unknown) => renderError(ctx, err))
