@@ -15,6 +15,8 @@ export interface TracingSettings {
   readonly parentBased: boolean
   /** `--otel-include-user`: the user name and email go on the authentication span. */
   readonly includeUser: boolean
+  /** `OTEL_BSP_SCHEDULE_DELAY`: how long spans wait in the batch before export (default 5 s). */
+  readonly scheduleDelayMs: number
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -97,6 +99,9 @@ export function tracingSettings(config: Config, env: Env): { settings: TracingSe
   const sampler = config.otelSampleRatio === '' ? samplerOf(env) : { ratio: Number(config.otelSampleRatio), parentBased: true }
   if ('message' in sampler) issues.push(sampler)
   const headers = headersOf(env, issues)
+  const delay = set(env, 'OTEL_BSP_SCHEDULE_DELAY') ?? '5000'
+  const scheduleDelayMs = Number(delay)
+  if (!Number.isInteger(scheduleDelayMs) || scheduleDelayMs < 1) issues.push({ option: 'OTEL_BSP_SCHEDULE_DELAY', value: delay, message: 'must be a whole number of milliseconds, at least 1' })
   if (issues.length > 0 || 'message' in sampler) return { settings: undefined, issues }
   return {
     settings: {
@@ -107,6 +112,7 @@ export function tracingSettings(config: Config, env: Env): { settings: TracingSe
       ratio: sampler.ratio,
       parentBased: sampler.parentBased,
       includeUser: config.otelIncludeUser,
+      scheduleDelayMs,
     },
     issues,
   }

@@ -43,15 +43,16 @@ function samplerOf(settings: TracingSettings): Sampler {
   return settings.parentBased ? new ParentBasedSampler({ root: ratio }) : ratio
 }
 
+type ExporterModule = { OTLPTraceExporter: new (options: { url: string; headers: Record<string, string> }) => SpanExporter }
+
+/** A CommonJS package imported dynamically from the bundle arrives as its `default` export; from tsc's modules, as is. */
+const exporterClass = (mod: ExporterModule | { default: ExporterModule }): ExporterModule['OTLPTraceExporter'] => ('OTLPTraceExporter' in mod ? mod : mod.default).OTLPTraceExporter
+
 /** The OTLP/HTTP exporter of the configured encoding; each is its own package, loaded only when chosen. */
 async function exporterOf(settings: TracingSettings): Promise<SpanExporter> {
   const options = { url: settings.url, headers: { ...settings.headers } }
-  if (settings.protocol === 'http/json') {
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http')
-    return new OTLPTraceExporter(options)
-  }
-  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto')
-  return new OTLPTraceExporter(options)
+  const Exporter = exporterClass(settings.protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto'))
+  return new Exporter(options)
 }
 
 /**
@@ -65,7 +66,7 @@ export async function startTracing(settings: TracingSettings): Promise<Tracing> 
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': settings.serviceName, 'service.version': VERSION }),
     sampler: samplerOf(settings),
-    spanProcessors: [new BatchSpanProcessor({ exporter: await exporterOf(settings), exportTimeoutMillis: EXPORT_TIMEOUT_MS })],
+    spanProcessors: [new BatchSpanProcessor({ exporter: await exporterOf(settings), exportTimeoutMillis: EXPORT_TIMEOUT_MS, scheduledDelayMillis: settings.scheduleDelayMs })],
   })
   const tracer = provider.getTracer('gatehouse', VERSION)
 
