@@ -92,7 +92,7 @@ describe('tracing: a signed-in request through Redis sessions (OTLP/HTTP JSON)',
     assert.equal(sent[1], upstream.spanId, "the upstream's traceparent names the upstream span as its parent")
     assert.equal(trace.length, 5, `exactly these spans: ${trace.map((s) => s.name).join(', ')}`)
 
-    const [line] = accessLines(stack.proxy.logs(), '/traced?x=1')
+    const [line] = accessLines(await stack.proxy.waitForLog('"uri":"/traced?x=1"'), '/traced?x=1')
     assert.ok(line, 'the request was logged')
     assert.equal(line.traceId, parent.traceId)
     assert.equal(line.spanId, root.spanId, 'the access line leads to the request span')
@@ -101,7 +101,7 @@ describe('tracing: a signed-in request through Redis sessions (OTLP/HTTP JSON)',
   it('starts a new trace without a traceparent, and marks refused requests', async () => {
     const res = await stack.client().get(`${stack.proxy.url}/anonymous`, { headers: { accept: 'application/json' } })
     assert.equal(res.status, 401)
-    const [line] = accessLines(stack.proxy.logs(), '/anonymous')
+    const [line] = accessLines(await stack.proxy.waitForLog('"uri":"/anonymous"'), '/anonymous')
     assert.match(String(line?.traceId), /^[0-9a-f]{32}$/)
     const spans = await receiver.waitFor((all) => all.some((s) => s.traceId === line?.traceId && s.kind === SERVER))
     const trace = spans.filter((s) => s.traceId === line?.traceId)
@@ -165,7 +165,7 @@ describe('tracing: parent-based sampling, protobuf, flush on SIGTERM', () => {
     const parent = newTraceparent()
     assert.equal((await client.get(`${stack.proxy.url}/sampled`, { headers: { traceparent: parent.header } })).status, 200)
     assert.equal((await client.get(`${stack.proxy.url}/not-sampled`)).status, 200)
-    const logs = stack.proxy.logs()
+    const logs = await stack.proxy.waitForLog('"uri":"/not-sampled"')
     assert.equal(accessLines(logs, '/sampled')[0]?.traceId, parent.traceId)
     assert.equal(accessLines(logs, '/not-sampled')[0]?.traceId, undefined, 'no trace id that leads nowhere')
     assert.equal(await stack.proxy.stop(), 0)
