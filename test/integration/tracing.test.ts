@@ -4,10 +4,13 @@
 // and the access log line names the trace. Sampling is parent-based, and the last spans are flushed on SIGTERM.
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { EchoReply } from '../../src/dev/echo-app.js'
 import type { HttpClient } from '../helpers/http.js'
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js'
+import { REPO_ROOT } from '../helpers/process.js'
 import { startRedis, type RedisServer } from '../helpers/redis.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
@@ -175,5 +178,40 @@ describe('tracing: parent-based sampling, protobuf, flush on SIGTERM', () => {
     const root = receiver.spans.find((s) => s.kind === SERVER)
     assert.equal(root?.service, 'gatehouse')
     assert.ok(receiver.spans.some((s) => s.name === 'upstream' && s.parentSpanId === root?.spanId))
+  })
+})
+
+describe('tracing off: the OpenTelemetry packages are not loaded', () => {
+  /** The chunk files a bundle file loads with static imports, transitively (dynamic `import()` excluded). */
+  function staticClosure(entries: string[]): Set<string> {
+    const seen = new Set<string>()
+    const queue = [...entries]
+    for (let file = queue.shift(); file !== undefined && seen.size < 500; file = queue.shift()) {
+      if (seen.has(file)) continue
+      seen.add(file)
+      const text = readFileSync(join(REPO_ROOT, 'dist', file), 'utf8')
+      for (const m of text.matchAll(/^(?:import|export)\s[^;]*?from\s*"\.\/(main-[\w-]+\.js)"/gms)) queue.push(m[1] as string)
+      for (const m of text.matchAll(/^import\s*"\.\/(main-[\w-]+\.js)"/gm)) queue.push(m[1] as string)
+    }
+    return seen
+  }
+  /** esbuild marks every bundled module with a comment naming its path: an OTel package's code is recognisable. */
+  const holdsOtel = (file: string): boolean => readFileSync(join(REPO_ROOT, 'dist', file), 'utf8').includes('node_modules/@opentelemetry/')
+
+  it('keeps the SDK in lazy chunks that only the tracing start imports', () => {
+    const chunks = readdirSync(join(REPO_ROOT, 'dist')).filter((f) => /^main-.*\.js$/.test(f))
+    const chunk = (prefix: string): string => {
+      const found = chunks.find((f) => f.startsWith(prefix))
+      assert.ok(found, `the build has a ${prefix} chunk`)
+      return found
+    }
+    // Always loaded: the entry and the app (sessions in cookies, no metrics listener, no tracing).
+    const always = staticClosure(['main.js', chunk('main-app-')])
+    assert.deepEqual([...always].filter(holdsOtel), [], 'no OpenTelemetry code is loaded when tracing is off')
+    // The check can fail: the tracing chunk does hold the SDK and reaches the exporters only through import().
+    const tracing = staticClosure([chunk('main-otel-')])
+    assert.ok([...tracing].some(holdsOtel), 'the tracing chunk holds the OpenTelemetry SDK')
+    const main = readFileSync(join(REPO_ROOT, 'dist/main.js'), 'utf8')
+    assert.match(main, /import\("\.\/main-otel-[\w-]+\.js"\)/, 'main.js loads the tracing chunk with a dynamic import')
   })
 })
