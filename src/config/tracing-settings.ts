@@ -1,4 +1,5 @@
 import type { ConfigIssue } from '../errors.js'
+import { httpUrlCheck } from './formats.js'
 import type { Config } from './shape.js'
 
 /** How spans are exported and sampled; present only when tracing is on. */
@@ -90,7 +91,8 @@ export function tracingSettings(config: Config, env: Env): { settings: TracingSe
   if (url === undefined || set(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return { settings: undefined, issues }
   if (flagEndpoint === '') {
     const from = tracesEndpoint !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT'
-    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) issues.push({ option: from, value: url, message: 'must be an http:// or https:// URL such as http://otel-collector:4318' })
+    const problem = httpUrlCheck('http://otel-collector:4318')(url)
+    if (problem !== undefined) issues.push({ option: from, value: url, message: problem })
   }
   const protocol = set(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? set(env, 'OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf'
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') {

@@ -1,23 +1,13 @@
 import { defineOptions } from '../define.js'
+import { httpUrlCheck } from '../formats.js'
 
 const o = defineOptions('tracing')
 
 /** A sampling ratio: empty (use `OTEL_TRACES_SAMPLER_ARG`, else 1) or a number from 0 to 1. */
-export function ratioProblem(value: string): string | undefined {
+function ratioProblem(value: string): string | undefined {
   if (value === '') return undefined
   const ratio = Number(value)
   return value.trim() !== '' && Number.isFinite(ratio) && ratio >= 0 && ratio <= 1 ? undefined : 'must be a number from 0 to 1'
-}
-
-/** The OTLP endpoint must be an absolute http(s) URL. */
-function endpointProblem(value: string): string | undefined {
-  if (value === '') return undefined
-  try {
-    const url = new URL(value)
-    return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : 'must be an http:// or https:// URL'
-  } catch {
-    return 'must be an absolute URL such as http://otel-collector:4318'
-  }
 }
 
 /** OpenTelemetry tracing: gatehouse's own options (oauth2-proxy has no tracing); the standard OTEL_* variables apply too. */
@@ -26,7 +16,7 @@ export const tracingOptions = {
     'otel-exporter-otlp-endpoint',
     '',
     'gatehouse only, oauth2-proxy has no such option: the OTLP/HTTP collector base URL (spans go to <url>/v1/traces); turns tracing on. Off when empty and neither OTEL_EXPORTER_OTLP_ENDPOINT nor OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set.',
-    { check: endpointProblem },
+    { check: httpUrlCheck('http://otel-collector:4318') },
   ),
   otelSampleRatio: o.string(
     'otel-sample-ratio',
