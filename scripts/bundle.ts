@@ -1,6 +1,6 @@
 // Second step of `npm run build`: turns tsc's dist/main.js and everything it imports (our modules and the runtime
 // packages) into one ES module, written over dist/main.js, with the lazily loaded parts (the app, Redis, prom-client,
-// --workers) as chunks next to it. Node 20 then loads a handful of files instead of several hundred, which measured
+// OpenTelemetry tracing, --workers) as chunks next to it. Node 20 then loads a handful of files instead of several hundred, which measured
 // about half the start-up time and 8 MiB less resident memory (docs/performance.md). The rest of dist/ stays as tsc
 // wrote it: the demo and the development IdP run from there and are never part of the bundle. tsc's own entry is kept
 // as dist/main.modules.js (the same program, module by module), so a CPU profile can name the source file of a function.

@@ -8,7 +8,7 @@ import { createHttpServer } from './http/server.js'
 import type { Logger } from './log/logger.js'
 import type { Metrics } from './metrics/registry.js'
 import { compileRuntime } from './runtime/compile.js'
-import { createResources } from './runtime/resources.js'
+import { createResources, type ResourceDeps } from './runtime/resources.js'
 import type { Runtime } from './runtime/runtime.js'
 import { createRuntimeSlot } from './runtime/slot.js'
 
@@ -33,7 +33,7 @@ export interface App {
  * The composition root: builds the long-lived resources, compiles the configuration into the first runtime and
  * serves it; `install` swaps in another. `accessLog` defaults to `log`.
  */
-export async function createApp(config: Config, deps: { log: Logger; accessLog?: Logger; clock?: () => number; clusterWorker?: boolean }): Promise<App> {
+export async function createApp(config: Config, deps: ResourceDeps): Promise<App> {
   const resources = await createResources(config, deps)
   let first: Runtime
   try {
@@ -51,6 +51,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
     plan: slot,
     log: deps.log,
     requestObserver: resources.metrics,
+    tracing: resources.tracing,
     ...(first.tls === undefined ? {} : { tls: first.tls }),
   })
   first.warmUp()

@@ -8,11 +8,15 @@ import { createLoggers, type Logger } from './log/logger.js'
 import { closeMetricsListeners, startMetricsListeners } from './metrics/listeners.js'
 import { createLogOutput } from './log/output.js'
 import { logSettingsFromConfig } from './log/settings.js'
+import type { TracingSettings } from './config/tracing-settings.js'
+import { NOOP_TRACING, type Tracing } from './tracing/tracing.js'
 
 /** How long in-flight requests may run after SIGTERM before their connections are cut. */
 const DRAIN_TIMEOUT_MS = 25_000
 /** After the drain timeout, how long closing the services (Redis, upstream pools) may take before the process exits anyway. */
 const CLOSE_GRACE_MS = 2_000
+/** How long the last spans may take to reach the collector at shutdown. */
+const TRACE_FLUSH_TIMEOUT_MS = 5_000
 
 async function main(): Promise<number> {
   if (process.argv[2] === 'policy') {
@@ -55,7 +59,7 @@ async function main(): Promise<number> {
   const { log, access } = createLoggers(clustered ? { ...settings, fields: { pid: process.pid } } : settings, { out: output.out })
   const files = loaded.files
   const reload = (): ReturnType<typeof loadConfig> => loadConfig(input)
-  if (cluster.isWorker) return serve(config, { files, reload }, log, access)
+  if (cluster.isWorker) return serve(config, { files, reload, tracing: loaded.tracing }, log, access)
   if (!config.requestLogging && !config.authLogging && !config.standardLogging) {
     process.stderr.write('gatehouse: warning: request, auth and standard logging are all off; nothing more will be logged\n')
   }
@@ -72,20 +76,21 @@ async function main(): Promise<number> {
     const { runPrimary } = await import('./cluster/primary.js')
     return runPrimary(config, log, { workers: config.workers, drainTimeoutMs: DRAIN_TIMEOUT_MS + 5_000 })
   }
-  return serve(config, { files, reload }, log, access)
+  return serve(config, { files, reload, tracing: loaded.tracing }, log, access)
 }
 
 function ignoreEarlyHangup(): void {}
 
 /** Serves requests in this process (alone, or as one `--workers` worker) until SIGTERM/SIGINT; resolves with the exit code. */
-async function serve(config: Config, sources: { files: readonly string[]; reload: () => LoadResult }, log: Logger, access: Logger): Promise<number> {
+async function serve(config: Config, sources: { files: readonly string[]; reload: () => LoadResult; tracing: TracingSettings | undefined }, log: Logger, access: Logger): Promise<number> {
   const [{ createApp }, { createReloader }, { startReloadTriggers }] = await Promise.all([import('./app.js'), import('./runtime/reload.js'), import('./runtime/triggers.js')])
+  const tracing = await startTracing(sources.tracing, log)
   const worker = cluster.isWorker
   // A worker hands its registry to the primary only when the primary serves metrics.
   const metricsOn = config.metricsAddress !== '' || config.metricsSecureAddress !== ''
   let app
   try {
-    app = await createApp(config, { log, accessLog: access, clusterWorker: worker && metricsOn })
+    app = await createApp(config, { log, accessLog: access, clusterWorker: worker && metricsOn, tracing })
   } catch (err) {
     // Files read at start (e.g. --htpasswd-file) are checked here; their problems are config errors like the others.
     if (!(err instanceof ConfigError)) throw err
@@ -141,7 +146,7 @@ async function serve(config: Config, sources: { files: readonly string[]; reload
         clearTimeout(force)
         clearInterval(idle)
         for (const m of metricsServers) m.closeAllConnections()
-        void app.close().finally(() => {
+        void app.close().then(() => flushTraces(tracing, log)).finally(() => {
           log.info({ event: 'server.stopped' }, 'stopped')
           log.flush()
           resolve(0)
@@ -155,6 +160,26 @@ async function serve(config: Config, sources: { files: readonly string[]; reload
     on('SIGTERM', () => stop('SIGTERM'))
     on('SIGINT', () => stop('SIGINT'))
   })
+}
+
+/** The OpenTelemetry SDK, loaded only when tracing is on (like Redis and prom-client, it is a lazy chunk). */
+async function startTracing(settings: TracingSettings | undefined, log: Logger): Promise<Tracing> {
+  if (settings === undefined) return NOOP_TRACING
+  const { startTracing: start } = await import('./tracing/otel.js')
+  const tracing = await start(settings)
+  const url = new URL(settings.url)
+  log.info({ event: 'tracing.started', endpoint: `${url.origin}${url.pathname}`, protocol: settings.protocol, sampleRatio: settings.ratio, parentBased: settings.parentBased, serviceName: settings.serviceName }, 'exporting traces over OTLP/HTTP')
+  return tracing
+}
+
+/** Sends the spans still buffered before the process exits, waiting at most TRACE_FLUSH_TIMEOUT_MS. */
+async function flushTraces(tracing: Tracing, log: Logger): Promise<void> {
+  if (!tracing.enabled) return
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), TRACE_FLUSH_TIMEOUT_MS)))
+  const outcome = await Promise.race([tracing.shutdown().then(() => 'done' as const, (err: unknown) => (err instanceof Error ? err.message : String(err))), timeout])
+  clearTimeout(timer)
+  if (outcome !== 'done') log.warn({ event: 'tracing.flush.failed', error: outcome }, 'the last spans could not be exported')
 }
 
 main().then(

@@ -3,6 +3,7 @@ import { idleState, TOUCH_INTERVAL_MS } from './idle.js'
 import type { Provider } from '../providers/provider.js'
 import { isExpired, sessionAge, type Session } from '../session/session.js'
 import type { SessionStore } from '../session/store.js'
+import { NOOP_SPAN, NOOP_TRACING, type TraceSpan, type Tracing } from '../tracing/tracing.js'
 
 /** The outcome of reading a request's credentials: a session, or why there is none. */
 export type AuthResult =
@@ -39,6 +40,8 @@ export interface AuthenticatorOptions {
   idleTimeoutMs?: number
   /** Told of every session ended for being idle (log and metrics). */
   onIdle?: (session: Session, request: RequestLog) => void
+  /** Each refresh becomes a `session.refresh` span with its outcome (the IdP's token call nests in it). */
+  tracing?: Tracing
 }
 
 /** With refreshing on, a token is refreshed this long before it expires (at most half its lifetime). */
@@ -64,6 +67,7 @@ export function isRefreshDue(session: Session, refreshAfterMs: number, now: numb
 /** Loads the session from the store and refreshes it when it is older than `--cookie-refresh` (reference §4.7). */
 export function createAuthenticator(options: AuthenticatorOptions) {
   const { store, provider, log } = options
+  const tracing = options.tracing ?? NOOP_TRACING
   /** One refresh per session at a time in this process; concurrent requests share its result. */
   const inFlight = new Map<string, Promise<AuthResult>>()
   /** When this process last wrote a session's last use, by session key: parallel requests write it once. */
@@ -82,37 +86,48 @@ export function createAuthenticator(options: AuthenticatorOptions) {
    * just have refreshed it, and a rotated refresh token must not be used twice); the others carry on with the
    * current session meanwhile.
    */
-  async function refreshOnce(cookies: Readonly<Record<string, string>>, session: Session, key: string, host: string, request: RequestLog): Promise<AuthResult> {
-    if (store.lock === undefined) return refresh(cookies, session, host, request)
+  async function refreshOnce(cookies: Readonly<Record<string, string>>, session: Session, key: string, host: string, request: RequestLog, span: TraceSpan): Promise<AuthResult> {
+    if (store.lock === undefined) return refresh(cookies, session, host, request, span)
     const release = await store.lock(key, options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS)
-    if (release === undefined) return { kind: 'authenticated', session, setCookies: [] }
+    if (release === undefined) {
+      span.set('gatehouse.refresh.outcome', 'locked_elsewhere')
+      return { kind: 'authenticated', session, setCookies: [] }
+    }
     try {
       const again = await store.load(cookies, options.clock())
       if (again.kind !== 'ok') return { kind: 'anonymous', reason: 'invalid', setCookies: await store.clear(cookies, host) }
-      if (!isRefreshDue(again.session, options.refreshAfterMs, options.clock())) return { kind: 'authenticated', session: again.session, setCookies: [] }
-      return await refresh(cookies, again.session, host, request)
+      if (!isRefreshDue(again.session, options.refreshAfterMs, options.clock())) {
+        span.set('gatehouse.refresh.outcome', 'refreshed_elsewhere')
+        return { kind: 'authenticated', session: again.session, setCookies: [] }
+      }
+      return await refresh(cookies, again.session, host, request, span)
     } finally {
       await release().catch((err: unknown) => log.warn({ event: 'session.lock.release_failed', error: (err as Error).message }, 'could not release the refresh lock; it expires by itself'))
     }
   }
 
-  async function refresh(cookies: Readonly<Record<string, string>>, session: Session, host: string, request: RequestLog): Promise<AuthResult> {
+  async function refresh(cookies: Readonly<Record<string, string>>, session: Session, host: string, request: RequestLog, span: TraceSpan = NOOP_SPAN): Promise<AuthResult> {
     const who = { user: session.user, email: session.email, client: request.client }
     const now = options.clock()
     const owner = options.providerOf === undefined ? provider : options.providerOf(session)
     // A session of a provider this configuration no longer has cannot be refreshed: it ends.
     if (owner === undefined) return { kind: 'anonymous', reason: 'invalid', setCookies: await store.clear(cookies, host) }
+    const outcome = (o: 'success' | 'failed' | 'revoked' | 'not_refreshable'): void => {
+      options.onRefresh?.(o)
+      span.set('gatehouse.refresh.outcome', o)
+    }
     let result
     try {
       result = await owner.refresh(session, now)
     } catch (err) {
-      options.onRefresh?.('failed')
+      outcome('failed')
+      span.fail(err)
       request.log.warn({ event: 'session.refresh.failed', ...who, error: (err as Error).message }, 'refresh failed; keeping the session')
       return validate(cookies, session, host, [])
     }
     switch (result.kind) {
       case 'refreshed': {
-        options.onRefresh?.('success')
+        outcome('success')
         // The refreshed session stays with the provider that refreshed it.
         const refreshed = session.providerId === undefined ? result.session : { ...result.session, providerId: session.providerId }
         const setCookies = await store.save(cookies, refreshed, host, now)
@@ -120,10 +135,10 @@ export function createAuthenticator(options: AuthenticatorOptions) {
         return { kind: 'authenticated', session: refreshed, setCookies }
       }
       case 'not-refreshable':
-        options.onRefresh?.('not_refreshable')
+        outcome('not_refreshable')
         return validate(cookies, session, host, [])
       case 'revoked':
-        options.onRefresh?.('revoked')
+        outcome('revoked')
         request.log.info({ event: 'session.refresh.revoked', ...who, ...(result.reason === undefined ? {} : { reason: result.reason }) }, 'the provider revoked the grant; session ended')
         return { kind: 'anonymous', reason: 'revoked', setCookies: await store.clear(cookies, host) }
     }
@@ -188,7 +203,8 @@ export function createAuthenticator(options: AuthenticatorOptions) {
       if (recent !== undefined) return recent
       let pending = inFlight.get(key)
       if (pending === undefined) {
-        pending = refreshOnce(cookies, session, key, host, request ?? { log, client: undefined })
+        pending = tracing
+          .span('session.refresh', 'internal', {}, (span) => refreshOnce(cookies, session, key, host, request ?? { log, client: undefined }, span))
           .then((result) => (remember(key, result), result))
           .finally(() => inFlight.delete(key))
         inFlight.set(key, pending)

@@ -175,3 +175,16 @@ export function realClientIpHeaderProblem(value: string): string | undefined {
   const known = REAL_CLIENT_IP_HEADERS.some((h) => h.toLowerCase() === value.toLowerCase())
   return known ? undefined : `must be one of: ${REAL_CLIENT_IP_HEADERS.join(', ')}`
 }
+
+/** A check for an optional absolute http(s) URL; `example` shows the expected form in the message. */
+export function httpUrlCheck(example: string): (value: string) => string | undefined {
+  return (value) => {
+    if (value === '') return undefined
+    try {
+      const url = new URL(value)
+      return url.protocol === 'https:' || url.protocol === 'http:' ? undefined : 'expected an http:// or https:// URL'
+    } catch {
+      return `expected an absolute URL such as ${example}`
+    }
+  }
+}

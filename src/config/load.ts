@@ -22,6 +22,7 @@ import { attachProviderEntries, structuredOf, type ProviderEntry } from './provi
 import { configSchema, optionByKey, type Config } from './schema.js'
 import type { Layer, LayerResult } from './setting.js'
 import { envLayer, fileLayer, flagLayer } from './sources.js'
+import { tracingSettings, type TracingSettings } from './tracing-settings.js'
 
 /** What the process was asked for: help, the version, the alpha YAML of the options, or a run with a valid configuration. */
 export type LoadResult =
@@ -35,6 +36,8 @@ export type LoadResult =
       configTest: boolean
       /** The files a reload reads again (the cfg file, the alpha file and those the options name): what `--watch-config` watches. */
       files: string[]
+      /** `--otel-*` and the standard `OTEL_*` variables: tracing is on when an OTLP endpoint is set. */
+      tracing: TracingSettings | undefined
     }
 
 /** The process's command line (without node and the script) and environment. */
@@ -265,6 +268,9 @@ export function loadConfig(input: LoadInput): LoadResult {
   const routes = known === undefined || alpha === undefined || alphaFile === undefined ? undefined : routesFromRaw(alpha.extensions.routes, known, alphaFile)
   const sites = known === undefined || alpha === undefined || alphaFile === undefined ? undefined : sitesFromRaw(alpha.extensions.sites, known.providers, alphaFile)
   issues.push(...(routes?.issues ?? []), ...(sites?.issues ?? []))
+  // The standard OTEL_* variables are read here, with the options, so their problems join the others.
+  const tracing = config === undefined ? undefined : tracingSettings(config, input.env)
+  if (tracing !== undefined) issues.push(...tracing.issues)
   if (issues.length > 0 || config === undefined) throw new ConfigError(unique(issues))
   const frozen = deepFreeze(replacing ? config : withStructured(config, structuredOf(config)))
   if (entries !== undefined) attachProviderEntries(frozen, entries)
@@ -277,5 +283,6 @@ export function loadConfig(input: LoadInput): LoadResult {
     warnings: [...new Set([...warnings, ...(routes?.warnings ?? [])])],
     configTest: cli.configTest,
     files: reloadableFiles(frozen, [cli.configFile, alphaFile]),
+    tracing: tracing?.settings === undefined ? undefined : deepFreeze(tracing.settings),
   }
 }

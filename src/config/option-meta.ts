@@ -13,6 +13,7 @@ export const OPTION_GROUPS = [
   'headers',
   'logging',
   'metrics',
+  'tracing',
   'pages',
   'misc',
 ] as const

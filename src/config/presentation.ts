@@ -13,6 +13,7 @@ export const GROUP_TITLES: Readonly<Record<OptionGroup, string>> = {
   headers: 'Identity headers',
   logging: 'Logging',
   metrics: 'Metrics',
+  tracing: 'Tracing (OpenTelemetry)',
   pages: 'Pages',
   misc: 'Miscellaneous',
 }

@@ -14,6 +14,7 @@ import { providerOptions } from './options/provider.js'
 import { serverOptions } from './options/server.js'
 import { sessionOptions } from './options/session.js'
 import { adminOptions } from './options/admin.js'
+import { tracingOptions } from './options/tracing.js'
 import { upstreamOptions } from './options/upstreams.js'
 
 /** Every oauth2-proxy legacy option, keyed by the camelCase of its cfg key, in display order. */
@@ -31,6 +32,7 @@ export const configShape = {
   ...assertionOptions,
   ...loggingOptions,
   ...metricsOptions,
+  ...tracingOptions,
   ...pageOptions,
   ...miscOptions,
 }

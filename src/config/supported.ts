@@ -33,6 +33,11 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'metrics_secure_address',
   'metrics_tls_cert_file',
   'metrics_tls_key_file',
+  // tracing (gatehouse only)
+  'otel_exporter_otlp_endpoint',
+  'otel_sample_ratio',
+  'otel_service_name',
+  'otel_include_user',
   // upstreams
   'upstreams',
   'pass_host_header',

@@ -2,6 +2,7 @@ import type { AllowedReason } from '../auth/authorize.js'
 import { requestPath } from '../auth/routes.js'
 import type { RequestContext } from '../http/context.js'
 import type { Session } from '../session/session.js'
+import type { TraceSpan } from '../tracing/tracing.js'
 import { routedGate, type Routed } from './route-gate.js'
 import type { Services } from './services.js'
 
@@ -21,6 +22,28 @@ export type GateResult =
  * the proxied request itself, or, for /oauth2/auth only, the original request a trusted reverse proxy describes.
  */
 export async function gate(ctx: RequestContext, s: Services, target: { method: string; uri: string }): Promise<GateResult> {
+  if (!s.tracing.enabled) return decide(ctx, s, target)
+  return s.tracing.span('auth.decision', 'internal', {}, async (span) => {
+    const result = await decide(ctx, s, target)
+    describeDecision(span, result, s.tracing.includeUser)
+    return result
+  })
+}
+
+/** The authentication span's attributes: the outcome, the rule or route that decided, and the user only when allowed to. */
+function describeDecision(span: TraceSpan, result: GateResult, includeUser: boolean): void {
+  span.set('gatehouse.auth.result', result.kind)
+  const rule = result.kind === 'allowed' || result.kind === 'refused' ? result.reason : result.kind === 'denied' ? result.rule : result.kind === 'ok' ? 'session' : undefined
+  if (rule !== undefined) span.set('gatehouse.auth.rule', rule)
+  const routeId = result.kind === 'denied' ? result.routeId : result.kind === 'allowed' || result.kind === 'ok' ? result.routed?.route.id : undefined
+  if (routeId !== undefined) span.set('gatehouse.route.id', routeId)
+  const session = result.kind === 'allowed' || result.kind === 'ok' || result.kind === 'denied' ? result.session : undefined
+  if (!includeUser || session === undefined) return
+  if (session.user !== undefined && session.user !== '') span.set('enduser.id', session.user)
+  if (session.email !== undefined && session.email !== '') span.set('user.email', session.email)
+}
+
+async function decide(ctx: RequestContext, s: Services, target: { method: string; uri: string }): Promise<GateResult> {
   // Every method the upstream may act on must be allowed: frameworks honour X-HTTP-Method-Override and its kin.
   const methods = methodReadings(target.method, ctx.req.headers)
   if (s.routes !== undefined) return routedGate(ctx, s, s.routes, target, methods)

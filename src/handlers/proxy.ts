@@ -14,6 +14,7 @@ import { appRedirect } from './redirects.js'
 import type { Services } from './services.js'
 import { sendSignInPage } from './sign-in-page.js'
 import { startLogin } from './start.js'
+import { forwardTraced } from './upstream-span.js'
 
 /**
  * The catch-all: authenticate, authorize, strip client identity headers, inject ours, stream to the upstream.
@@ -91,7 +92,7 @@ async function serve(ctx: RequestContext, s: Services, session: Session | undefi
   if (match.uri !== undefined) ctx.req.url = match.uri
   const responseHeaders: Record<string, string | string[]> = { ...s.headers.responseHeaders(session) }
   if (setCookies.length > 0) responseHeaders['Set-Cookie'] = setCookies
-  await s.forwarder.forward(ctx.req, ctx.res, match.target, {
+  await forwardTraced(ctx, s, match.target, {
     setHeaders: await withUpstreamAssertion(ctx, s.identityAssertion, s.headers.upstreamHeaders(session), session, match.target),
     removeHeaders: s.headers.headersToStrip(ctx.req.headers),
     responseHeaders,

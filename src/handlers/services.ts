@@ -13,6 +13,7 @@ import type { Metrics } from '../metrics/registry.js'
 import type { Provider } from '../providers/provider.js'
 import type { Revocations } from '../session/revocation.js'
 import type { SessionStore } from '../session/store.js'
+import type { Tracing } from '../tracing/tracing.js'
 import type { Forwarder } from '../upstream/forward.js'
 import type { UpstreamTable } from '../upstream/table.js'
 import type { RoutesRuntime } from './route-gate.js'
@@ -69,6 +70,8 @@ export interface Services {
   /** A fetch for calls to the IdP (backend logout); bounded in time. */
   providerFetch: typeof fetch
   clock: () => number
+  /** OpenTelemetry tracing, or the shared no-op when off: handlers open the auth-decision and upstream spans. */
+  tracing: Tracing
   /** `--set-identity-assertion`: the signed JWT of the user for upstreams and /oauth2/auth answers. */
   identityAssertion?: IdentityAssertion
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parse as parseCookies } from 'cookie'
 import { bindRequest, type Logger } from '../log/logger.js'
+import type { RequestSpan } from '../tracing/tracing.js'
 import type { RequestOrigin } from './forwarded.js'
 
 /** Everything a handler needs to know about one request, built once by the server. */
@@ -28,6 +29,8 @@ export interface RequestContext {
   user: string | undefined
   /** Which upstream served it; for the access log. */
   upstream: string | undefined
+  /** The request's server span when tracing is on (its ids go into the access log). */
+  span: RequestSpan | undefined
 }
 
 /** Splits a request target into its encoded path and query without decoding the path. */
@@ -77,6 +80,7 @@ class Context implements RequestContext {
   readonly startedAt: number
   user: string | undefined = undefined
   upstream: string | undefined = undefined
+  span: RequestSpan | undefined = undefined
   #search: string
   #query: URLSearchParams | undefined = undefined
   #log: Logger | undefined = undefined

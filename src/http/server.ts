@@ -4,6 +4,8 @@ import * as https from 'node:https'
 import type { Duplex } from 'node:stream'
 import { ProxyError } from '../errors.js'
 import type { Logger } from '../log/logger.js'
+import { endRequestSpan, inRequestSpan } from '../tracing/http-spans.js'
+import type { Tracing } from '../tracing/tracing.js'
 import { createContext, type RequestContext } from './context.js'
 import type { RequestOrigin } from './forwarded.js'
 import type { Pages } from './pages.js'
@@ -43,6 +45,8 @@ export interface ServerOptions {
   headersTimeoutMs?: number
   /** Counts requests (the metrics registry): told when one arrives and when it is done or abandoned. */
   requestObserver?: RequestObserver
+  /** Traces each request when on (a server span around its handling); absent or off, nothing is traced. */
+  tracing?: Tracing
 }
 
 /** What the metrics need from each request on the main listener. */
@@ -105,6 +109,8 @@ export function createHttpServer(options: ServerOptions): http.Server {
     sendHtml(ctx.res, status, plan.pages.error(status, ctx.id, '/', status >= 500 ? undefined : known?.userMessage, debug))
   }
 
+  const tracing = options.tracing
+  const traced = tracing !== undefined && tracing.enabled
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const plan = options.plan.current
     const ctx = createContext(req, res, plan.resolveOrigin(req), log, plan.requestIdHeader, plan.allowQuerySemicolons)
@@ -117,8 +123,14 @@ export function createHttpServer(options: ServerOptions): http.Server {
       if (res.writableFinished) plan.accessLog(ctx)
       observer?.requestFinished(ctx.pathname, req.method ?? 'GET', res.statusCode, (performance.now() - ctx.startedAt) / 1000)
       plan.leave?.()
+      endRequestSpan(ctx)
     })
     guardBody(ctx, log, options.bodyIdleMs ?? BODY_IDLE_MS)
+    if (traced) inRequestSpan(tracing, ctx, () => handle(ctx, plan))
+    else handle(ctx, plan)
+  }
+
+  const handle = (ctx: RequestContext, plan: RequestPlan): void => {
     try {
       const pending = plan.handler(ctx)
       if (pending !== undefined) pending.catch((err: unknown) => renderError(ctx, plan, err))

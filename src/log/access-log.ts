@@ -30,6 +30,9 @@ export function createAccessLog(log: Logger, options: AccessLogOptions): (ctx: R
       size: Number(ctx.res.getHeader('content-length') ?? 0) || undefined,
       durationMs: Math.round((performance.now() - ctx.startedAt) * 1000) / 1000,
       userAgent: ctx.req.headers['user-agent'],
+      // With tracing on, the line leads to its trace (sampled traces only; pino leaves undefined fields out).
+      traceId: ctx.span?.traceId || undefined,
+      spanId: ctx.span?.spanId || undefined,
     })
   }
 }

@@ -37,6 +37,7 @@ import { createForwarder } from '../upstream/forward.js'
 import { createGapSigner } from '../upstream/gap-signature.js'
 import { createRouteTargets } from '../upstream/route-targets.js'
 import { createUpstreamTable } from '../upstream/table.js'
+import { traceStore } from '../tracing/instrument.js'
 import { VERSION } from '../version.js'
 import { PROVIDER_TIMEOUT_MS, type Resources } from './resources.js'
 
@@ -73,7 +74,7 @@ export function compileServices(config: Config, resources: Resources): CompiledS
   })
   const csrf = createCsrfCookies({ jar, ...keys, perRequest: config.cookieCsrfPerRequest, perRequestLimit: config.cookieCsrfPerRequestLimit })
   const formTokens = config.htpasswdFile === '' ? undefined : createFormTokens({ jar, hmacKey: keys.hmacKey })
-  const rawStore = resources.redis === undefined ? createCookieStore({ jar, ...keys, minimal: config.sessionCookieMinimal }) : resources.redis.store(jar, keys.hmacKey)
+  const rawStore = resources.redis === undefined ? traceStore(createCookieStore({ jar, ...keys, minimal: config.sessionCookieMinimal }), resources.tracing) : resources.redis.store(jar, keys.hmacKey)
   const store = instrumentStore(rawStore, metrics)
   const upstreams = createUpstreamTable(structuredOf(config).upstreamConfig)
   const routes = routesOf(config)
@@ -149,6 +150,7 @@ export function compileServices(config: Config, resources: Resources): CompiledS
         log,
         lockTtlMs: PROVIDER_TIMEOUT_MS + 5_000,
         onRefresh: metrics.refresh,
+        tracing: resources.tracing,
         isRevoked: resources.revocations.isRevoked,
         idleTimeoutMs: config.sessionIdleTimeout,
         onIdle: (session, request) => {
@@ -177,6 +179,7 @@ export function compileServices(config: Config, resources: Resources): CompiledS
       metrics,
       providerFetch,
       clock,
+      tracing: resources.tracing,
       ...(resources.identityAssertion === undefined ? {} : { identityAssertion: resources.identityAssertion }),
     }
     const warmUp = async (): Promise<void> => {

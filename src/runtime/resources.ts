@@ -10,6 +10,8 @@ import type { RedisConnection } from '../session/redis-client.js'
 import { createCookieRevocations, type Revocations } from '../session/revocation.js'
 import type { SessionStore } from '../session/store.js'
 import type { SessionIndex } from '../session/redis-index.js'
+import { traceFetch, traceRedis, traceStore } from '../tracing/instrument.js'
+import { NOOP_TRACING, type Tracing } from '../tracing/tracing.js'
 import { createPools, type Pools } from '../upstream/pools.js'
 
 /** Bound on every call to the identity provider. */
@@ -27,6 +29,8 @@ export interface Resources {
   readonly accessLog: Logger
   readonly clock: () => number
   readonly metrics: Metrics
+  /** Spans for requests, sessions, the IdP and Redis (a shared no-op when tracing is off). */
+  readonly tracing: Tracing
   /** The keys derived from `--cookie-secret`: sessions sealed before a reload still open after it. */
   readonly keys: { readonly hmacKey: Buffer; readonly aesKey: Buffer }
   /** Under `--session-store-type=redis`: the connection, and a store over it for a runtime's cookie settings. */
@@ -61,13 +65,15 @@ export interface ResourceDeps {
   clock?: () => number
   /** This process is a `--workers` worker whose registry the primary sums. */
   clusterWorker?: boolean
+  /** Started once per process by main.ts when an OTLP endpoint is set; the no-op tracer otherwise. */
+  tracing?: Tracing
 }
 
 /**
  * `--session-store-type=redis`: the connection outlives every runtime. The Redis client (about 10 MiB and a third of
  * a second to load) is imported only when sessions live in Redis.
  */
-async function connectRedis(config: Config, log: Logger): Promise<RedisSessions | undefined> {
+async function connectRedis(config: Config, log: Logger, tracing: Tracing): Promise<RedisSessions | undefined> {
   if (config.sessionStoreType !== 'redis') return undefined
   const [{ createRedisConnection }, { createRedisStore, createSessionMemory }, { createRedisSessionIndex }, { createRedisRevocations }] = await Promise.all([
     import('../session/redis-client.js'),
@@ -93,14 +99,15 @@ async function connectRedis(config: Config, log: Logger): Promise<RedisSessions 
     log,
   })
   // One in-memory copy of the tracked sessions for every runtime's store over this connection.
-  const memory = createSessionMemory(connection)
+  const traced = traceRedis(connection, tracing)
+  const memory = createSessionMemory(traced)
   const name = config.cookieName
   const index = createRedisSessionIndex({ redis: connection, name, provider: config.oidcIssuerUrl === '' ? config.provider : config.oidcIssuerUrl, expireMs: config.cookieExpire })
   return {
     connection,
     index,
     revocations: createRedisRevocations({ redis: connection, index, name }),
-    store: (jar, hmacKey) => createRedisStore({ jar, hmacKey, redis: connection, memory, index }),
+    store: (jar, hmacKey) => traceStore(createRedisStore({ jar, hmacKey, redis: traced, memory, index }), tracing),
   }
 }
 
@@ -110,13 +117,14 @@ export async function createResources(config: Config, deps: ResourceDeps): Promi
     { proxyPrefix: config.proxyPrefix, pingPath: config.pingPath, readyPath: config.readyPath },
     { processMetrics: config.metricsAddress !== '' || config.metricsSecureAddress !== '', clusterWorker: deps.clusterWorker === true },
   )
-  const providerFetch = instrumentFetch(createProviderFetch({
+  const tracing = deps.tracing ?? NOOP_TRACING
+  const providerFetch = instrumentFetch(traceFetch(createProviderFetch({
     caFiles: config.providerCaFiles,
     useSystemTrustStore: config.useSystemTrustStore,
     insecureSkipVerify: config.sslInsecureSkipVerify,
     timeoutMs: PROVIDER_TIMEOUT_MS,
-  }), metrics)
-  const redis = await connectRedis(config, deps.log)
+  }), tracing), metrics)
+  const redis = await connectRedis(config, deps.log, tracing)
   const pools = createPools()
   const clock = deps.clock ?? Date.now
   const identityAssertion = await createIdentityAssertionFromConfig(config, { clock, log: deps.log })
@@ -125,6 +133,7 @@ export async function createResources(config: Config, deps: ResourceDeps): Promi
     accessLog: deps.accessLog ?? deps.log,
     clock,
     metrics,
+    tracing,
     keys: cookieSecretKeys(config.cookieSecret),
     redis,
     providerFetch,

@@ -6,7 +6,7 @@ import type { ConfigIssue } from '../errors.js'
  * Options a reload cannot change, because what they configure is built once per process: the listeners, the
  * `--workers` processes, the session store and its Redis connection, the cookie secret (sessions already issued
  * must still open), the log destination and formats, the metrics listeners, the TLS trust of the provider client,
- * the identity assertion's key ring, the cookie lifetime the revocation list keeps entries for, and the session
+ * the identity assertion's key ring, tracing, the cookie lifetime the revocation list keeps entries for, and the session
  * admin listener.
  */
 export const RESTART_ONLY: readonly (keyof Config)[] = [
@@ -49,6 +49,11 @@ export const RESTART_ONLY: readonly (keyof Config)[] = [
   // The revocation list and the session index outlive runtimes and keep entries for the cookie lifetime: a longer
   // lifetime after a reload would let a revoked session outlive its revocation.
   'cookieExpire',
+  // Tracing is started once per process (the OTEL_* variables are read then too).
+  'otelExporterOtlpEndpoint',
+  'otelSampleRatio',
+  'otelServiceName',
+  'otelIncludeUser',
   // The admin listener is built once.
   'adminAddress',
   'adminToken',

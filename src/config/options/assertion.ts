@@ -1,4 +1,5 @@
 import { defineOptions } from '../define.js'
+import { httpUrlCheck } from '../formats.js'
 
 const o = defineOptions('headers')
 
@@ -9,15 +10,7 @@ function headerNameProblem(value: string): string | undefined {
   return HEADER_NAME.test(value) ? undefined : 'expected an HTTP header name such as X-Gatehouse-Assertion'
 }
 
-function absoluteUrlProblem(value: string): string | undefined {
-  if (value === '') return undefined
-  try {
-    const url = new URL(value)
-    return url.protocol === 'https:' || url.protocol === 'http:' ? undefined : 'expected an http:// or https:// URL'
-  } catch {
-    return 'expected an absolute URL such as https://auth.example.com'
-  }
-}
+const absoluteUrlProblem = httpUrlCheck('https://auth.example.com')
 
 /** gatehouse's signed identity assertion (a JWT for the upstream) and the keys that sign it; oauth2-proxy has none of these. */
 export const assertionOptions = {
