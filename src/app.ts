@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import type { Server } from 'node:http'
 import { createIdentityAssertionFromConfig } from './assertion/from-config.js'
 import { createAuthenticator } from './auth/authenticate.js'
 import { createAuthorizer } from './auth/authorize.js'
@@ -32,7 +31,7 @@ import { createOriginResolver } from './http/forwarded.js'
 import { createPages } from './http/pages.js'
 import { redirect } from './http/reply.js'
 import { createRouter } from './http/router.js'
-import { createHttpServer, describe, type Handler } from './http/server.js'
+import { createHttpServer, describe, type Handler, type ProxyServer } from './http/server.js'
 import { createIpSet } from './lib/cidr.js'
 import { createAccessLog } from './log/access-log.js'
 import type { Logger } from './log/logger.js'
@@ -86,8 +85,8 @@ async function createSessionStore(config: Config, jar: ReturnType<typeof createC
 }
 
 export interface App {
-  /** The HTTP server, or the HTTPS one when a certificate is configured (only one runs, as in oauth2-proxy). */
-  server: Server
+  /** The HTTP server, or the HTTPS one (HTTP/2 and HTTP/1.1) when a certificate is configured (only one runs, as in oauth2-proxy). */
+  server: ProxyServer
   services: Services
   /** The Prometheus registry, served by main.ts on `--metrics-address` / `--metrics-secure-address`. */
   metrics: Metrics
@@ -250,7 +249,7 @@ export async function createApp(config: Config, deps: { log: Logger; accessLog?:
       excludePaths: config.excludeLoggingPaths,
       silencePaths: config.silencePingLogging ? [config.pingPath, config.readyPath] : [],
     }),
-    ...(tls === undefined ? {} : { tls }),
+    ...(tls === undefined ? {} : { tls, http2: config.http2 }),
   })
 
   void bearer?.warmUp()

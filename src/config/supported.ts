@@ -9,6 +9,7 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'tls_cert_file',
   'tls_key_file',
   'tls_min_version',
+  'http2',
   'proxy_prefix',
   'ping_path',
   'ping_user_agent',
