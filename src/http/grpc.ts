@@ -50,8 +50,10 @@ export function grpcStatusOf(httpStatus: number): number {
 }
 
 /**
- * Answers a gRPC call the way a gRPC server refuses one: HTTP 200 and a "trailers-only" response, the status in
- * `grpc-status` and a percent-encoded `grpc-message`, no body (grpc/doc/PROTOCOL-HTTP2.md). Never an HTML page.
+ * Answers a gRPC call the way a gRPC server refuses one: HTTP 200, the status in `grpc-status` and a percent-encoded
+ * `grpc-message`, no message (grpc/doc/PROTOCOL-HTTP2.md). Over HTTP/2 they travel as trailers after the headers
+ * (the compatibility API cannot end a stream on its first HEADERS frame, and gRPC clients read the status only from
+ * a block that ends the stream); gRPC-Web over HTTP/1.1 reads them from the headers. Never an HTML page.
  */
 export function sendGrpcStatus(res: ServerResponse, code: number, message: string, headers: Record<string, string | string[]> = {}): void {
   if (res.headersSent) {
@@ -59,12 +61,14 @@ export function sendGrpcStatus(res: ServerResponse, code: number, message: strin
     return
   }
   const type = res.req.headers['content-type']
-  res.writeHead(200, {
-    ...headers,
-    'content-type': typeof type === 'string' && type.toLowerCase().startsWith('application/grpc-web') ? type : 'application/grpc',
-    'grpc-status': String(code),
-    'grpc-message': encodeGrpcMessage(message),
-  })
+  const status = { 'grpc-status': String(code), 'grpc-message': encodeGrpcMessage(message) }
+  const contentType = typeof type === 'string' && type.toLowerCase().startsWith('application/grpc-web') ? type : 'application/grpc'
+  if (res.req.httpVersionMajor === 2) {
+    res.writeHead(200, { ...headers, 'content-type': contentType })
+    res.addTrailers(status)
+  } else {
+    res.writeHead(200, { ...headers, 'content-type': contentType, ...status, 'content-length': '0' })
+  }
   res.end()
 }
 
