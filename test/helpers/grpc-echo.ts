@@ -42,10 +42,8 @@ export interface GrpcEchoServer {
   /** `127.0.0.1:<port>` */
   address: string
   calls: number
-  /** Resolves once a Hang call reached the upstream. */
-  hangStarted(): Promise<void>
-  /** Resolves when a Hang call is cancelled at the upstream (the client's cancel or deadline passed on). */
-  hangCancelled(): Promise<void>
+  /** Watches the next Hang call: resolves `started` when it reaches the upstream, `cancelled` when it is cancelled there. */
+  expectHang(): { started: Promise<void>; cancelled: Promise<void> }
   close(): Promise<void>
 }
 
@@ -57,10 +55,7 @@ const first = (metadata: grpc.Metadata, name: string): string | undefined => {
 /** Starts the upstream on an ephemeral port, cleartext HTTP/2 (what `h2c://` upstreams are). */
 export async function startGrpcEcho(): Promise<GrpcEchoServer> {
   const server = new grpc.Server()
-  let started: () => void = () => undefined
-  let cancelled: () => void = () => undefined
-  let startedP = new Promise<void>((resolve) => (started = resolve))
-  let cancelledP = new Promise<void>((resolve) => (cancelled = resolve))
+  let watcher: { started: () => void; cancelled: () => void } | undefined
   const state = { calls: 0 }
   const seen = (call: grpc.ServerUnaryCall<Msg, Msg> | grpc.ServerWritableStream<Msg, Msg> | grpc.ServerDuplexStream<Msg, Msg>): Msg => {
     state.calls += 1
@@ -94,8 +89,10 @@ export async function startGrpcEcho(): Promise<GrpcEchoServer> {
     },
     Hang: (call: grpc.ServerUnaryCall<Msg, Msg>) => {
       seen(call)
-      call.once('cancelled', () => cancelled())
-      started()
+      const watch = watcher
+      watcher = undefined
+      call.once('cancelled', () => watch?.cancelled())
+      watch?.started()
     },
   }
   server.addService(ECHO_SERVICE, handlers)
@@ -107,12 +104,12 @@ export async function startGrpcEcho(): Promise<GrpcEchoServer> {
     get calls() {
       return state.calls
     },
-    hangStarted: () => startedP,
-    hangCancelled: () => {
-      const p = cancelledP
-      startedP = new Promise<void>((resolve) => (started = resolve))
-      cancelledP = new Promise<void>((resolve) => (cancelled = resolve))
-      return p
+    expectHang() {
+      let started: () => void = () => undefined
+      let cancelled: () => void = () => undefined
+      const promises = { started: new Promise<void>((resolve) => (started = resolve)), cancelled: new Promise<void>((resolve) => (cancelled = resolve)) }
+      watcher = { started, cancelled }
+      return promises
     },
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())).then(() => server.forceShutdown()),
   }
