@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
-import type { Server as HttpsServer } from 'node:https'
+import { Server as TlsServer } from 'node:tls'
 import { createAdminAccess } from './admin/admin-access.js'
 import { createAdminServer } from './admin/admin-server.js'
 import type { Config } from './config/schema.js'
-import { createHttpServer } from './http/server.js'
+import { createHttpServer, type ProxyServer } from './http/server.js'
 import type { Logger } from './log/logger.js'
 import type { Metrics } from './metrics/registry.js'
 import { compileRuntime } from './runtime/compile.js'
@@ -13,8 +13,8 @@ import type { Runtime } from './runtime/runtime.js'
 import { createRuntimeSlot } from './runtime/slot.js'
 
 export interface App {
-  /** The HTTP server, or the HTTPS one when a certificate is configured (only one runs, as in oauth2-proxy). */
-  server: Server
+  /** The HTTP server, or the HTTPS one (HTTP/2 and HTTP/1.1) when a certificate is configured (only one runs, as in oauth2-proxy). */
+  server: ProxyServer
   /** The runtime in force: what the next request will be served with. */
   readonly runtime: Runtime
   /** The Prometheus registry, served by main.ts on `--metrics-address` / `--metrics-secure-address`. */
@@ -52,7 +52,7 @@ export async function createApp(config: Config, deps: ResourceDeps): Promise<App
     log: deps.log,
     requestObserver: resources.metrics,
     tracing: resources.tracing,
-    ...(first.tls === undefined ? {} : { tls: first.tls }),
+    ...(first.tls === undefined ? {} : { tls: first.tls, http2: config.http2 }),
   })
   first.warmUp()
   const { revocations, log, metrics, clock, keys } = resources
@@ -82,7 +82,7 @@ export async function createApp(config: Config, deps: ResourceDeps): Promise<App
     install(next) {
       const runtime = compileRuntime(next, resources)
       // A renewed certificate takes effect for new connections; whether HTTPS runs at all needs a restart.
-      if (runtime.tls !== undefined && 'setSecureContext' in server) (server as HttpsServer).setSecureContext(runtime.tls)
+      if (runtime.tls !== undefined && server instanceof TlsServer) server.setSecureContext(runtime.tls)
       resources.metrics.setRoutes({ proxyPrefix: next.proxyPrefix, pingPath: next.pingPath, readyPath: next.readyPath })
       slot.swap(runtime)
       runtime.warmUp()

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 
 /** The upstream forms oauth2-proxy accepts, for messages. */
-const UPSTREAM_FORMS = 'http(s)://host[:port][/path], file:///dir[#/mount/], static://CODE (100-599) or unix:///path/to/socket'
+const UPSTREAM_FORMS = 'http(s)://host[:port][/path], h2c://host:port[/path], file:///dir[#/mount/], static://CODE (100-599) or unix:///path/to/socket'
 
 function isPort(text: string): boolean {
   return /^\d{1,5}$/.test(text) && Number(text) <= 65535
@@ -13,7 +13,7 @@ function isHost(text: string): boolean {
   return /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/.test(text)
 }
 
-/** Checks one `--upstream`: `http(s)://host[:port][/path]`, `file:///dir[#/mount/]`, `static://CODE` or `unix:///path`. */
+/** Checks one `--upstream`: `http(s)://host[:port][/path]`, `h2c://host:port[/path]` (cleartext HTTP/2), `file:///dir[#/mount/]`, `static://CODE` or `unix:///path`. */
 export function upstreamProblem(value: string): string | undefined {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase()
   const expected = `an upstream must be ${UPSTREAM_FORMS}`
@@ -27,6 +27,7 @@ export function upstreamProblem(value: string): string | undefined {
   switch (scheme) {
     case 'http':
     case 'https':
+    case 'h2c':
       if (url.hostname === '') return `the upstream has no host: ${expected}`
       return undefined
     case 'file': {

@@ -10,6 +10,7 @@ export const SUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
   'tls_key_file',
   'tls_min_version',
   'tls_cipher_suites',
+  'http2',
   'proxy_prefix',
   'ping_path',
   'ping_user_agent',

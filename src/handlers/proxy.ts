@@ -1,6 +1,7 @@
 import { checkQueryConstraints, parseQueryConstraints } from '../auth/query-constraints.js'
 import { ProxyError } from '../errors.js'
 import type { RequestContext } from '../http/context.js'
+import { GrpcStatus, isGrpcRequest, sendGrpcStatus } from '../http/grpc.js'
 import { appendSetCookies, redirect, sendHtml, sendJson, sendText, wantsJson } from '../http/reply.js'
 import type { Handler } from '../http/server.js'
 import type { Session } from '../session/session.js'
@@ -28,7 +29,7 @@ export function createProxyHandler(s: Services): Handler {
         return needsLogin(ctx, s, result.setCookies, result.providers)
       case 'denied':
         appendSetCookies(ctx.res, result.setCookies)
-        if (s.settings.forceJsonErrors) return sendJson(ctx.res, 403, {})
+        if (s.settings.forceJsonErrors && !isGrpcRequest(ctx.req)) return sendJson(ctx.res, 403, {})
         throw new ProxyError('ERR_FORBIDDEN', 403, result.routeId === undefined ? `session failed ${result.rule}` : `route ${result.routeId} refused by ${result.rule}`)
       case 'refused':
         throw refusal(result.status, result.reason)
@@ -41,6 +42,11 @@ export function createProxyHandler(s: Services): Handler {
 
 /** No session, or (`accepted` set) one from a provider the route does not accept: 401 for APIs, else sign in. */
 async function needsLogin(ctx: RequestContext, s: Services, setCookies: string[], accepted: readonly string[] | undefined): Promise<void> {
+  // A gRPC client cannot follow a sign-in: it gets what a gRPC server answers an unauthenticated call.
+  if (isGrpcRequest(ctx.req)) {
+    appendSetCookies(ctx.res, setCookies)
+    return sendGrpcStatus(ctx.res, GrpcStatus.UNAUTHENTICATED, 'authentication required: send a bearer token or a session cookie')
+  }
   if (s.settings.forceJsonErrors || wantsJson(ctx.req.headers.accept) || s.isApiRoute(ctx.rawUrl)) {
     appendSetCookies(ctx.res, setCookies)
     return sendJson(ctx.res, 401, {})

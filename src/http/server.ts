@@ -8,6 +8,8 @@ import { endRequestSpan, inRequestSpan } from '../tracing/http-spans.js'
 import type { Tracing } from '../tracing/tracing.js'
 import { createContext, type RequestContext } from './context.js'
 import type { RequestOrigin } from './forwarded.js'
+import { grpcStatusOf, isGrpcRequest, sendGrpcStatus } from './grpc.js'
+import { createH2Listener, type H2Limits } from './h2-server.js'
 import type { Pages } from './pages.js'
 import { sendHtml, sendJson, wantsJson } from './reply.js'
 
@@ -39,6 +41,10 @@ export interface ServerOptions {
   plan: { readonly current: RequestPlan }
   log: Logger
   tls?: { cert: Buffer; key: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3'; ciphers?: string | undefined }
+  /** `--http2`: the TLS listener also speaks HTTP/2, chosen by ALPN (default on); plain HTTP stays HTTP/1.1. */
+  http2?: boolean
+  /** Bounds on each HTTP/2 connection (tests lower them). */
+  http2Limits?: Partial<H2Limits>
   /** How long a request body may stall before 408 (default 60 s). */
   bodyIdleMs?: number
   /** How long a client may take to send the request head before 408 and close (default 60 s; tests use less). */
@@ -54,6 +60,9 @@ export interface RequestObserver {
   requestStarted(): void
   requestFinished(pathname: string, method: string, status: number, seconds: number): void
 }
+
+/** The listener main.ts drives: an http.Server, an https.Server, or the HTTP/2 listener that drains the same way. */
+export type ProxyServer = http.Server | ReturnType<typeof createH2Listener>
 
 /** Bounds against slow or oversized clients: 16 KiB of headers (else 431), 60 s to send them. */
 const LIMITS = { maxHeaderSize: 16 * 1024, headersTimeout: 60_000, requestTimeout: 0, keepAliveTimeout: 5_000 }
@@ -85,7 +94,9 @@ function guardBody(ctx: RequestContext, log: Logger, idleMs: number): void {
 }
 
 /** Creates the HTTP(S) server whose request listener is the one error boundary of the process. */
-export function createHttpServer(options: ServerOptions): http.Server {
+export function createHttpServer(options: ServerOptions & { tls?: undefined }): http.Server
+export function createHttpServer(options: ServerOptions): ProxyServer
+export function createHttpServer(options: ServerOptions): ProxyServer {
   const { log } = options
 
   function renderError(ctx: RequestContext, plan: RequestPlan, err: unknown): void {
@@ -99,6 +110,11 @@ export function createHttpServer(options: ServerOptions): http.Server {
     }
     if (ctx.res.headersSent) {
       ctx.res.destroy()
+      return
+    }
+    // A gRPC client reads grpc-status, never a page: the same refusal as a gRPC server's (docs/integrations/grpc.md).
+    if (isGrpcRequest(ctx.req)) {
+      sendGrpcStatus(ctx.res, grpcStatusOf(status), status >= 500 ? `internal error (request ${ctx.id})` : (known?.userMessage ?? http.STATUS_CODES[status] ?? 'error'))
       return
     }
     if (plan.forceJsonErrors || wantsJson(ctx.req.headers.accept)) {
@@ -125,7 +141,8 @@ export function createHttpServer(options: ServerOptions): http.Server {
       plan.leave?.()
       endRequestSpan(ctx)
     })
-    guardBody(ctx, log, options.bodyIdleMs ?? BODY_IDLE_MS)
+    // HTTP/2 bodies are bounded by the connection's flow control and settings, not by the socket timeout.
+    if (req.httpVersionMajor !== 2) guardBody(ctx, log, options.bodyIdleMs ?? BODY_IDLE_MS)
     if (traced) inRequestSpan(tracing, ctx, () => handle(ctx, plan))
     else handle(ctx, plan)
   }
@@ -144,12 +161,16 @@ export function createHttpServer(options: ServerOptions): http.Server {
   const limits = { ...LIMITS, headersTimeout, connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(headersTimeout / 4))) }
   const server = options.tls === undefined
     ? http.createServer({ ...limits }, onRequest)
-    : https.createServer({ ...limits, cert: options.tls.cert, key: options.tls.key, minVersion: options.tls.minVersion, ...(options.tls.ciphers === undefined ? {} : { ciphers: options.tls.ciphers }), ALPNProtocols: ['http/1.1'] }, onRequest)
-  server.headersTimeout = headersTimeout
-  server.requestTimeout = LIMITS.requestTimeout
-  server.keepAliveTimeout = LIMITS.keepAliveTimeout
+    : options.http2 === false
+      ? https.createServer({ ...limits, cert: options.tls.cert, key: options.tls.key, minVersion: options.tls.minVersion, ...(options.tls.ciphers === undefined ? {} : { ciphers: options.tls.ciphers }), ALPNProtocols: ['http/1.1'] }, onRequest)
+      : createH2Listener({ ...options.tls, onRequest: withAuthority(onRequest), log, ...(options.http2Limits === undefined ? {} : { limits: options.http2Limits }) })
+  // With allowHTTP1, the HTTP/2 listener runs node:http's connection handling for HTTP/1.1 clients: same timeouts, same events.
+  const h1 = server as http.Server
+  h1.headersTimeout = headersTimeout
+  h1.requestTimeout = LIMITS.requestTimeout
+  h1.keepAliveTimeout = LIMITS.keepAliveTimeout
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  h1.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
     const res = new http.ServerResponse(req)
     const plan = options.plan.current
@@ -167,13 +188,27 @@ export function createHttpServer(options: ServerOptions): http.Server {
     })
   })
 
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+  h1.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (socket.destroyed || !socket.writable) return
     // Node answers 431 for oversized headers and 408 for slow ones; keep those statuses explicit.
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
   })
   return server
+}
+
+/**
+ * HTTP/2 carries the host in `:authority` (RFC 9113 §8.3.1) and the compatibility API does not copy it to `Host`:
+ * copy it, so origin resolution, the redirect URL and the upstream request see the host as on HTTP/1.1.
+ */
+function withAuthority(onRequest: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (req.httpVersionMajor === 2 && req.headers.host === undefined) {
+      const authority = req.headers[':authority']
+      if (typeof authority === 'string') req.headers.host = authority
+    }
+    onRequest(req, res)
+  }
 }
 
 /** A one-line description of an error for logs: code and message, never a stack of secrets. */

@@ -12,6 +12,7 @@ import type { ConfigIssue } from '../errors.js'
 export const RESTART_ONLY: readonly (keyof Config)[] = [
   'httpAddress',
   'httpsAddress',
+  'http2',
   'workers',
   'watchConfig',
   'sessionStoreType',

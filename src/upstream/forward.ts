@@ -2,12 +2,13 @@ import { EventEmitter } from 'node:events'
 import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex, Readable } from 'node:stream'
-import type { Dispatcher, Pool } from 'undici'
+import type { Dispatcher } from 'undici'
 import { ProxyError } from '../errors.js'
 import { createFileServer } from './file-server.js'
 import { signUpstreamRequest, type GapSigner } from './gap-signature.js'
 import { connectionTokens, isHopByHop } from './hop-by-hop.js'
 import { sendStatic, type ResponseHeaders } from './local-response.js'
+import type { UpstreamRequester } from './h2-trailers.js'
 import { createPools, type PoolKey, type PoolOptions, type Pools } from './pools.js'
 import { buildRequestHeaders } from './request-headers.js'
 import type { UpstreamOptions, UpstreamTarget } from './table.js'
@@ -66,8 +67,8 @@ export function createForwarder(options: ForwardOptions, shared?: Pools): Forwar
     return { insecureSkipVerify: o.insecureSkipVerify, timeoutMs: o.timeoutMs }
   }
   /** Each target's pool and TLS server name, looked up once: the table's targets live as long as their runtime. */
-  let byTarget = new WeakMap<RemoteTarget, { pool: Pool; servername: string | undefined }>()
-  function poolFor(target: RemoteTarget): { pool: Pool; servername: string | undefined } {
+  let byTarget = new WeakMap<RemoteTarget, { pool: UpstreamRequester; servername: string | undefined }>()
+  function poolFor(target: RemoteTarget): { pool: UpstreamRequester; servername: string | undefined } {
     let hit = byTarget.get(target)
     if (hit === undefined) {
       const key = poolKey(target)
@@ -130,7 +131,8 @@ export function createForwarder(options: ForwardOptions, shared?: Pools): Forwar
     // A client that leaves now aborts the body, which then emits 'error' — possibly before relay() listens.
     // An unhandled stream error would end the process, so the body is never without a listener.
     response.body.on('error', ignoreError)
-    const out = responseHeaderList(response.headers, extra.responseHeaders)
+    const h2Client = req.httpVersionMajor === 2
+    const out = responseHeaderList(response.headers, extra.responseHeaders, h2Client)
     try {
       // undici's parser already refuses malformed upstream headers; this guards the caller's own.
       res.writeHead(response.statusCode, out.headers)
@@ -139,11 +141,13 @@ export function createForwarder(options: ForwardOptions, shared?: Pools): Forwar
       res.off('close', onClose)
       throw new ProxyError('ERR_UPSTREAM_UNREACHABLE', 502, `upstream ${target.id} answer could not be relayed: invalid header`, { cause: err })
     }
-    // An event stream must reach the client before its first event; everything else flushes with its first chunk.
-    if (out.eventStream) res.flushHeaders()
-    if (out.trailers) {
+    // An event stream or a gRPC stream must reach the client before its first message; everything else flushes with its first chunk.
+    if (out.flush) res.flushHeaders()
+    // HTTP/2 carries trailers on any response, announced or not (gRPC's grpc-status never is); HTTP/1.1 only when chunked.
+    if (out.trailers || h2Client) {
       response.body.once('end', () => {
-        if (Object.keys(response.trailers).length > 0) res.addTrailers(response.trailers)
+        const trailers = out.movedTrailers === undefined ? response.trailers : { ...out.movedTrailers, ...response.trailers }
+        if (Object.keys(trailers).length > 0) res.addTrailers(trailers)
       })
     }
     await relay(response.body, res)
@@ -244,16 +248,40 @@ function relay(body: Readable, res: ServerResponse): Promise<void> {
 function ignoreError(): void {}
 
 function hasBody(req: IncomingMessage): boolean {
+  // An HTTP/2 request has a body unless its HEADERS frame ended the stream (a gRPC call sends no length).
+  if (req.httpVersionMajor === 2) return (req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders !== true
   const length = req.headers['content-length']
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined
 }
 
-/** Upstream response headers minus hop-by-hop ones, then the caller's (appended, as Go's `Header.Add`). */
-function responseHeaderList(parsed: Record<string, string | string[] | undefined>, extra: ResponseHeaders): { headers: string[]; eventStream: boolean; trailers: boolean } {
+/** gRPC status fields a "trailers-only" answer carries in its only header block (PROTOCOL-HTTP2.md). */
+const GRPC_STATUS_FIELDS: ReadonlySet<string> = new Set(['grpc-status', 'grpc-message', 'grpc-status-details-bin'])
+
+interface ResponseHeaderList {
+  headers: string[]
+  /** Send the headers at once: an event stream or a gRPC answer. */
+  flush: boolean
+  trailers: boolean
+  /** A gRPC trailers-only answer relayed to an HTTP/2 client: its status fields, to send as trailers. */
+  movedTrailers?: Record<string, string>
+}
+
+/**
+ * Upstream response headers minus hop-by-hop ones, then the caller's (appended, as Go's `Header.Add`). For an
+ * HTTP/2 client, a gRPC "trailers-only" answer (status in the headers, the stream ended with them) is relayed as
+ * headers plus trailers: the body's end is a separate frame once proxied, and gRPC clients read the status there.
+ */
+function responseHeaderList(parsed: Record<string, string | string[] | undefined>, extra: ResponseHeaders, h2Client = false): ResponseHeaderList {
   const listed = connectionTokens(parsed.connection)
   const headers: string[] = []
+  const type = parsed['content-type']
+  const movedTrailers = h2Client && typeof parsed['grpc-status'] === 'string' && typeof type === 'string' && type.startsWith('application/grpc') ? {} as Record<string, string> : undefined
   for (const name in parsed) {
     if (isHopByHop(name, listed)) continue
+    if (movedTrailers !== undefined && GRPC_STATUS_FIELDS.has(name)) {
+      movedTrailers[name] = String(parsed[name])
+      continue
+    }
     const value = parsed[name]
     if (typeof value === 'string') headers.push(name, value)
     else if (value !== undefined) for (const one of value) headers.push(name, one)
@@ -263,13 +291,13 @@ function responseHeaderList(parsed: Record<string, string | string[] | undefined
     if (typeof value === 'string') headers.push(name, value)
     else for (const one of value) headers.push(name, one)
   }
-  const type = parsed['content-type']
-  const eventStream = typeof type === 'string' && type.toLowerCase().startsWith('text/event-stream')
+  const lowerType = typeof type === 'string' ? type.toLowerCase() : ''
+  const flush = lowerType.startsWith('text/event-stream') || lowerType.startsWith('application/grpc')
   // Trailers survive only on a chunked answer; re-announce them as Go's ReverseProxy does.
   const trailer = parsed.trailer
   const trailers = trailer !== undefined && parsed['content-length'] === undefined
   if (trailers) headers.push('trailer', typeof trailer === 'string' ? trailer : trailer.join(', '))
-  return { headers, eventStream, trailers }
+  return movedTrailers === undefined ? { headers, flush, trailers } : { headers, flush, trailers, movedTrailers }
 }
 
 /** Maps an undici/socket error to the proxy's stable codes: header timeout → 504, anything else → 502. */

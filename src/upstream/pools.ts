@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { buildConnector, Pool } from 'undici'
+import { h2Requester, type UpstreamRequester } from './h2-trailers.js'
 
 /** An origin the proxy keeps warm connections to: a TCP/TLS origin or a unix socket. */
 export type PoolKey = { kind: 'http'; url: URL } | { kind: 'unix'; socketPath: string }
@@ -14,7 +15,8 @@ export interface PoolOptions {
  * that keeps an upstream keeps its warm connections, and `prune` closes the pools no configuration uses any more.
  */
 export interface Pools {
-  get(key: PoolKey, options: PoolOptions): Pool
+  /** The origin's pool; for h2c and HTTPS origins (which may answer in HTTP/2) wrapped so trailers survive. */
+  get(key: PoolKey, options: PoolOptions): UpstreamRequester
   /** The name a pool is kept under: the origin (or socket) and the settings its connections were made with. */
   idOf(key: PoolKey, options: PoolOptions): string
   /** The TLS server name requests to this origin must carry (the target host, not the client's Host). */
@@ -28,6 +30,8 @@ export interface Pools {
 const CONNECT_TIMEOUT_MS = 30_000
 /** Go's transport accepts up to 10 MB of response headers; Node's default of 16 KiB is too small for cookie-heavy apps. */
 const MAX_RESPONSE_HEADER_BYTES = 1024 * 1024
+/** Concurrent streams undici opens on one h2c connection (Node's and Go's servers allow 100 to 250). */
+const H2C_STREAMS_PER_CONNECTION = 100
 /** How long `close()` waits for in-flight upstream requests before cutting them. */
 const CLOSE_GRACE_MS = 5_000
 
@@ -46,9 +50,11 @@ async function closeWithin(pool: Pool): Promise<void> {
 /** Creates the pool registry; `close()` drains every pool. */
 export function createPools(): Pools {
   const pools = new Map<string, Pool>()
+  const requesters = new Map<string, UpstreamRequester>()
 
+  // protocol//host, not URL.origin: an h2c:// URL has no origin (it is not a special scheme).
   const idOf = (key: PoolKey, options: PoolOptions): string =>
-    `${key.kind === 'unix' ? `unix:${key.socketPath}` : key.url.origin} ${options.insecureSkipVerify ? 'insecure' : 'verify'} ${options.timeoutMs}`
+    `${key.kind === 'unix' ? `unix:${key.socketPath}` : `${key.url.protocol}//${key.url.host}`} ${options.insecureSkipVerify ? 'insecure' : 'verify'} ${options.timeoutMs}`
 
   function create(key: PoolKey, options: PoolOptions): Pool {
     const common = {
@@ -60,23 +66,36 @@ export function createPools(): Pools {
     if (key.kind === 'unix') {
       return new Pool('http://localhost', { ...common, connect: buildConnector({ socketPath: key.socketPath, timeout: CONNECT_TIMEOUT_MS }) })
     }
-    const base = buildConnector({ rejectUnauthorized: !options.insecureSkipVerify, timeout: CONNECT_TIMEOUT_MS })
-    if (key.url.protocol !== 'https:') return new Pool(key.url.origin, { ...common, connect: base })
+    if (key.url.protocol === 'h2c:') {
+      // Cleartext HTTP/2 with prior knowledge (RFC 9113 §3.3): every connection is h2, so streams share it.
+      // undici's connector takes `useH2c` though its BuildOptions type does not list it yet.
+      const h2cOptions = { useH2c: true, timeout: CONNECT_TIMEOUT_MS }
+      const h2c = buildConnector(h2cOptions)
+      return new Pool(`http://${key.url.host}`, { ...common, pipelining: H2C_STREAMS_PER_CONNECTION, allowH2: true, connect: h2c })
+    }
+    if (key.url.protocol !== 'https:') {
+      return new Pool(key.url.origin, { ...common, connect: buildConnector({ rejectUnauthorized: !options.insecureSkipVerify, timeout: CONNECT_TIMEOUT_MS }) })
+    }
+    // ALPN offers h2 and http/1.1; the upstream chooses. One request per connection at a time either way (pipelining 1
+    // keeps HTTP/1.1 safe), so a long gRPC stream holds its own connection.
+    const base = buildConnector({ rejectUnauthorized: !options.insecureSkipVerify, timeout: CONNECT_TIMEOUT_MS, allowH2: true })
     // SNI and certificate checks use the upstream's host even when the client's Host header is passed on (Go's behaviour);
     // an IP target gets no SNI (RFC 6066 §3).
     const sni = isIP(key.url.hostname.replace(/^\[|\]$/g, '')) === 0 ? key.url.hostname : ''
-    return new Pool(key.url.origin, { ...common, connect: (opts, callback) => base({ ...opts, servername: sni }, callback) })
+    return new Pool(key.url.origin, { ...common, allowH2: true, connect: (opts, callback) => base({ ...opts, servername: sni }, callback) })
   }
 
   return {
     get(key, options) {
       const id = idOf(key, options)
-      let pool = pools.get(id)
-      if (pool === undefined) {
-        pool = create(key, options)
+      let requester = requesters.get(id)
+      if (requester === undefined) {
+        const pool = create(key, options)
         pools.set(id, pool)
+        requester = key.kind === 'http' && key.url.protocol !== 'http:' ? h2Requester(pool) : pool
+        requesters.set(id, requester)
       }
-      return pool
+      return requester
     },
     idOf,
     servername(key) {
@@ -84,12 +103,16 @@ export function createPools(): Pools {
     },
     async prune(keep) {
       const unused = [...pools].filter(([id]) => !keep.has(id))
-      for (const [id] of unused) pools.delete(id)
+      for (const [id] of unused) {
+        pools.delete(id)
+        requesters.delete(id)
+      }
       await Promise.all(unused.map(([, pool]) => closeWithin(pool)))
     },
     async close() {
       const all = [...pools.values()]
       pools.clear()
+      requesters.clear()
       await Promise.all(all.map(closeWithin))
     },
   }

@@ -48,6 +48,8 @@ export function buildRequestHeaders(req: IncomingMessage, input: RequestHeaderIn
 
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string
+    // HTTP/2 pseudo-headers (`:path`, `:authority`...) describe this hop only (RFC 9113 §8.3).
+    if (name.charCodeAt(0) === 58) continue
     const lower = name.toLowerCase()
     if (removed.has(lower) || setNames.has(lower)) continue
     if (lower === 'x-forwarded-for') {

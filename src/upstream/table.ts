@@ -73,13 +73,14 @@ function targetOf(u: UpstreamConfig['upstreams'][number]): Parsed {
   switch (url.protocol) {
     case 'http:':
     case 'https:':
-      return { ...common, kind: 'http', origin: url.origin, url }
+    case 'h2c:':
+      return { ...common, kind: 'http', origin: originOf(url), url }
     case 'unix:':
       return { ...common, kind: 'unix', socketPath: path }
     case 'file:':
       return { ...common, kind: 'file', dir: path }
     default:
-      return { message: `unknown scheme ${JSON.stringify(url.protocol.slice(0, -1))}: use http, https, unix, file or static` }
+      return { message: `unknown scheme ${JSON.stringify(url.protocol.slice(0, -1))}: use http, https, h2c, unix, file or static` }
   }
 }
 
@@ -136,6 +137,11 @@ export function createUpstreamTable(upstreams: readonly string[] | UpstreamConfi
   }
 }
 
+/** `scheme://host[:port]`; WHATWG URLs give `h2c:` (not a special scheme) the origin "null". */
+export function originOf(url: URL): string {
+  return url.protocol === 'h2c:' ? `h2c://${url.host}` : url.origin
+}
+
 type Parsed = UpstreamTarget | { message: string }
 
 /** Parses one `--upstream` value as oauth2-proxy's legacy `convert()` does. */
@@ -152,9 +158,10 @@ export function parseUpstream(value: string): Parsed {
   const path = pathname === '' ? '/' : pathname
   switch (scheme) {
     case 'http':
-    case 'https': {
+    case 'https':
+    case 'h2c': {
       if (url.hostname === '') return { message: 'the URL has no host' }
-      return { kind: 'http', id: path, path, exact: !path.endsWith('/'), origin: url.origin, url }
+      return { kind: 'http', id: path, path, exact: !path.endsWith('/'), origin: originOf(url), url }
     }
     case 'unix': {
       // Legacy unix upstreams always serve `/`; the URL path is the socket.
@@ -174,6 +181,6 @@ export function parseUpstream(value: string): Parsed {
       return { kind: 'static', id: value, path: '/', exact: false, status: code >= 100 && code <= 999 ? code : 200 }
     }
     default:
-      return { message: `unknown scheme ${JSON.stringify(scheme)}: use http, https, unix, file or static` }
+      return { message: `unknown scheme ${JSON.stringify(scheme)}: use http, https, h2c, unix, file or static` }
   }
 }

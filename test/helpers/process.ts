@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { request } from 'undici'
+import { Agent, request } from 'undici'
 
 /** The repository root (two levels above test/helpers). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -94,13 +94,15 @@ function canBind(port: number): Promise<boolean> {
 /** Spawns the proxy and resolves once `GET <ping path>` answers 200; rejects with the logs otherwise. */
 export async function startGatehouse(opts: GatehouseOptions): Promise<Gatehouse> {
   const args = [...opts.args]
-  let address = flagValue(args, 'http-address') ?? opts.env?.OAUTH2_PROXY_HTTP_ADDRESS
+  // With a certificate only the HTTPS listener runs (as in oauth2-proxy): the proxy is then reached there.
+  const tls = flagValue(args, 'tls-cert-file') !== undefined
+  let address = tls ? flagValue(args, 'https-address') : (flagValue(args, 'http-address') ?? opts.env?.OAUTH2_PROXY_HTTP_ADDRESS)
   if (address === undefined) {
     address = `127.0.0.1:${await freePort()}`
-    args.push(`--http-address=${address}`)
+    args.push(`--${tls ? 'https' : 'http'}-address=${address}`)
   }
   const { host, port } = parseAddress(address)
-  const url = `http://${host}:${port}`
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`
   const pingPath = flagValue(args, 'ping-path') ?? opts.env?.OAUTH2_PROXY_PING_PATH ?? '/ping'
   const { proc, logs, exited } = spawnProxy(opts, args)
 
@@ -177,9 +179,16 @@ function spawnProxy(
   return { proc, logs: () => output, exited }
 }
 
+let insecureAgent: Agent | undefined
+/** The ping of a proxy serving a test certificate: readiness only, so the certificate is not checked. */
+function selfSignedAgent(): Agent {
+  insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } })
+  return insecureAgent
+}
+
 async function answersPing(url: string): Promise<boolean> {
   try {
-    const res = await request(url, { headersTimeout: 1000, bodyTimeout: 1000 })
+    const res = await request(url, { headersTimeout: 1000, bodyTimeout: 1000, ...(url.startsWith('https:') ? { dispatcher: selfSignedAgent() } : {}) })
     await res.body.dump()
     return res.statusCode === 200
   } catch {

@@ -12,7 +12,7 @@ function regexIssue(source: string, path: string): PathIssue | undefined {
   }
 }
 
-const UPSTREAM_SCHEMES = new Set(['http', 'https', 'file', 'unix'])
+const UPSTREAM_SCHEMES = new Set(['http', 'https', 'h2c', 'file', 'unix'])
 
 /** oauth2-proxy's validateUpstream, plus a rewrite path that must compile. */
 function upstreamIssues(u: UpstreamEntry, at: string, ids: Set<string>, paths: Set<string>, staticCodeSet: boolean): PathIssue[] {
@@ -44,8 +44,8 @@ function upstreamIssues(u: UpstreamEntry, at: string, ids: Set<string>, paths: S
     return out
   }
   const scheme = url.protocol.slice(0, -1)
-  if (!UPSTREAM_SCHEMES.has(scheme)) out.push({ path: `${at}.uri`, message: `upstream ${JSON.stringify(u.id)} has invalid scheme: ${JSON.stringify(scheme)} (use http, https, file or unix)` })
-  else if ((scheme === 'http' || scheme === 'https') && url.hostname === '') out.push({ path: `${at}.uri`, message: 'the URL has no host' })
+  if (!UPSTREAM_SCHEMES.has(scheme)) out.push({ path: `${at}.uri`, message: `upstream ${JSON.stringify(u.id)} has invalid scheme: ${JSON.stringify(scheme)} (use http, https, h2c, file or unix)` })
+  else if ((scheme === 'http' || scheme === 'https' || scheme === 'h2c') && url.hostname === '') out.push({ path: `${at}.uri`, message: 'the URL has no host' })
   else if (scheme === 'unix' && (url.pathname === '' || url.pathname === '/')) out.push({ path: `${at}.uri`, message: 'unix upstreams need a socket path: unix:///path/to.sock' })
   return out
 }

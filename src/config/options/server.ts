@@ -15,6 +15,7 @@ export const serverOptions = {
   tlsCertFile: o.string('tls-cert-file', '', 'PEM certificate (chain) for HTTPS; once set, only the HTTPS listener runs, as in oauth2-proxy.'),
   tlsKeyFile: o.string('tls-key-file', '', 'PEM private key matching --tls-cert-file.'),
   tlsMinVersion: o.choice('tls-min-version', ['', 'TLS1.2', 'TLS1.3'], '', 'Oldest TLS version accepted on the HTTPS listener; empty means TLS1.2.'),
+  http2: o.bool('http2', true, 'gatehouse only, oauth2-proxy has no such option: the HTTPS listener also speaks HTTP/2 (chosen by ALPN; HTTP/1.1 clients and WebSockets keep HTTP/1.1), which gRPC clients need; false offers HTTP/1.1 only.'),
   tlsCipherSuites: o.list('tls-cipher-suite', 'TLS 1.2 cipher suites the HTTPS listener offers, by their Go names (mapped to OpenSSL\'s); TLS 1.3 always offers all of its suites, as in oauth2-proxy.', {
     check: cipherSuiteProblem,
   }),
