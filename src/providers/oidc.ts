@@ -1,5 +1,4 @@
 import * as oidc from 'openid-client'
-import type { KeyObject } from 'node:crypto'
 import { createRemoteJWKSet, customFetch as joseFetch } from 'jose'
 import { safeEqual } from '../crypto/equal.js'
 import { ProxyError } from '../errors.js'
