@@ -15,7 +15,7 @@ import { startApacheOidc, startCaddyProxy } from './peers.js'
 import { benchLayout, pinTree, treeCpuSeconds } from './cpu.js'
 import { startBenchGatehouse } from './gatehouse.js'
 import { formatReport, type RunResult, type TargetResult } from './report.js'
-import { BENCH_COOKIE_SECRET, gatehouseFlags, signIn, startBenchBase, waitAtRest } from './setup.js'
+import { BENCH_COOKIE_SECRET, gatehouseFlags, signIn, startBenchBase, startOtlpSink, waitAtRest } from './setup.js'
 import { authRequestConf, referenceConf } from './targets.js'
 import { runWrk } from './wrk.js'
 
@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     const [upstreamPort, referencePort, gatehousePort, authPort, redisGatehousePort, reference2Port, workersPort, barePort, answerPort, caddyPort, apachePort] = await Promise.all(
       [freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()],
     )
+    const [assertionPort, tracingPort] = await Promise.all([freePort(), freePort()])
     const base = await startBenchBase(upstreamPort)
     stops.push(() => base.stop())
     const nginxes: Nginx[] = [
@@ -86,6 +87,15 @@ async function main(): Promise<void> {
     )
     stops.push(() => redisGatehouse.stop())
     pinServer(redisGatehouse.pid)
+    // What two of this round's features cost: signed identity assertions, and tracing at 10% sampling.
+    const assertionGatehouse = await startBenchGatehouse([...flags(assertionPort), '--set-identity-assertion'], assertionPort, join(work, 'gatehouse-assertion.log'))
+    stops.push(() => assertionGatehouse.stop())
+    pinServer(assertionGatehouse.pid)
+    const otlp = await startOtlpSink()
+    stops.push(() => otlp.stop())
+    const tracingGatehouse = await startBenchGatehouse([...flags(tracingPort), `--otel-exporter-otlp-endpoint=${otlp.url}`, '--otel-sample-ratio=0.1'], tracingPort, join(work, 'gatehouse-tracing.log'))
+    stops.push(() => tracingGatehouse.stop())
+    pinServer(tracingGatehouse.pid)
     const workersGatehouse = await startBenchGatehouse([...flags(workersPort), '--workers=2'], workersPort, join(work, 'gatehouse-workers.log'))
     stops.push(() => workersGatehouse.stop())
     unpin(workersGatehouse.pid)
@@ -110,6 +120,8 @@ async function main(): Promise<void> {
       rungs.push({ ...r, rung, name })
     }
     const redisCookie = await signIn(redisGatehouse.url)
+    const assertionCookie = await signIn(assertionGatehouse.url)
+    const tracingCookie = await signIn(tracingGatehouse.url)
     const workersCookie = await signIn(workersGatehouse.url)
     // At rest: idle for a moment after sign-in, once V8 has shrunk the heap the sign-in grew.
     await waitAtRest()
@@ -178,6 +190,26 @@ async function main(): Promise<void> {
         pids: [redisGatehouse.pid],
         headers: { cookie: redisCookie },
         check: async () => expect(await body(`${redisGatehouse.url}/check`, { cookie: redisCookie }, 200), 'user=alice email=alice@example.com'),
+      },
+      {
+        name: 'gatehouse proxy, cookie session, identity assertion',
+        url: `${assertionGatehouse.url}/`,
+        pids: [assertionGatehouse.pid],
+        headers: { cookie: assertionCookie },
+        check: async () => {
+          const res = await fetch(`${assertionGatehouse.url}/check`, { headers: { cookie: assertionCookie } })
+          expect(await res.text(), 'user=alice email=alice@example.com')
+          // The upstream nginx does not echo the assertion; the JWKS shows the feature is on.
+          const jwks = await fetch(`${assertionGatehouse.url}/.well-known/jwks.json`)
+          if (jwks.status !== 200) throw new Error(`the JWKS answered ${jwks.status}`)
+        },
+      },
+      {
+        name: 'gatehouse proxy, cookie session, tracing at 10% sampling',
+        url: `${tracingGatehouse.url}/`,
+        pids: [tracingGatehouse.pid],
+        headers: { cookie: tracingCookie },
+        check: async () => expect(await body(`${tracingGatehouse.url}/check`, { cookie: tracingCookie }, 200), 'user=alice email=alice@example.com'),
       },
       {
         name: 'gatehouse /oauth2/auth, cookie session',

@@ -1,5 +1,7 @@
 // What every bench script shares: the nginx upstream, the development IdP, gatehouse's flags for them, and a signed-in
 // cookie. Nothing here is measured.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { createClient } from '../test/helpers/http.js'
 import { loginViaHttp } from '../test/helpers/login.js'
 import { startNginx, type Nginx } from '../test/helpers/nginx.js'
@@ -64,4 +66,21 @@ export async function signIn(url: string, login = 'alice'): Promise<string> {
   const cookie = client.jar.header(url)
   if (cookie === undefined) throw new Error(`no session cookie after sign-in at ${url}`)
   return cookie
+}
+
+/** An OTLP/HTTP endpoint that accepts every export and keeps nothing: the collector of the tracing row. */
+export async function startOtlpSink(): Promise<{ url: string; stop(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end('{}')
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
 }
