@@ -113,7 +113,8 @@ function guardSession(session: http2.ServerHttp2Session, limits: H2Limits, log: 
       resets += 1
       if (resets === limits.maxResets + 1) {
         log.warn({ event: 'http2.reset.flood', resets, windowMs: limits.resetWindowMs, client: session.socket?.remoteAddress }, 'too many HTTP/2 stream resets: connection closed')
-        session.destroy(undefined, http2.constants.NGHTTP2_ENHANCE_YOUR_CALM)
+        // An error, not undefined: destroy(undefined, code) falls back to its default error (NO_ERROR) and drops the code.
+        session.destroy(new Error('HTTP/2 stream reset flood'), http2.constants.NGHTTP2_ENHANCE_YOUR_CALM)
       }
     })
   })
