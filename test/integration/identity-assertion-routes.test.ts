@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test'
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose'
 import type { EchoReply } from '../../src/dev/echo-app.js'
 import type { HttpClient } from '../helpers/http.js'
+import { sighup } from '../helpers/reload.js'
 import { startStack, type Stack } from '../helpers/stack.js'
 
 const FORGED = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.'
@@ -115,5 +116,20 @@ describe('identity assertion per route', () => {
     assert.equal(r.status, 202)
     assert.equal(r.header('x-gatehouse-assertion'), undefined)
     assert.equal(decodeJwt((await alice.get(`${stack.proxy.url}/oauth2/auth`, { headers: { 'X-Forwarded-Uri': '/b/page' } })).header('x-gatehouse-assertion') ?? '').aud, 'urn:app-b')
+  })
+
+  it('refuses a reload that turns a route assertion on when gatehouse started without a key ring', async () => {
+    const plain = join(dir, 'plain.yaml')
+    await writeFile(plain, 'routes:\n  - id: off\n    path: { prefix: /off/ }\n    identityAssertion: false\n  - id: rest\n')
+    await stack.restartProxy([`--alpha-config=${plain}`])
+    assert.equal((await stack.client().get(`${stack.proxy.url}/.well-known/jwks.json`, { headers: { accept: 'application/json' } })).status, 401, 'no key ring, no JWKS')
+    await writeFile(plain, 'routes:\n  - id: off\n    path: { prefix: /off/ }\n    identityAssertion: false\n  - id: rest\n    identityAssertion: { audience: "urn:rest" }\n')
+    const [refused] = await sighup(stack.proxy)
+    assert.equal(refused?.outcome, 'refused')
+    assert.match((refused?.problems ?? []).join('\n'), /routes\[1\]\.identityAssertion.*restart gatehouse/)
+    alice = (await stack.signIn('alice')).client
+    assert.equal(await upstreamToken('/x'), undefined, 'the running configuration keeps serving')
+    await writeFile(plain, 'routes:\n  - id: rest\n    identityAssertion: false\n')
+    assert.equal((await sighup(stack.proxy))[0]?.outcome, 'ok', 'false needs no key ring')
   })
 })
