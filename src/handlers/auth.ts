@@ -33,7 +33,7 @@ export function createAuthHandler(s: Services): Handler {
             return sendText(ctx.res, 403, 'Forbidden\n')
           }
         }
-        return sendEmpty(ctx.res, 202, await withAuthAssertion(ctx, s.identityAssertion, s.headers.responseHeaders(result.session), result.session))
+        return sendEmpty(ctx.res, 202, await withAuthAssertion(ctx, s.identityAssertion, s.headers.responseHeaders(result.session), result.session, result.routed?.route))
       }
     }
   }

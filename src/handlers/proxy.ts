@@ -99,7 +99,7 @@ async function serve(ctx: RequestContext, s: Services, session: Session | undefi
   const responseHeaders: Record<string, string | string[]> = { ...s.headers.responseHeaders(session) }
   if (setCookies.length > 0) responseHeaders['Set-Cookie'] = setCookies
   await forwardTraced(ctx, s, match.target, {
-    setHeaders: await withUpstreamAssertion(ctx, s.identityAssertion, s.headers.upstreamHeaders(session), session, match.target),
+    setHeaders: await withUpstreamAssertion(ctx, s.identityAssertion, s.headers.upstreamHeaders(session), session, match.target, routed?.route),
     removeHeaders: s.headers.headersToStrip(ctx.req.headers),
     responseHeaders,
   })

@@ -19,7 +19,7 @@ export function createUpgradeHandler(s: Services): UpgradeHandler {
     ctx.upstream = match.target.id
     if (match.uri !== undefined) ctx.req.url = match.uri
     await s.forwarder.upgrade(ctx.req, socket, head, match.target, {
-      setHeaders: await withUpstreamAssertion(ctx, s.identityAssertion, s.headers.upstreamHeaders(result.session), result.session, match.target),
+      setHeaders: await withUpstreamAssertion(ctx, s.identityAssertion, s.headers.upstreamHeaders(result.session), result.session, match.target, result.routed?.route),
       removeHeaders: s.headers.headersToStrip(ctx.req.headers),
     })
   }

@@ -2,6 +2,9 @@ import type { CanonicalRequest } from './canonical.js'
 import { compilePath, compileRule, type CompiledRule, type PathPredicate } from './predicates.js'
 import type { RouteSpec, RoutesSpec } from './spec.js'
 
+/** A route's own identity assertion: off (`false`), or on with its audience (undefined: the default audience). */
+export type RouteAssertion = false | { readonly audience: string | undefined }
+
 /** One route, compiled: plain predicates and precomputed sets, ready for the hot path. */
 export interface CompiledRoute {
   readonly id: string
@@ -14,6 +17,8 @@ export interface CompiledRoute {
   readonly upstream: string | undefined
   /** Provider ids whose sessions this route accepts; undefined: any (a session of another is no session here). */
   readonly providers: readonly string[] | undefined
+  /** Undefined: `--set-identity-assertion` decides, as for a request no route governs. */
+  readonly assertion: RouteAssertion | undefined
   readonly spec: RouteSpec
   matchesHost(host: string): boolean
   matchesPath: PathPredicate
@@ -38,6 +43,11 @@ function hostMatcher(hosts: readonly string[] | undefined): (host: string) => bo
   return (host) => exact.has(host) || suffixes.some((s) => host.endsWith(s) && host.length > s.length)
 }
 
+function routeAssertion(spec: RouteSpec['identityAssertion']): RouteAssertion | undefined {
+  if (spec === undefined || spec === false) return spec
+  return Object.freeze({ audience: spec === true ? undefined : spec.audience })
+}
+
 function compileRoute(spec: RouteSpec, index: number): CompiledRoute {
   const base = `routes[${index}].policy`
   const methods = spec.methods === undefined ? undefined : new Set(spec.methods)
@@ -49,6 +59,7 @@ function compileRoute(spec: RouteSpec, index: number): CompiledRoute {
     deny: Object.freeze((spec.policy?.deny ?? []).map((r, i) => compileRule(r, `${base}.deny[${i}]`))),
     upstream: spec.upstream,
     providers: spec.providers,
+    assertion: routeAssertion(spec.identityAssertion),
     spec,
     matchesHost: hostMatcher(spec.hosts),
     matchesPath: spec.path === undefined ? ANY : compilePath(spec.path),

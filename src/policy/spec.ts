@@ -65,6 +65,12 @@ const policySchema = z.strictObject({
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
 
+/** `true` or `{ audience }`: sign an assertion for this route even without the global flag; `false`: never here. */
+const identityAssertion = z.union([
+  z.boolean(),
+  z.strictObject({ audience: nonEmpty }),
+], { error: 'must be true, false or { audience: "<who the assertion is for>" }' })
+
 const routeSchema = z
   .strictObject({
     id: nonEmpty.regex(ID, 'must be letters, digits, `_`, `.` or `-`'),
@@ -75,6 +81,7 @@ const routeSchema = z
     public: z.boolean().optional(),
     policy: policySchema.optional(),
     providers: list(nonEmpty).optional(),
+    identityAssertion: identityAssertion.optional(),
   })
   .refine((r) => !(r.public === true && r.policy !== undefined), { message: 'a public route takes no policy: remove `public: true` or the policy', path: ['public'] })
 
@@ -164,6 +171,11 @@ export function parseRoutesSpec(raw: unknown, known: KnownIds = {}): { spec: Rou
   })
   issues.push(...duplicateIds(raw), ...crossChecks(routes, known))
   return { spec: issues.length === 0 ? (routes as RouteSpec[]) : [], issues }
+}
+
+/** True when some route turns the identity assertion on for itself (`identityAssertion: true` or `{ audience }`). */
+export function routesAskForAssertion(routes: RoutesSpec | undefined): boolean {
+  return routes?.some((r) => r.identityAssertion !== undefined && r.identityAssertion !== false) === true
 }
 
 /** True when a route's upstream is a URL of its own rather than the id of a configured upstream. */

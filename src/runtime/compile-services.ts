@@ -13,6 +13,8 @@ import { createRedirectValidator } from '../auth/redirect.js'
 import { createApiRouteMatcher, createRouteMatcher } from '../auth/routes.js'
 import { providerEntries, structuredOf } from '../config/provider-entries.js'
 import { routesOf } from '../config/routes.js'
+import { assertionReloadProblems } from '../assertion/from-config.js'
+import { ConfigError } from '../errors.js'
 import { sitesOf } from '../config/sites.js'
 import { createSiteTable } from '../http/site-table.js'
 import type { Config } from '../config/schema.js'
@@ -79,6 +81,8 @@ export function compileServices(config: Config, resources: Resources): CompiledS
   const upstreams = createUpstreamTable(structuredOf(config).upstreamConfig)
   const routes = routesOf(config)
   const routeTable = routes === undefined ? undefined : compileRouteTable(routes)
+  const assertionProblems = assertionReloadProblems(routes, resources.identityAssertion !== undefined)
+  if (assertionProblems.length > 0) throw new ConfigError(assertionProblems)
   const emails = config.authenticatedEmailsFile === '' ? [] : parseAuthenticatedEmailsFile(readFileSync(config.authenticatedEmailsFile, 'utf8'))
   const emailRules = createEmailRules({ domains: config.emailDomains, emails })
   const isSkipAuthRoute = createRouteMatcher(config.skipAuthRoutes)

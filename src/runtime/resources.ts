@@ -1,4 +1,5 @@
 import { createIdentityAssertionFromConfig, type IdentityAssertionSetup } from '../assertion/from-config.js'
+import { routesOf } from '../config/routes.js'
 import type { Config } from '../config/schema.js'
 import { cookieSecretKeys } from '../crypto/cookie-secret.js'
 import type { Logger } from '../log/logger.js'
@@ -44,7 +45,10 @@ export interface Resources {
    * its session index, else a list in this process. Kept across reloads, so a reload forgets no revocation.
    */
   readonly revocations: Revocations
-  /** `--set-identity-assertion`: the signing key ring and the assertions it signs, kept across reloads. */
+  /**
+   * The signing key ring and the assertions it signs, kept across reloads: built when `--set-identity-assertion` is
+   * on or a route at start-up has `identityAssertion` on.
+   */
   readonly identityAssertion: IdentityAssertionSetup | undefined
   close(): Promise<void>
 }
@@ -127,7 +131,7 @@ export async function createResources(config: Config, deps: ResourceDeps): Promi
   const redis = await connectRedis(config, deps.log, tracing)
   const pools = createPools()
   const clock = deps.clock ?? Date.now
-  const identityAssertion = await createIdentityAssertionFromConfig(config, { clock, log: deps.log })
+  const identityAssertion = await createIdentityAssertionFromConfig(config, { clock, log: deps.log, routes: routesOf(config) })
   return {
     log: deps.log,
     accessLog: deps.accessLog ?? deps.log,

@@ -1,8 +1,9 @@
 // Attacks on the identity assertion, against the verifier example the docs show (docs/examples/identity-assertion/
 // verify.mjs, run as it is, as the upstream of a real gatehouse). A genuine assertion passes first; then: "spoofed
 // header (through gatehouse)", "no assertion", "payload changed after signing", "expired (signed with the real key)",
-// "cross-audience replay (an assertion gatehouse sent another upstream)", "alg: none", "HS256 made with the public
-// key (key confusion)", "unknown key". docs/identity-assertion.md explains the checks.
+// "cross-audience replay (an assertion gatehouse sent another upstream, or another route with an audience of its own)",
+// "alg: none", "HS256 made with the public key (key confusion)", "unknown key". docs/identity-assertion.md explains
+// the checks.
 import { strict as assert } from 'node:assert'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto'
@@ -94,6 +95,16 @@ describe('identity assertion attacks (the documented verifier)', () => {
     const other = await genuine()
     assert.equal(decodeJwt(other).aud, stack.echo.url)
     assert.equal(await direct(other), 401)
+  })
+
+  it("refuses an assertion replayed from another route's own audience", async () => {
+    const routes = join(dir, 'routes.yaml')
+    await writeFile(routes, 'routes:\n  - id: other\n    path: { prefix: /other/ }\n    identityAssertion: { audience: "urn:other" }\n  - id: app\n')
+    await stack.restartProxy([`--alpha-config=${routes}`])
+    const other = await genuine()
+    assert.equal(decodeJwt(other).aud, 'urn:other')
+    assert.equal(await direct(other), 401)
+    assert.equal((await client.get(`${stack.proxy.url}/`)).status, 200, 'control: the app route still gets its own')
   })
 
   it('refuses a tampered payload', async () => {

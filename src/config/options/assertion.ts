@@ -14,7 +14,7 @@ const absoluteUrlProblem = httpUrlCheck('https://auth.example.com')
 
 /** gatehouse's signed identity assertion (a JWT for the upstream) and the keys that sign it; oauth2-proxy has none of these. */
 export const assertionOptions = {
-  setIdentityAssertion: o.bool('set-identity-assertion', false, 'gatehouse only: send the upstream (and /oauth2/auth 202 answers) a signed JWT of the user in --assertion-header; its keys are published at /.well-known/jwks.json.'),
+  setIdentityAssertion: o.bool('set-identity-assertion', false, 'gatehouse only: send the upstream (and /oauth2/auth 202 answers) a signed JWT of the user in --assertion-header; its keys are published at /.well-known/jwks.json. A route\'s identityAssertion (--alpha-config) turns it on or off for that route; a route that turns it on makes the other --assertion-* options apply too.'),
   assertionHeader: o.string('assertion-header', 'X-Gatehouse-Assertion', 'gatehouse only: the header that carries the identity assertion. A client\'s own copy is always removed.', {
     check: headerNameProblem,
   }),
@@ -25,5 +25,5 @@ export const assertionOptions = {
   assertionIssuer: o.string('assertion-issuer', '', 'gatehouse only: the assertion\'s iss claim; default the origin of an absolute --redirect-url, else the origin the request came to.', {
     check: absoluteUrlProblem,
   }),
-  assertionAudience: o.string('assertion-audience', '', 'gatehouse only: the assertion\'s aud claim for every upstream; default the upstream\'s origin (for /oauth2/auth: the original request\'s origin).'),
+  assertionAudience: o.string('assertion-audience', '', 'gatehouse only: the assertion\'s aud claim for every upstream; default the upstream\'s origin (for /oauth2/auth: the original request\'s origin). A route\'s own identityAssertion audience comes first.'),
 }
