@@ -2,11 +2,12 @@
 // that `npm run bench` shows what each layer costs in CPU µs per request. Each rung uses gatehouse's real modules
 // (the header builder, the cookie session store, the rules, the access log), not copies of them:
 //   1 bare proxy · 2 + identity headers · 3 + cookie session decode · 4 + rules · 5 + access log · 6 is gatehouse.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { parse as parseCookies } from 'cookie'
-import { Pool, request } from 'undici'
+import { Pool } from 'undici'
+import { childServer, type ChildServer } from './child-server.js'
 import { createAuthorizer } from '../src/auth/authorize.js'
 import { createEmailRules } from '../src/auth/email-rules.js'
 import { createCookieJar } from '../src/cookies/jar.js'
@@ -87,40 +88,12 @@ function serveRung(rung: number, port: number, upstreamPort: number, cookieSecre
   }).listen(port, '127.0.0.1')
 }
 
-/** A running rung. */
-export interface Rung {
-  pid: number
-  url: string
-  stop(): Promise<void>
-}
-
 /** Starts rung `rung` in a child process and waits until it answers a request carrying `cookie`. */
-export async function startRung(rung: number, port: number, upstreamPort: number, cookieSecret: string, cookie: string): Promise<Rung> {
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(rung), String(port), String(upstreamPort), cookieSecret], {
+export function startRung(rung: number, port: number, upstreamPort: number, cookieSecret: string, cookie: string): Promise<ChildServer> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(rung), String(port), String(upstreamPort), cookieSecret], {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
-    try {
-      const res = await request(`${url}/`, { headers: { cookie } })
-      await res.body.dump()
-      if (res.statusCode !== 200) throw new Error(`rung ${rung} answered ${res.statusCode}`)
-      break
-    } catch (err) {
-      if (i >= 200 || proc.exitCode !== null) throw new Error(`rung ${rung} did not start: ${(err as Error).message}`)
-      await new Promise((r) => setTimeout(r, 25))
-    }
-  }
-  return {
-    pid: proc.pid ?? 0,
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve()
-        proc.once('exit', () => resolve())
-        proc.kill('SIGTERM')
-      }),
-  }
+  return childServer(proc, port, `rung ${rung}`, { headers: { cookie }, needOk: true })
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,14 +1,14 @@
 // The peers of the bench, each a real Debian server in front of the same upstream: Caddy's reverse_proxy (Go's
 // net/http, the floor under oauth2-proxy's cost per request) and Apache httpd with mod_auth_openidc signed in to the
 // development IdP (the C peer that authenticates). Nothing here is measured; run.ts measures them.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { request } from 'undici'
 import { startCaddy } from '../test/helpers/caddy.js'
 import { createClient } from '../test/helpers/http.js'
 import { loginViaHttp } from '../test/helpers/login.js'
+import { childServer } from './child-server.js'
 
 /** A peer server under test. */
 export interface Peer {
@@ -84,24 +84,20 @@ export async function startApacheOidc(port: number, upstreamPort: number, issuer
   const conf = join(dir, 'httpd.conf')
   writeFileSync(conf, apacheConf(dir, port, upstreamPort, issuer))
   // -X would serialise everything into one thread; -DFOREGROUND keeps the event MPM with its threads.
-  const proc: ChildProcess = spawn('/usr/sbin/apache2', ['-f', conf, '-DFOREGROUND'], { stdio: 'ignore', env: { ...process.env, APACHE_RUN_USER: 'root', APACHE_RUN_GROUP: 'root' } })
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
+  const proc = spawn('/usr/sbin/apache2', ['-f', conf, '-DFOREGROUND'], { stdio: 'ignore', env: { ...process.env, APACHE_RUN_USER: 'root', APACHE_RUN_GROUP: 'root' } })
+  const started = await childServer(proc, port, 'apache2').catch((err: Error) => {
+    let log = ''
     try {
-      const res = await request(`${url}/`)
-      await res.body.dump()
-      break
-    } catch (err) {
-      if (i >= 200 || proc.exitCode !== null) {
-        const log = spawnSync('cat', [join(dir, 'error.log')], { encoding: 'utf8' }).stdout
-        throw new Error(`apache2 did not start: ${(err as Error).message}\n${log}`)
-      }
-      await new Promise((r) => setTimeout(r, 50))
+      log = readFileSync(join(dir, 'error.log'), 'utf8')
+    } catch {
+      // no log written yet
     }
-  }
+    throw new Error(`${err.message}\n${log}`)
+  })
+  const url = started.url
   const version = /Apache\/[\d.]+/.exec(spawnSync('/usr/sbin/apache2', ['-v'], { encoding: 'utf8' }).stdout)?.[0] ?? 'Apache'
   return {
-    pid: proc.pid ?? 0,
+    pid: started.pid,
     url,
     version: `${version} + mod_auth_openidc`,
     async signIn(login = 'alice') {
@@ -112,16 +108,9 @@ export async function startApacheOidc(port: number, upstreamPort: number, issuer
       if (cookie === undefined) throw new Error('no session cookie after sign-in at Apache')
       return cookie
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          rmSync(dir, { recursive: true, force: true })
-          resolve()
-        }
-        if (proc.exitCode !== null) return done()
-        proc.once('exit', done)
-        // SIGWINCH is httpd's graceful stop; SIGTERM stops at once, which is what a bench teardown wants.
-        proc.kill('SIGTERM')
-      }),
+    async stop() {
+      await started.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
   }
 }
