@@ -222,6 +222,17 @@ extra: true
     ])
   })
 
+  it('passes server.tls.cipherSuites to the HTTPS listener and checks them with the alpha path', () => {
+    const cert = join(dir, 'tls.crt')
+    const key = join(dir, 'tls.key')
+    writeFileSync(cert, 'cert')
+    writeFileSync(key, 'key')
+    const server = (suites: string) => `server:\n  secureBindAddress: 127.0.0.1:4443\n  tls:\n    cert: { fromFile: ${cert} }\n    key: { fromFile: ${key} }\n    cipherSuites: [${suites}]\n${PROVIDER}`
+    const c = config([...CORE, '--alpha-config', yamlFile(server('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'))])
+    assert.deepEqual(c.tlsCipherSuites, ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'])
+    assert.ok(messages([...CORE, '--alpha-config', yamlFile(server('TLS_NOPE'))]).some((m) => /server\.tls\.cipherSuites.*unknown TLS cipher suite name/.test(m)))
+  })
+
   it('reports YAML syntax errors with line and column', () => {
     const file = yamlFile('providers:\n  - id: a\n    clientID: [x\n')
     const [first, ...rest] = messages([...CORE, '--alpha-config', file])
