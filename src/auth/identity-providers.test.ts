@@ -4,10 +4,11 @@ import type { Provider } from '../providers/provider.js'
 import { createAuthorizer } from './authorize.js'
 import { createEmailRules } from './email-rules.js'
 import { createIdentityProviders, type IdentityProvider } from './identity-providers.js'
+import { compileLoginParameters } from './login-parameters.js'
 
 function idp(id: string, allowedGroups: string[]): IdentityProvider {
   const authorizer = createAuthorizer({ emailRules: createEmailRules({ domains: ['*'], emails: [] }), allowedGroups, skipAuthPreflight: false, isSkipAuthRoute: () => false, trustedIps: undefined })
-  return { id, displayName: id, provider: { displayName: id } as Provider, authorizer, backendLogoutUrl: '' }
+  return { id, displayName: id, provider: { displayName: id } as Provider, authorizer, backendLogoutUrl: '', loginParameters: compileLoginParameters([]) }
 }
 
 describe('createIdentityProviders', () => {

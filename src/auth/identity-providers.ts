@@ -1,6 +1,7 @@
 import type { Provider } from '../providers/provider.js'
 import type { Session } from '../session/session.js'
 import type { Authorizer, SessionDecision } from './authorize.js'
+import type { LoginParameters } from './login-parameters.js'
 
 /** One configured identity provider as the handlers use it: its id, button label, client and its own rules. */
 export interface IdentityProvider {
@@ -13,6 +14,8 @@ export interface IdentityProvider {
   readonly authorizer: Authorizer
   /** This provider's `backendLogoutURL` (`--backend-logout-url`); empty: none. */
   readonly backendLogoutUrl: string
+  /** This provider's `loginURLParameters` (for legacy options: `--prompt`, `--approval-prompt`, `--acr-values`). */
+  readonly loginParameters: LoginParameters
 }
 
 /** Every configured provider, in file order, with the lookups the handlers need. */

@@ -191,7 +191,7 @@ function loadWithAlpha(alpha: AlphaFileResult, merged: Layer, env: LoadInput['en
     const view: Layer = new Map(merged)
     for (const [key, setting] of provider.layer) view.set(key, setting)
     const settings = parseMerged(view, env, issues, warnings)
-    if (settings !== undefined) entries.push({ id: block.id, name: block.name, settings: deepFreeze(settings) })
+    if (settings !== undefined) entries.push({ id: block.id, name: block.name, settings: deepFreeze(settings), block })
   })
   const first = entries[0]
   if (first === undefined) {

@@ -1,5 +1,5 @@
 import { legacyProviderId, structuredFromLegacy } from './alpha/from-legacy.js'
-import type { StructuredConfig } from './alpha/types.js'
+import type { ProviderBlock, StructuredConfig } from './alpha/types.js'
 import type { Config } from './shape.js'
 
 /** One configured identity provider: its id, its display name, and the settings that build it. */
@@ -10,6 +10,8 @@ export interface ProviderEntry {
   readonly name: string
   /** A full configuration with this provider's fields applied: `createProviderFromConfig(settings)` builds it. */
   readonly settings: Config
+  /** The `providers[]` block (a legacy configuration's converted one): `loginURLParameters`, `additionalClaims`, ... */
+  readonly block: ProviderBlock
 }
 
 const fromLegacy = new WeakMap<Config, StructuredConfig>()
@@ -39,7 +41,9 @@ export function attachProviderEntries(config: Config, entries: readonly Provider
 export function providerEntries(config: Config): readonly ProviderEntry[] {
   const attached = entriesOf.get(config)
   if (attached !== undefined) return attached
-  const entries = Object.freeze([{ id: legacyProviderId(config), name: config.providerDisplayName, settings: config }])
+  const block = structuredOf(config).providers[0]
+  if (block === undefined) throw new Error('a legacy configuration converts to one provider')
+  const entries = Object.freeze([{ id: legacyProviderId(config), name: config.providerDisplayName, settings: config, block }])
   entriesOf.set(config, entries)
   return entries
 }

@@ -8,6 +8,8 @@ export interface AdfsOptions {
   resource: string
   /** `--scope` as configured; empty uses adfs's default `openid email profile`. */
   scope: string
+  /** `ADFSConfig.skipScope`: no `scope` parameter in the login URL (every value of it, configured ones too). */
+  skipScope: boolean
 }
 
 /** oauth2-proxy's ADFS claim that stands in for a missing email. */
@@ -44,7 +46,7 @@ export function adfsBearerSession(emailClaim: string): BearerRefine {
 /**
  * `--provider=adfs`: generic OIDC as Active Directory Federation Services needs it. The scope carries the resource
  * prefix, `state` is escaped once more before the usual encoding (ADFS decodes it one time too many; oauth2-proxy
- * does the same), no nonce is sent, and an account without an email claim is known by its `upn`, at sign-in and
+ * does the same), no nonce is sent, `scope` is left out with `skipScope`, and an account without an email claim is known by its `upn`, at sign-in and
  * after every refresh.
  */
 export function createAdfsProvider(options: OidcProviderOptions, adfs: AdfsOptions): Provider {
@@ -53,6 +55,7 @@ export function createAdfsProvider(options: OidcProviderOptions, adfs: AdfsOptio
     name: 'adfs',
     scope: adfsScope(adfs.scope, adfs.resource),
     skipNonce: true,
+    ...(adfs.skipScope ? { omitLoginParams: ['scope'] } : {}),
     hooks: {
       authorizationParams: (params) => ({ ...params, ...(params['state'] === undefined ? {} : { state: goQueryEscape(params['state']) }) }),
       // oauth2-proxy reads `upn` from the ID token, then from the profile URL, as any other claim.

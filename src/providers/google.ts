@@ -4,6 +4,7 @@ import type { Session } from '../session/session.js'
 import { claimToString } from './claims.js'
 import type { GoogleDirectory } from './google-admin.js'
 import { idTokenPayload, postGrant, type GoogleTokens } from './google-oauth.js'
+import { buildLoginUrl } from './login-query.js'
 import { queryOnly, validateToken } from './validate-url.js'
 import type { Provider, RedeemInput, RefreshResult } from './provider.js'
 
@@ -15,9 +16,6 @@ export interface GoogleProviderOptions {
   redeemUrl: string
   validateUrl: string
   scope: string
-  prompt: string
-  approvalPrompt: string
-  acrValues: string
   responseMode: string
   /** Admin SDK access, when `--google-service-account-json` is set. */
   directory: GoogleDirectory | undefined
@@ -69,25 +67,15 @@ export function createGoogleProvider(options: GoogleProviderOptions): Provider {
     displayName: options.displayName,
     warmUp: async () => {},
 
-    async loginUrl({ redirectUri, state, codeChallenge, codeChallengeMethod }) {
+    async loginUrl({ redirectUri, state, codeChallenge, codeChallengeMethod, extraParams }) {
       // oauth2-proxy's makeLoginURL: the login URL's own query (access_type=offline) and ours, encoded sorted by key.
-      const url = new URL(options.loginUrl)
-      const params = new Map<string, string>(url.searchParams)
-      params.set('redirect_uri', redirectUri)
-      params.set('scope', options.scope)
-      params.set('client_id', options.clientId)
-      params.set('response_type', 'code')
-      params.set('state', state)
-      if (options.acrValues !== '') params.set('acr_values', options.acrValues)
-      if (options.prompt !== '') params.set('prompt', options.prompt)
-      else if (options.approvalPrompt !== '') params.set('approval_prompt', options.approvalPrompt)
-      if (options.responseMode !== '') params.set('response_mode', options.responseMode)
+      const standard: Record<string, string> = { redirect_uri: redirectUri, scope: options.scope, client_id: options.clientId, response_type: 'code', state }
+      if (options.responseMode !== '') standard['response_mode'] = options.responseMode
       if (codeChallenge !== undefined && codeChallengeMethod !== undefined) {
-        params.set('code_challenge', codeChallenge)
-        params.set('code_challenge_method', codeChallengeMethod)
+        standard['code_challenge'] = codeChallenge
+        standard['code_challenge_method'] = codeChallengeMethod
       }
-      url.search = new URLSearchParams([...params].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))).toString()
-      return url.toString()
+      return buildLoginUrl(options.loginUrl, { standard, extra: extraParams })
     },
 
     async redeem(input: RedeemInput) {

@@ -19,7 +19,7 @@ export interface LoginGovOptions {
 }
 
 const ORIGIN = 'https://secure.login.gov'
-/** oauth2-proxy's login.gov default when `--acr-values` is empty: identity assurance level 1. */
+/** oauth2-proxy's login.gov default when no `acr_values` is configured: identity assurance level 1. */
 export const LOGIN_GOV_DEFAULT_ACR = 'http://idmanagement.gov/ns/assurance/loa/1'
 /** Lifetime of the client assertion, as oauth2-proxy signs it. */
 const ASSERTION_LIFETIME_SEC = 300
@@ -60,7 +60,8 @@ export function createLoginGovProvider(options: OidcProviderOptions, loginGov: L
     profileUrl,
     jwksUrl: loginGov.pubjwkUrl,
     scope: loginGov.scope !== '' ? loginGov.scope : 'email openid',
-    acrValues: options.acrValues !== '' ? options.acrValues : LOGIN_GOV_DEFAULT_ACR,
+    // oauth2-proxy's login.gov GetLoginURL: identity assurance level 1 unless the configuration sends acr_values.
+    defaultLoginParams: { acr_values: LOGIN_GOV_DEFAULT_ACR },
     clientSecret: undefined,
     privateKeyJwt: { key: () => (key ??= importRs256(loginGov.jwtKeyPem)), audience: redeemUrl, lifetimeSec: ASSERTION_LIFETIME_SEC },
     fixedNonce: processNonce(),

@@ -11,13 +11,13 @@ describe('plain OAuth2 base', () => {
     assert.equal(parseTokenAnswer({ text: '<html>oops</html>' }), undefined)
   })
 
-  it("builds oauth2-proxy's login URL: sorted parameters, approval_prompt unless prompt, PKCE when given, no nonce", () => {
-    const base = { loginUrl: 'https://github.com/login/oauth/authorize', clientId: 'cid', scope: 'user:email read:org', prompt: '', approvalPrompt: 'force', acrValues: '', responseMode: '' }
-    const url = plainLoginUrl(base, { redirectUri: 'https://app/oauth2/callback', state: 'abc:/', codeChallenge: undefined, codeChallengeMethod: undefined })
-    assert.equal(url, 'https://github.com/login/oauth/authorize?approval_prompt=force&client_id=cid&redirect_uri=https%3A%2F%2Fapp%2Foauth2%2Fcallback&response_type=code&scope=user%3Aemail+read%3Aorg&state=abc%3A%2F')
-    const pkce = new URL(plainLoginUrl({ ...base, prompt: 'consent' }, { redirectUri: 'r', state: 's', codeChallenge: 'ch', codeChallengeMethod: 'S256' }))
+  it("builds oauth2-proxy's login URL: sorted parameters, the configured ones after ours, PKCE when given, no nonce", () => {
+    const base = { loginUrl: 'https://github.com/login/oauth/authorize?allow_signup=false', clientId: 'cid', scope: 'user:email read:org', responseMode: '' }
+    const url = plainLoginUrl(base, { redirectUri: 'https://app/oauth2/callback', state: 'abc:/', codeChallenge: undefined, codeChallengeMethod: undefined, extraParams: [['approval_prompt', 'force']] })
+    assert.equal(url, 'https://github.com/login/oauth/authorize?allow_signup=false&approval_prompt=force&client_id=cid&redirect_uri=https%3A%2F%2Fapp%2Foauth2%2Fcallback&response_type=code&scope=user%3Aemail+read%3Aorg&state=abc%3A%2F')
+    const pkce = new URL(plainLoginUrl(base, { redirectUri: 'r', state: 's', codeChallenge: 'ch', codeChallengeMethod: 'S256', extraParams: [['scope', 'extra'], ['prompt', 'consent']] }))
     assert.equal(pkce.searchParams.get('prompt'), 'consent')
-    assert.equal(pkce.searchParams.get('approval_prompt'), null)
+    assert.deepEqual(pkce.searchParams.getAll('scope'), ['user:email read:org', 'extra'])
     assert.equal(pkce.searchParams.get('code_challenge'), 'ch')
     assert.equal(pkce.searchParams.get('code_challenge_method'), 'S256')
   })

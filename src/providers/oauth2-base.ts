@@ -1,7 +1,9 @@
+import type { LoginParams } from '../auth/login-parameters.js'
 import { ProxyError } from '../errors.js'
 import type { Session } from '../session/session.js'
 import { callApi, type ApiAnswer } from './api-call.js'
 import type { Provider, RedeemInput, RefreshResult } from './provider.js'
+import { buildLoginUrl } from './login-query.js'
 import { detailFromBody, formatProviderError } from './provider-error.js'
 import { validateToken, type ValidateHeaders } from './validate-url.js'
 
@@ -26,9 +28,6 @@ export interface OAuth2ProviderOptions {
   redeemUrl: string
   validateUrl: string
   scope: string
-  prompt: string
-  approvalPrompt: string
-  acrValues: string
   responseMode: string
   /** `--cookie-expire` in ms: oauth2-proxy sets ExpiresOn = CreatedAt + cookie_expire for tokens without an expiry. */
   sessionLifetimeMs: number
@@ -39,25 +38,20 @@ export interface OAuth2ProviderOptions {
 }
 
 /**
- * oauth2-proxy's `makeLoginURL`: the authorization request with Go's url.Values order (sorted by key). Plain OAuth2
- * providers ignore the OIDC nonce, as oauth2-proxy's default `GetLoginURL` does.
+ * oauth2-proxy's `makeLoginURL` for plain OAuth2 providers, which ignore the OIDC nonce as oauth2-proxy's default
+ * `GetLoginURL` does.
  */
 export function plainLoginUrl(
-  options: Pick<OAuth2ProviderOptions, 'loginUrl' | 'clientId' | 'scope' | 'prompt' | 'approvalPrompt' | 'acrValues' | 'responseMode'>,
-  input: { redirectUri: string; state: string; codeChallenge: string | undefined; codeChallengeMethod: string | undefined },
+  options: Pick<OAuth2ProviderOptions, 'loginUrl' | 'clientId' | 'scope' | 'responseMode'>,
+  input: { redirectUri: string; state: string; codeChallenge: string | undefined; codeChallengeMethod: string | undefined; extraParams: LoginParams },
 ): string {
-  const url = new URL(options.loginUrl)
-  const params: Record<string, string> = { redirect_uri: input.redirectUri, scope: options.scope, client_id: options.clientId, response_type: 'code', state: input.state }
-  if (options.acrValues !== '') params['acr_values'] = options.acrValues
-  if (options.prompt !== '') params['prompt'] = options.prompt
-  else if (options.approvalPrompt !== '') params['approval_prompt'] = options.approvalPrompt
-  if (options.responseMode !== '') params['response_mode'] = options.responseMode
+  const standard: Record<string, string> = { redirect_uri: input.redirectUri, scope: options.scope, client_id: options.clientId, response_type: 'code', state: input.state }
+  if (options.responseMode !== '') standard['response_mode'] = options.responseMode
   if (input.codeChallenge !== undefined && input.codeChallengeMethod !== undefined) {
-    params['code_challenge'] = input.codeChallenge
-    params['code_challenge_method'] = input.codeChallengeMethod
+    standard['code_challenge'] = input.codeChallenge
+    standard['code_challenge_method'] = input.codeChallengeMethod
   }
-  for (const key of Object.keys(params).sort()) url.searchParams.set(key, params[key] ?? '')
-  return url.toString()
+  return buildLoginUrl(options.loginUrl, { standard, extra: input.extraParams })
 }
 
 /**
@@ -133,8 +127,8 @@ export function createOAuth2Provider(options: OAuth2ProviderOptions): Provider {
     // Nothing to discover: the endpoints are configured or fixed.
     warmUp: async () => {},
 
-    async loginUrl({ redirectUri, state, codeChallenge, codeChallengeMethod }) {
-      return plainLoginUrl(options, { redirectUri, state, codeChallenge, codeChallengeMethod })
+    async loginUrl({ redirectUri, state, codeChallenge, codeChallengeMethod, extraParams }) {
+      return plainLoginUrl(options, { redirectUri, state, codeChallenge, codeChallengeMethod, extraParams })
     },
 
     async redeem(input: RedeemInput): Promise<Session> {

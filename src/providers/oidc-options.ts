@@ -49,9 +49,6 @@ export interface OidcProviderOptions {
   /** `--oidc-public-key-file` keys: with `skipDiscovery` they verify ID tokens instead of a JWKS, as in oauth2-proxy. */
   publicKeys?: readonly KeyObject[]
   scope: string
-  prompt: string
-  approvalPrompt: string
-  acrValues: string
   responseMode: string
   emailClaim: string
   groupsClaim: string
@@ -60,6 +57,12 @@ export interface OidcProviderOptions {
   enabledSigningAlgs: readonly string[]
   allowUnverifiedEmail: boolean
   skipClaimsFromProfileUrl: boolean
+  /** `providers[].additionalClaims`: claims kept in the session (`ac`) at sign-in, for headers and `/oauth2/userinfo`. */
+  additionalClaims?: readonly string[]
+  /** Login URL parameters sent when the configured ones have none of that name (login.gov's `acr_values`). */
+  defaultLoginParams?: Readonly<Record<string, string>>
+  /** Login URL parameters never sent (ADFS `skipScope` drops `scope`). */
+  omitLoginParams?: readonly string[]
   /** `--introspection-url`: the RFC 7662 endpoint instead of discovery's `introspection_endpoint`; empty for none. */
   introspectionUrl?: string
   fetch: typeof fetch

@@ -41,7 +41,7 @@ describe('OIDC token calls: client authentication and error reports', () => {
     return createOidcProvider({
       displayName: 'Test', issuerUrl: origin, clientId: CLIENT_ID, clientSecret: SECRET, skipDiscovery: true,
       loginUrl: `${origin}/auth`, redeemUrl: `${origin}/token`, profileUrl: '', jwksUrl: `${origin}/jwks`,
-      scope: 'openid', prompt: '', approvalPrompt: '', acrValues: '', responseMode: '', emailClaim: 'email', groupsClaim: 'groups',
+      scope: 'openid', responseMode: '', emailClaim: 'email', groupsClaim: 'groups',
       audienceClaims: ['aud'], extraAudiences: [], enabledSigningAlgs: [], allowUnverifiedEmail: false, skipClaimsFromProfileUrl: false,
       fetch, timeoutMs: 5000, ...overrides,
     })

@@ -8,6 +8,7 @@ import { goClientSecretBasic } from './go-basic-auth.js'
 import { callTokenEndpoint, describeFailure, exchangeFailure, refreshFailure } from './oidc-token-call.js'
 import { jwtPayload } from './jwt-payload.js'
 import { introspectAt } from './oidc-introspection.js'
+import { buildLoginUrl } from './login-query.js'
 import { LOGOUT_TOKEN_MAX_AGE_SEC, logoutClaims } from './logout-token.js'
 import type { AssertionKey, OidcHookContext, OidcHooks, OidcProviderOptions } from './oidc-options.js'
 import type { Provider, RedeemInput } from './provider.js'
@@ -205,6 +206,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
     const groups = claimToGroups(await lookup(options.groupsClaim))
     const preferredUsername = claimToString(await lookup('preferred_username'))
     const sid = claimToString(claims['sid'])
+    const additionalClaims = await additionalClaimsOf(lookup)
     const expiresIn = tokens.expires_in
     const expiresOn = hooks.expiresOn?.(tokens, now) ?? (expiresIn === undefined ? undefined : new Date(Math.floor(now / 1000) * 1000 + expiresIn * 1000))
     return {
@@ -218,7 +220,22 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       ...(groups === undefined || groups.length === 0 ? {} : { groups }),
       ...(preferredUsername === undefined ? {} : { preferredUsername }),
       ...(sid === undefined ? {} : { sid }),
+      ...(additionalClaims === undefined ? {} : { additionalClaims }),
     }
+  }
+
+  /**
+   * oauth2-proxy's extractAdditionalClaims: each `additionalClaims` name looked up as the other claims are (ID token,
+   * then profile URL; dotted paths), kept as its JSON value. A claim that cannot be read is left out, as there.
+   */
+  async function additionalClaimsOf(lookup: (name: string) => Promise<unknown>): Promise<Record<string, unknown> | undefined> {
+    const names = options.additionalClaims ?? []
+    const found: Record<string, unknown> = {}
+    for (const name of names) {
+      const value = await lookup(name).catch(() => undefined)
+      if (value !== undefined) found[name] = value
+    }
+    return Object.keys(found).length > 0 ? found : undefined
   }
 
   function hookContext(config: oidc.Configuration, idClaims: Record<string, unknown>, phase: 'redeem' | 'refresh', accessToken: string | undefined, previous?: Session): OidcHookContext {
@@ -239,26 +256,20 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       await ready()
     },
 
-    async loginUrl({ redirectUri, state, nonce: askedNonce, codeChallenge, codeChallengeMethod }) {
+    async loginUrl({ redirectUri, state, nonce: askedNonce, codeChallenge, codeChallengeMethod, extraParams }) {
       const nonce = options.fixedNonce ?? (options.skipNonce === true ? undefined : askedNonce)
       const config = await ready()
       const endpoint = config.serverMetadata().authorization_endpoint
       if (endpoint === undefined) throw new ProxyError('ERR_OIDC_DISCOVERY_FAILED', 502, 'the provider publishes no authorization_endpoint')
-      const url = new URL(endpoint)
-      // oauth2-proxy's makeLoginURL: Go's url.Values encodes parameters sorted by key.
       const params: Record<string, string> = { redirect_uri: redirectUri, scope: options.scope, client_id: options.clientId, response_type: 'code', state }
-      if (options.acrValues !== '') params['acr_values'] = options.acrValues
-      if (options.prompt !== '') params['prompt'] = options.prompt
-      else if (options.approvalPrompt !== '') params['approval_prompt'] = options.approvalPrompt
       if (nonce !== undefined) params['nonce'] = nonce
       if (options.responseMode !== '') params['response_mode'] = options.responseMode
       if (codeChallenge !== undefined && codeChallengeMethod !== undefined) {
         params['code_challenge'] = codeChallenge
         params['code_challenge_method'] = codeChallengeMethod
       }
-      const final = hooks.authorizationParams?.(params) ?? params
-      for (const key of Object.keys(final).sort()) url.searchParams.set(key, final[key] ?? '')
-      return url.toString()
+      const standard = hooks.authorizationParams?.(params) ?? params
+      return buildLoginUrl(endpoint, { standard, extra: extraParams, ...(options.defaultLoginParams === undefined ? {} : { fallback: options.defaultLoginParams }), ...(options.omitLoginParams === undefined ? {} : { omit: options.omitLoginParams }) })
     },
 
     async redeem(asked: RedeemInput) {

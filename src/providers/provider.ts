@@ -1,3 +1,4 @@
+import type { LoginParams } from '../auth/login-parameters.js'
 import type { Session } from '../session/session.js'
 import type { IntrospectionAnswer } from './oidc-introspection.js'
 import type { LogoutClaims } from './logout-token.js'
@@ -28,7 +29,8 @@ export interface Provider {
   readonly displayName: string
   /** Fetches discovery and keys ahead of the first login; failures are retried later. */
   warmUp(): Promise<void>
-  loginUrl(params: { redirectUri: string; state: string; nonce: string | undefined; codeChallenge: string | undefined; codeChallengeMethod: string | undefined }): Promise<string>
+  /** The authorization request URL; `extraParams` are the provider's `loginURLParameters` for this login. */
+  loginUrl(params: { redirectUri: string; state: string; nonce: string | undefined; codeChallenge: string | undefined; codeChallengeMethod: string | undefined; extraParams: LoginParams }): Promise<string>
   redeem(input: RedeemInput): Promise<Session>
   refresh(session: Session, now: number): Promise<RefreshResult>
   /** RFC 7662: asks the provider's introspection endpoint about a token as this client; OpenID Connect providers only. */

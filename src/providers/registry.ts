@@ -58,10 +58,20 @@ export interface BuiltProvider {
   allowedGroups: readonly string[]
 }
 
+/** Provider fields only the structured form (`providers[]` of an alpha file) has: they stand for no legacy option. */
+export interface StructuredProviderFields {
+  /** `additionalClaims`: claims the OpenID Connect providers keep in the session. */
+  readonly additionalClaims: readonly string[]
+  /** `ADFSConfig.skipScope`: the adfs login URL carries no `scope`. */
+  readonly adfsSkipScope: boolean
+}
+
+const NO_STRUCTURED_FIELDS: StructuredProviderFields = { additionalClaims: [], adfsSkipScope: false }
+
 /** Builds the provider `config.provider` names; unknown names were refused when the config was checked. */
-export function createProviderFromConfig(config: Config, deps: ProviderDeps): BuiltProvider {
+export function createProviderFromConfig(config: Config, deps: ProviderDeps, fields: StructuredProviderFields = NO_STRUCTURED_FIELDS): BuiltProvider {
   const displayName = config.providerDisplayName !== '' ? config.providerDisplayName : (DISPLAY_NAMES[config.provider] ?? 'OpenID Connect')
-  const options = oidcOptions(config, displayName, deps)
+  const options = { ...oidcOptions(config, displayName, deps), ...(fields.additionalClaims.length > 0 ? { additionalClaims: fields.additionalClaims } : {}) }
   switch (config.provider) {
     case 'keycloak-oidc':
       return { provider: createKeycloakOidcProvider(options), allowedGroups: keycloakAllowedGroups(config.allowedGroups, config.allowedRoles) }
@@ -100,7 +110,7 @@ export function createProviderFromConfig(config: Config, deps: ProviderDeps): Bu
         allowedGroups: config.allowedGroups,
       }
     case 'adfs':
-      return { provider: createAdfsProvider(options, { resource: config.resource, scope: config.scope }), allowedGroups: config.allowedGroups }
+      return { provider: createAdfsProvider(options, { resource: config.resource, scope: config.scope, skipScope: fields.adfsSkipScope }), allowedGroups: config.allowedGroups }
     case 'login.gov': {
       // The key was read and checked with the configuration (config/login-gov-checks.ts).
       const jwtKeyPem = config.jwtKey !== '' ? config.jwtKey : readFileSync(config.jwtKeyFile, 'utf8')
@@ -139,9 +149,6 @@ function oidcOptions(config: Config, displayName: string, deps: ProviderDeps): O
     jwksUrl: config.oidcJwksUrl,
     ...(config.skipOidcDiscovery && config.oidcPublicKeyFiles.length > 0 ? { publicKeys: readPublicKeyFiles(config.oidcPublicKeyFiles) } : {}),
     scope,
-    prompt: config.prompt,
-    approvalPrompt: config.approvalPrompt,
-    acrValues: config.acrValues,
     responseMode: config.authRequestResponseMode,
     emailClaim,
     groupsClaim: config.oidcGroupsClaim,

@@ -8,6 +8,7 @@ import { createIntrospectionSessionLoader } from '../auth/bearer-introspection.j
 import { createEmailRules, parseAuthenticatedEmailsFile } from '../auth/email-rules.js'
 import { chainHeaderSessions } from '../auth/header-sessions.js'
 import { loadHtpasswdFile } from '../auth/htpasswd-file.js'
+import { compileLoginParameters } from '../auth/login-parameters.js'
 import type { HtpasswdValidator } from '../auth/htpasswd.js'
 import { createRedirectValidator } from '../auth/redirect.js'
 import { createApiRouteMatcher, createRouteMatcher } from '../auth/routes.js'
@@ -90,9 +91,10 @@ export function compileServices(config: Config, resources: Resources): CompiledS
   // Every configured provider, each with its own allowedGroups; the email rules and skip-auth rules are shared.
   const idps = createIdentityProviders(
     providerEntries(config).map((entry) => {
-      const { provider, allowedGroups } = createProviderFromConfig(entry.settings, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, log, env: process.env })
+      const fields = { additionalClaims: entry.block.additionalClaims, adfsSkipScope: entry.block.ADFSConfig['skipScope'] === true }
+      const { provider, allowedGroups } = createProviderFromConfig(entry.settings, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, log, env: process.env }, fields)
       const own = createAuthorizer({ emailRules, allowedGroups, skipAuthPreflight: config.skipAuthPreflight, isSkipAuthRoute, trustedIps })
-      return { id: entry.id, displayName: entry.name !== '' ? entry.name : provider.displayName, provider, authorizer: own, backendLogoutUrl: entry.settings.backendLogoutUrl }
+      return { id: entry.id, displayName: entry.name !== '' ? entry.name : provider.displayName, provider, authorizer: own, backendLogoutUrl: entry.settings.backendLogoutUrl, loginParameters: compileLoginParameters(entry.block.loginURLParameters) }
     }),
   )
   const provider = idps.first.provider

@@ -76,6 +76,11 @@ injectRequestHeaders:
           claim: email
           basicAuthPassword:
             value: c3VwZXItc2VjcmV0
+  - name: X-Name
+    values:
+      - claimSource:
+          claim: name
+          prefix: "name="
 injectResponseHeaders:
   - name: X-Auth-Request-Email
     values:
@@ -97,9 +102,15 @@ providers:
     oidcConfig:
       issuerURL: ${idp.issuer}
       emailClaim: email
+    additionalClaims: [name, email_verified]
     loginURLParameters:
       - name: prompt
         default: [login]
+        allow: [{ value: consent }]
+      - name: login_hint
+        allow: [{ pattern: '^[^@]*@example\\.com$' }]
+      - name: ui_locales
+        default: [en]
 `,
     )
     proxy = await startGatehouse({
@@ -128,6 +139,8 @@ providers:
     const seen = res.json<EchoReply>()
     assert.equal(seen.headers['x-forwarded-user'], 'alice')
     assert.equal(seen.headers['x-forwarded-groups'], 'admins,developers')
+    // additionalClaims: read at sign-in, kept in the session, readable by claimSource.
+    assert.equal(seen.headers['x-name'], 'name=Alice Example')
     assert.match(String(seen.headers['x-id-token']), /^Bearer ey/)
     assert.equal(seen.headers['x-api-key'], 'from-a-file,from-env')
     assert.ok(!seen.rawHeaders.some(([n]) => n === 'X_Api_Key'))
@@ -164,14 +177,32 @@ providers:
     assert.equal(res.status, 204)
   })
 
-  it('sends the loginURLParameters default to the IdP and uses the provider name', async () => {
-    const res = await createClient().get(`${url}/oauth2/start?rd=/`)
+  it('sends the loginURLParameters defaults to the IdP and uses the provider name', async () => {
+    const res = await createClient().get(`${url}/oauth2/start?rd=/&ui_locales=fr&organization=x`)
     assert.equal(res.status, 302)
     const location = new URL(res.header('location') ?? '')
     assert.equal(location.searchParams.get('prompt'), 'login')
+    assert.equal(location.searchParams.get('ui_locales'), 'en')
+    assert.equal(location.searchParams.get('login_hint'), null)
+    assert.equal(location.searchParams.get('organization'), null)
     assert.equal(location.searchParams.get('approval_prompt'), null)
     const page = await createClient().get(`${url}/`, { headers: { accept: 'text/html' } })
     assert.match(page.body, /Sign in with Dev IdP/)
+  })
+
+  it('lets /oauth2/start override a default only with a value its allow rules accept', async () => {
+    const allowed = new URL((await createClient().get(`${url}/oauth2/start?rd=/&prompt=consent&login_hint=bob@example.com`)).header('location') ?? '')
+    assert.deepEqual(allowed.searchParams.getAll('prompt'), ['consent'])
+    assert.deepEqual(allowed.searchParams.getAll('login_hint'), ['bob@example.com'])
+    const refused = new URL((await createClient().get(`${url}/oauth2/start?rd=/&prompt=none&login_hint=bob@evil.com`)).header('location') ?? '')
+    assert.deepEqual(refused.searchParams.getAll('prompt'), ['login'])
+    assert.deepEqual(refused.searchParams.getAll('login_hint'), [])
+  })
+
+  it('returns the additionalClaims from /oauth2/userinfo', async () => {
+    const res = await alice.get(`${url}/oauth2/userinfo`)
+    assert.equal(res.status, 200, res.body)
+    assert.deepEqual(res.json<{ additionalClaims?: unknown }>().additionalClaims, { name: 'Alice Example', email_verified: true })
   })
 
   it('--convert-config-to-alpha prints legacy options as alpha YAML', async () => {

@@ -116,8 +116,10 @@ sites: [{ hosts: [a.example.com] }]
     assert.equal(c.httpAddress, '127.0.0.1:4999')
     assert.equal(c.metricsAddress, '127.0.0.1:9100')
     assert.equal(c.clientId, 'app')
-    assert.equal(c.prompt, 'login')
+    // The legacy prompt options stay empty: the provider sends its block's loginURLParameters.
+    assert.equal(c.prompt, '')
     assert.equal(c.approvalPrompt, '')
+    assert.deepEqual(providerEntries(c)[0]?.block.loginURLParameters, [{ name: 'prompt', default: ['login'], allow: [] }])
     assert.deepEqual(providerEntries(c).map((e) => [e.id, e.settings.provider, e.settings.clientId, e.settings.clientSecret]), [
       ['idp', 'oidc', 'app', 's3cret'],
       ['second', 'github', 'gh', 'g'],
@@ -187,8 +189,48 @@ extra: true
       `${file.replace(`${dir}/`, '')}:12:7 upstreamConfig.upstreams[1].staticCode: upstream "app" has staticCode (201), but is not a static upstream, set 'static' for a static response`,
       `${file.replace(`${dir}/`, '')}:30:13 providers[0].loginURLParameters[0].allow[0].pattern: "[a-" is not a valid regular expression: missing closing ]`,
       `${file.replace(`${dir}/`, '')}:31:5 providers[1].id: multiple providers found with id "idp" (also providers[0]): provider ids must be unique`,
-      `${file.replace(`${dir}/`, '')}:28:9 providers[0].loginURLParameters[0]="login_hint": gatehouse supports loginURLParameters named prompt, approval_prompt or acr_values with one default value and no allow rules so far`,
     ])
+  })
+
+  it('takes every loginURLParameters name, additionalClaims and ADFSConfig.skipScope; refuses a parameter named twice', () => {
+    const provider = `providers:
+  - id: adfs
+    provider: adfs
+    clientID: app
+    clientSecret: s
+    oidcConfig: { issuerURL: https://idp.example.com/ }
+    ADFSConfig: { skipScope: true }
+    additionalClaims: [department, org.name]
+    loginURLParameters:
+      - name: login_hint
+        allow: [{ pattern: '^[^@]*@example\\.com$' }]
+      - name: prompt
+        default: [login]
+        allow: [{ value: consent }]
+`
+    const c = config([...CORE, '--alpha-config', yamlFile(provider)])
+    const block = providerEntries(c)[0]?.block
+    assert.deepEqual(block?.additionalClaims, ['department', 'org.name'])
+    assert.equal(block?.ADFSConfig['skipScope'], true)
+    assert.deepEqual(block?.loginURLParameters.map((p) => [p.name, p.default, p.allow]), [
+      ['login_hint', [], [{ pattern: '^[^@]*@example\\.com$' }]],
+      ['prompt', ['login'], [{ value: 'consent' }]],
+    ])
+    const twice = yamlFile(`${provider}      - name: prompt\n        default: [consent]\n`)
+    assert.deepEqual(messages([...CORE, '--alpha-config', twice]), [
+      `${twice.replace(`${dir}/`, '')}:15:9 providers[0].loginURLParameters[2].name: parameter prompt provided more than once in loginURLParameters (also providers[0].loginURLParameters[1]): merge them into one entry`,
+    ])
+  })
+
+  it('passes server.tls.cipherSuites to the HTTPS listener and checks them with the alpha path', () => {
+    const cert = join(dir, 'tls.crt')
+    const key = join(dir, 'tls.key')
+    writeFileSync(cert, 'cert')
+    writeFileSync(key, 'key')
+    const server = (suites: string) => `server:\n  secureBindAddress: 127.0.0.1:4443\n  tls:\n    cert: { fromFile: ${cert} }\n    key: { fromFile: ${key} }\n    cipherSuites: [${suites}]\n${PROVIDER}`
+    const c = config([...CORE, '--alpha-config', yamlFile(server('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'))])
+    assert.deepEqual(c.tlsCipherSuites, ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'])
+    assert.ok(messages([...CORE, '--alpha-config', yamlFile(server('TLS_NOPE'))]).some((m) => /server\.tls\.cipherSuites.*unknown TLS cipher suite name/.test(m)))
   })
 
   it('reports YAML syntax errors with line and column', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
+import { compileLoginParameters } from '../../auth/login-parameters.js'
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml'
 import { createHeaderInjector, injectorPlanOf } from '../../headers/inject.js'
 import type { Session } from '../../session/session.js'
@@ -58,11 +59,16 @@ function coreCfg(path: string, out: string): void {
   writeFileSync(out, stringifyToml(doc))
 }
 
+const LOGIN_PARAMETER_KEYS = new Set(['prompt', 'approvalPrompt', 'acrValues'])
+
+const loginParamsOf = (c: Config) => providerEntries(c).map((e) => compileLoginParameters(e.block.loginURLParameters).resolve())
+
 /** The options not replaced by the alpha file, plus the listener and provider ones it folds back in. */
 function comparable(c: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(c)) {
-    if (key === 'structured' || key === 'forceCodeChallengeMethod') continue
+    // The prompt options become loginURLParameters, compared as the parameters the login URL gets.
+    if (key === 'structured' || key === 'forceCodeChallengeMethod' || LOGIN_PARAMETER_KEYS.has(key)) continue
     const meta = optionByCfg.get(key.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`))
     if (meta !== undefined && (meta.group === 'upstreams' || meta.group === 'headers')) continue
     out[key] = value
@@ -96,6 +102,7 @@ describe('--convert-config-to-alpha: every cfg fixture, converted and loaded bac
       // Same options, listeners and provider settings.
       assert.deepEqual(comparable(alpha), comparable(legacy))
       assert.deepEqual(providerEntries(alpha).map((e) => e.id), providerEntries(legacy).map((e) => e.id))
+      assert.deepEqual(loginParamsOf(alpha), loginParamsOf(legacy))
       // Same routes, with the same per-upstream options.
       assert.equal(JSON.stringify(createUpstreamTable(structuredOf(alpha).upstreamConfig).targets), JSON.stringify(createUpstreamTable(structuredOf(legacy).upstreamConfig).targets))
       // Same headers, in both directions, and the same stripping.

@@ -15,8 +15,8 @@ const PROVIDER_FIELDS: ReadonlyMap<string, string> = new Map(
     .map(([key, field]) => [field.slice('providers[].'.length), key]),
 )
 
-/** The login URL parameters the providers send today: prompt, approval_prompt and acr_values defaults. */
-const PARAMETER_KEYS: Readonly<Record<string, string>> = { prompt: 'prompt', approval_prompt: 'approvalPrompt', acr_values: 'acrValues' }
+/** The legacy options `loginURLParameters` replaces; the providers read the parameters from the block itself. */
+const PARAMETER_KEYS = ['prompt', 'approvalPrompt', 'acrValues'] as const
 
 function set(layer: Layer, key: string, value: OptionValue, label: string): void {
   const meta = optionByKey.get(key)
@@ -38,7 +38,7 @@ function isSet(value: unknown): value is OptionValue {
 
 /**
  * The legacy settings one provider block stands for, labelled with its alpha path, so the existing option checks
- * (values, files, cross-field rules, "not supported yet") apply to it. What gatehouse cannot do yet is an issue.
+ * (values, files, cross-field rules, "not supported yet") apply to it.
  */
 export function providerLayer(block: ProviderBlock, index: number, labelOf: LabelOf): { layer: Layer; issues: ConfigIssue[] } {
   const at = `providers[${index}]`
@@ -56,19 +56,9 @@ export function providerLayer(block: ProviderBlock, index: number, labelOf: Labe
     // Unset fields keep the option's default, labelled with their alpha path so messages point into the file.
     set(layer, key, value === undefined ? defaultOf(key) : (value as OptionValue), labelOf(`${at}.${field}`))
   }
-  // Without loginURLParameters nothing is added to the login URL (no approval_prompt=force, unlike legacy options).
-  for (const key of Object.values(PARAMETER_KEYS)) set(layer, key, '', labelOf(`${at}.loginURLParameters`))
-  block.loginURLParameters.forEach((param, j) => {
-    const pat = `${at}.loginURLParameters[${j}]`
-    const key = PARAMETER_KEYS[param.name]
-    if (key === undefined || param.allow.length > 0 || param.default.length > 1) {
-      issues.push({ option: labelOf(pat), value: param.name, message: 'gatehouse supports loginURLParameters named prompt, approval_prompt or acr_values with one default value and no allow rules so far' })
-      return
-    }
-    set(layer, key, param.default[0] ?? '', labelOf(pat))
-  })
-  if (block.additionalClaims.length > 0) issues.push({ option: labelOf(`${at}.additionalClaims`), message: 'additionalClaims is not supported yet by gatehouse' })
-  if (block.ADFSConfig['skipScope'] === true) issues.push({ option: labelOf(`${at}.ADFSConfig.skipScope`), message: 'skipScope is not supported yet by gatehouse' })
+  // loginURLParameters, additionalClaims and ADFSConfig.skipScope stand for no legacy option: the runtime reads them
+  // from the block (ProviderEntry.block). Legacy prompt options stay empty, so nothing but the block is sent.
+  for (const key of PARAMETER_KEYS) set(layer, key, '', labelOf(`${at}.loginURLParameters`))
   return { layer, issues }
 }
 

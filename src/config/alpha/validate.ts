@@ -85,9 +85,14 @@ export function structuredIssues(s: StructuredConfig, staticCodeSet: ReadonlySet
     const first = providerIds.get(p.id)
     if (p.id !== '' && first !== undefined) out.push({ path: `${at}.id`, message: `multiple providers found with id ${JSON.stringify(p.id)} (also providers[${first}]): provider ids must be unique` })
     else providerIds.set(p.id, i)
+    const names = new Map<string, number>()
     p.loginURLParameters.forEach((param, j) => {
       const pat = `${at}.loginURLParameters[${j}]`
       if (param.name === '') out.push({ path: `${pat}.name`, message: 'every login URL parameter needs a name' })
+      const earlier = names.get(param.name)
+      // oauth2-proxy's compileLoginParams: "parameter %s provided more than once in loginURLParameters".
+      if (param.name !== '' && earlier !== undefined) out.push({ path: `${pat}.name`, message: `parameter ${param.name} provided more than once in loginURLParameters (also ${at}.loginURLParameters[${earlier}]): merge them into one entry` })
+      else names.set(param.name, j)
       param.allow.forEach((rule, k) => {
         const rat = `${pat}.allow[${k}]`
         if ((rule.value === undefined) === (rule.pattern === undefined)) out.push({ path: rat, message: 'set exactly one of value or pattern' })
