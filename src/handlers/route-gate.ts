@@ -5,7 +5,7 @@ import type { Identity } from '../policy/predicates.js'
 import type { CompiledRoute, RouteTable } from '../policy/route-table.js'
 import type { Session } from '../session/session.js'
 import type { UpstreamTarget } from '../upstream/table.js'
-import { sessionStep, type GateResult } from './gate.js'
+import { sessionStep, type GateResult } from './session-step.js'
 import type { Services } from './services.js'
 
 /** The routes of `--alpha-config`, compiled once: the table and each route's own upstream. */

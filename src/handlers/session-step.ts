@@ -1,0 +1,56 @@
+// The session half of every gate (oauth2-proxy's getAuthenticatedSession after its pre-auth checks), shared by the
+// gate without routes (gate.ts) and the routed one (route-gate.ts).
+import type { AllowedReason } from '../auth/authorize.js'
+import type { RequestContext } from '../http/context.js'
+import type { Session } from '../session/session.js'
+import type { Routed } from './route-gate.js'
+import type { Services } from './services.js'
+
+/** What the proxy decided about a request before serving it. */
+export type GateResult =
+  | { kind: 'allowed'; reason: AllowedReason; session: Session | undefined; setCookies: string[]; routed?: Routed }
+  | { kind: 'ok'; session: Session; setCookies: string[]; routed?: Routed }
+  /** `providers` set: signed in with a provider the route does not accept; sign in with one of these. */
+  | { kind: 'needs-login'; setCookies: string[]; providers?: readonly string[] }
+  /** `routeId` set: the route's policy refused (the session stays); unset: the global rules refused it. */
+  | { kind: 'denied'; rule: string; routeId?: string; session: Session; setCookies: string[] }
+  /** Routes only: an ambiguous request (400), no route (404), or method overrides leading elsewhere (403). */
+  | { kind: 'refused'; status: 400 | 403 | 404; reason: string; setCookies: string[] }
+
+/**
+ * What every gate does once it knows whether the request may pass without a session: load the session, then the
+ * global rules (email domains, emails file, `--allowed-group`). Ends with a result, or with the signed-in session.
+ */
+export async function sessionStep(
+  ctx: RequestContext,
+  s: Services,
+  reason: AllowedReason | undefined,
+  routed?: Routed,
+): Promise<Extract<GateResult, { kind: 'allowed' | 'needs-login' | 'denied' }> | { kind: 'signed-in'; session: Session; setCookies: string[] }> {
+  // The request logger is only needed when a refresh logs: read it then, not for every request.
+  const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host, { get log() { return ctx.log }, client: ctx.origin.clientIp }, ctx.req.headers.authorization)
+  const session = auth.kind === 'authenticated' ? auth.session : undefined
+  if (session !== undefined) ctx.user = session.email ?? session.user
+  if (reason !== undefined) {
+    s.metrics.authDecision('allowed', reason)
+    return routed === undefined ? { kind: 'allowed', reason, session, setCookies: auth.setCookies } : { kind: 'allowed', reason, session, setCookies: auth.setCookies, routed }
+  }
+  if (session === undefined) {
+    s.metrics.authDecision('needs_login', auth.kind === 'anonymous' ? auth.reason : 'no_cookie')
+    return { kind: 'needs-login', setCookies: auth.setCookies, ...(routed?.route.providers === undefined ? {} : { providers: routed.route.providers }) }
+  }
+  // A route that names its providers treats a session from another one as no session here; the cookie stays.
+  const accepted = routed?.route.providers
+  if (accepted !== undefined && !accepted.includes(s.idps.idOf(session))) {
+    s.metrics.authDecision('needs_login', 'other_provider')
+    ctx.log.info({ event: 'auth.needs_login', user: session.user, email: session.email, reason: 'other_provider', provider: s.idps.idOf(session), routeId: routed?.route.id, client: ctx.origin.clientIp }, 'the route does not accept the session\'s provider')
+    return { kind: 'needs-login', setCookies: auth.setCookies, providers: accepted }
+  }
+  const decision = s.authorizer.authorizeSession(session)
+  if (!decision.ok) {
+    s.metrics.authDecision('denied', decision.rule)
+    ctx.log.info({ event: 'auth.denied', user: session.user, email: session.email, rule: decision.rule, ...(routed === undefined ? {} : { routeId: routed.route.id }), client: ctx.origin.clientIp }, 'session refused by policy')
+    return { kind: 'denied', rule: decision.rule, session, setCookies: await s.store.clear(ctx.cookies, ctx.origin.host) }
+  }
+  return { kind: 'signed-in', session, setCookies: auth.setCookies }
+}
