@@ -2,7 +2,6 @@
 // behind it as an h2c:// upstream, the real dev IdP for bearer tokens (its ID tokens) and cookie sessions. Unary, server streaming,
 // bidi streaming, trailers, deadlines, cancellation, and the refusals a gRPC client can read.
 import { strict as assert } from 'node:assert'
-import { execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import * as http2 from 'node:http2'
 import { tmpdir } from 'node:os'
@@ -17,6 +16,7 @@ import { createClient } from '../helpers/http.js'
 import { tokensFor } from '../helpers/idp-tokens.js'
 import { loginViaHttp } from '../helpers/login.js'
 import { freePort, startGatehouse, type Gatehouse } from '../helpers/process.js'
+import { selfSignedCert } from '../helpers/self-signed.js'
 
 let dir: string
 let ca: Buffer
@@ -48,12 +48,7 @@ function proxyArgs(port: number, extra: string[] = []): string[] {
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gatehouse-grpc-'))
-  certPath = join(dir, 'cert.pem')
-  keyPath = join(dir, 'key.pem')
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyPath, '-out', certPath,
-  ], { stdio: 'ignore' })
+  ;({ certPath, keyPath } = selfSignedCert(dir))
   ca = await readFile(certPath)
   ;[idp, upstream] = await Promise.all([startDevIdp({
     // The proxy's callback is on its HTTPS listener; the throwaway relying party of tokensFor() stays on HTTP.
