@@ -1,15 +1,14 @@
-import { EventEmitter } from 'node:events'
 import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
-import type { Duplex, Readable } from 'node:stream'
+import type { Duplex } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { ProxyError } from '../errors.js'
 import { createFileServer } from './file-server.js'
 import { signUpstreamRequest, type GapSigner } from './gap-signature.js'
-import { connectionTokens, isHopByHop } from './hop-by-hop.js'
-import { sendStatic, type ResponseHeaders } from './local-response.js'
-import type { UpstreamRequester } from './h2-trailers.js'
+import { connectionTokens } from './hop-by-hop.js'
+import { sendStatic } from './local-response.js'
 import { createPools, type PoolKey, type PoolOptions, type Pools } from './pools.js'
+import { UpstreamRelay } from './relay.js'
 import { buildRequestHeaders } from './request-headers.js'
 import type { UpstreamOptions, UpstreamTarget } from './table.js'
 import { closeSoon, tunnelWebSocket, writeRawStatus } from './websocket.js'
@@ -67,8 +66,8 @@ export function createForwarder(options: ForwardOptions, shared?: Pools): Forwar
     return { insecureSkipVerify: o.insecureSkipVerify, timeoutMs: o.timeoutMs }
   }
   /** Each target's pool and TLS server name, looked up once: the table's targets live as long as their runtime. */
-  let byTarget = new WeakMap<RemoteTarget, { pool: UpstreamRequester; servername: string | undefined }>()
-  function poolFor(target: RemoteTarget): { pool: UpstreamRequester; servername: string | undefined } {
+  let byTarget = new WeakMap<RemoteTarget, { pool: Dispatcher; servername: string | undefined }>()
+  function poolFor(target: RemoteTarget): { pool: Dispatcher; servername: string | undefined } {
     let hit = byTarget.get(target)
     if (hit === undefined) {
       const key = poolKey(target)
@@ -91,67 +90,35 @@ export function createForwarder(options: ForwardOptions, shared?: Pools): Forwar
     const { pool, servername } = poolFor(target)
     const o = optionsOf(target)
     const headers = buildRequestHeaders(req, { host: hostFor(req, target), setHeaders: extra.setHeaders, removeHeaders: extra.removeHeaders })
-    // undici takes an EventEmitter as its abort signal; an AbortController per request costs far more.
-    const abort = new EventEmitter()
-    let aborted = false
-    const onClose = (): void => {
-      if (res.writableEnded) return
-      aborted = true
-      abort.emit('abort')
-    }
-    res.once('close', onClose)
-    // undici reads the client body as it is (backpressure both ways); on failure it detaches the socket
-    // before destroying the stream, so the client still gets its 502.
+    // undici reads the client body as it is (backpressure both ways).
     const clientBody = withBody && hasBody(req) ? req : null
     const body = options.signRequest === undefined ? clientBody : await signUpstreamRequest(options.signRequest, req, headers, clientBody)
-    const request: Dispatcher.RequestOptions & { servername?: string } = {
+    // `servername`: the SNI of an HTTPS upstream, which undici's connector reads from the dispatch options.
+    const request: Dispatcher.DispatchOptions & { servername?: string } = {
       path: req.url ?? '/',
       method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
       headers,
       body,
-      signal: abort,
       headersTimeout: o.timeoutMs,
       bodyTimeout: 0,
       reset: !o.keepAlive,
     }
     if (servername !== undefined) request.servername = servername
-
-    let response: Dispatcher.ResponseData
     const sentAt = performance.now()
-    try {
-      response = await pool.request(request)
-    } catch (err) {
-      res.off('close', onClose)
-      if (aborted || res.destroyed) return // the client left; nobody to answer
-      options.onUpstreamResponse?.(target.id, 'error', (performance.now() - sentAt) / 1000)
-      throw translate(err, target)
-    }
-    options.onUpstreamResponse?.(target.id, 'ok', (performance.now() - sentAt) / 1000)
-
-    // A client that leaves now aborts the body, which then emits 'error' — possibly before relay() listens.
-    // An unhandled stream error would end the process, so the body is never without a listener.
-    response.body.on('error', ignoreError)
-    const h2Client = req.httpVersionMajor === 2
-    const out = responseHeaderList(response.headers, extra.responseHeaders, h2Client)
-    try {
-      // undici's parser already refuses malformed upstream headers; this guards the caller's own.
-      res.writeHead(response.statusCode, out.headers)
-    } catch (err) {
-      response.body.destroy()
-      res.off('close', onClose)
-      throw new ProxyError('ERR_UPSTREAM_UNREACHABLE', 502, `upstream ${target.id} answer could not be relayed: invalid header`, { cause: err })
-    }
-    // An event stream or a gRPC stream must reach the client before its first message; everything else flushes with its first chunk.
-    if (out.flush) res.flushHeaders()
-    // HTTP/2 carries trailers on any response, announced or not (gRPC's grpc-status never is); HTTP/1.1 only when chunked.
-    if (out.trailers || h2Client) {
-      response.body.once('end', () => {
-        const trailers = out.movedTrailers === undefined ? response.trailers : { ...out.movedTrailers, ...response.trailers }
-        if (Object.keys(trailers).length > 0) res.addTrailers(trailers)
-      })
-    }
-    await relay(response.body, res)
-    res.off('close', onClose)
+    const observe = options.onUpstreamResponse
+    return new Promise<void>((resolve, reject) => {
+      pool.dispatch(request, new UpstreamRelay(res, extra.responseHeaders, req.httpVersionMajor === 2, {
+        answered: () => observe?.(target.id, 'ok', (performance.now() - sentAt) / 1000),
+        failed(err, clientGone) {
+          // The client left: nobody to answer.
+          if (clientGone) return resolve()
+          observe?.(target.id, 'error', (performance.now() - sentAt) / 1000)
+          reject(translate(err, target))
+        },
+        done: resolve,
+        unwritable: (err) => reject(new ProxyError('ERR_UPSTREAM_UNREACHABLE', 502, `upstream ${target.id} answer could not be relayed: invalid header`, { cause: err })),
+      }))
+    })
   }
 
   async function forwardAny(req: IncomingMessage, res: ServerResponse, target: UpstreamTarget, extra: ForwardExtra, withBody: boolean): Promise<void> {
@@ -215,89 +182,11 @@ export function isWebSocketUpgrade(req: IncomingMessage): boolean {
   return connectionTokens(req.headers.connection).has('upgrade') && connectionTokens(req.headers.upgrade).has('websocket')
 }
 
-/**
- * Pipes the upstream body into the response and settles when the response is finished or closed.
- * A mid-stream upstream failure destroys the response (the client sees a cut-off answer); a client that
- * leaves is handled by the abort signal, which makes undici drop the upstream connection.
- * (stream.pipeline would do the same but allocates an AbortController and a DOMException per call.)
- */
-function relay(body: Readable, res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    if (res.destroyed || body.destroyed) {
-      // The client left (or the upstream failed) between the headers and now: nothing to relay.
-      body.destroy()
-      res.destroy()
-      resolve()
-      return
-    }
-    const settle = (): void => {
-      res.off('finish', settle)
-      res.off('close', settle)
-      resolve()
-    }
-    body.on('error', () => {
-      res.destroy()
-      settle()
-    })
-    res.once('finish', settle)
-    res.once('close', settle)
-    body.pipe(res)
-  })
-}
-
-function ignoreError(): void {}
-
 function hasBody(req: IncomingMessage): boolean {
   // An HTTP/2 request has a body unless its HEADERS frame ended the stream (a gRPC call sends no length).
   if (req.httpVersionMajor === 2) return (req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders !== true
   const length = req.headers['content-length']
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined
-}
-
-/** gRPC status fields a "trailers-only" answer carries in its only header block (PROTOCOL-HTTP2.md). */
-const GRPC_STATUS_FIELDS: ReadonlySet<string> = new Set(['grpc-status', 'grpc-message', 'grpc-status-details-bin'])
-
-interface ResponseHeaderList {
-  headers: string[]
-  /** Send the headers at once: an event stream or a gRPC answer. */
-  flush: boolean
-  trailers: boolean
-  /** A gRPC trailers-only answer relayed to an HTTP/2 client: its status fields, to send as trailers. */
-  movedTrailers?: Record<string, string>
-}
-
-/**
- * Upstream response headers minus hop-by-hop ones, then the caller's (appended, as Go's `Header.Add`). For an
- * HTTP/2 client, a gRPC "trailers-only" answer (status in the headers, the stream ended with them) is relayed as
- * headers plus trailers: the body's end is a separate frame once proxied, and gRPC clients read the status there.
- */
-function responseHeaderList(parsed: Record<string, string | string[] | undefined>, extra: ResponseHeaders, h2Client = false): ResponseHeaderList {
-  const listed = connectionTokens(parsed.connection)
-  const headers: string[] = []
-  const type = parsed['content-type']
-  const movedTrailers = h2Client && typeof parsed['grpc-status'] === 'string' && typeof type === 'string' && type.startsWith('application/grpc') ? {} as Record<string, string> : undefined
-  for (const name in parsed) {
-    if (isHopByHop(name, listed)) continue
-    if (movedTrailers !== undefined && GRPC_STATUS_FIELDS.has(name)) {
-      movedTrailers[name] = String(parsed[name])
-      continue
-    }
-    const value = parsed[name]
-    if (typeof value === 'string') headers.push(name, value)
-    else if (value !== undefined) for (const one of value) headers.push(name, one)
-  }
-  for (const name in extra) {
-    const value = extra[name] as string | string[]
-    if (typeof value === 'string') headers.push(name, value)
-    else for (const one of value) headers.push(name, one)
-  }
-  const lowerType = typeof type === 'string' ? type.toLowerCase() : ''
-  const flush = lowerType.startsWith('text/event-stream') || lowerType.startsWith('application/grpc')
-  // Trailers survive only on a chunked answer; re-announce them as Go's ReverseProxy does.
-  const trailer = parsed.trailer
-  const trailers = trailer !== undefined && parsed['content-length'] === undefined
-  if (trailers) headers.push('trailer', typeof trailer === 'string' ? trailer : trailer.join(', '))
-  return movedTrailers === undefined ? { headers, flush, trailers } : { headers, flush, trailers, movedTrailers }
 }
 
 /** Maps an undici/socket error to the proxy's stable codes: header timeout → 504, anything else → 502. */

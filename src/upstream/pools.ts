@@ -1,6 +1,5 @@
 import { isIP } from 'node:net'
-import { buildConnector, Pool } from 'undici'
-import { h2Requester, type UpstreamRequester } from './h2-trailers.js'
+import { buildConnector, Pool, type Dispatcher } from 'undici'
 
 /** An origin the proxy keeps warm connections to: a TCP/TLS origin or a unix socket. */
 export type PoolKey = { kind: 'http'; url: URL } | { kind: 'unix'; socketPath: string }
@@ -15,8 +14,8 @@ export interface PoolOptions {
  * that keeps an upstream keeps its warm connections, and `prune` closes the pools no configuration uses any more.
  */
 export interface Pools {
-  /** The origin's pool; for h2c and HTTPS origins (which may answer in HTTP/2) wrapped so trailers survive. */
-  get(key: PoolKey, options: PoolOptions): UpstreamRequester
+  /** The origin's pool (HTTP/1.1, or HTTP/2 for h2c and HTTPS origins that choose it). */
+  get(key: PoolKey, options: PoolOptions): Dispatcher
   /** The name a pool is kept under: the origin (or socket) and the settings its connections were made with. */
   idOf(key: PoolKey, options: PoolOptions): string
   /** The TLS server name requests to this origin must carry (the target host, not the client's Host). */
@@ -50,7 +49,6 @@ async function closeWithin(pool: Pool): Promise<void> {
 /** Creates the pool registry; `close()` drains every pool. */
 export function createPools(): Pools {
   const pools = new Map<string, Pool>()
-  const requesters = new Map<string, UpstreamRequester>()
 
   // protocol//host, not URL.origin: an h2c:// URL has no origin (it is not a special scheme).
   const idOf = (key: PoolKey, options: PoolOptions): string =>
@@ -88,14 +86,12 @@ export function createPools(): Pools {
   return {
     get(key, options) {
       const id = idOf(key, options)
-      let requester = requesters.get(id)
-      if (requester === undefined) {
-        const pool = create(key, options)
+      let pool = pools.get(id)
+      if (pool === undefined) {
+        pool = create(key, options)
         pools.set(id, pool)
-        requester = key.kind === 'http' && key.url.protocol !== 'http:' ? h2Requester(pool) : pool
-        requesters.set(id, requester)
       }
-      return requester
+      return pool
     },
     idOf,
     servername(key) {
@@ -103,16 +99,12 @@ export function createPools(): Pools {
     },
     async prune(keep) {
       const unused = [...pools].filter(([id]) => !keep.has(id))
-      for (const [id] of unused) {
-        pools.delete(id)
-        requesters.delete(id)
-      }
+      for (const [id] of unused) pools.delete(id)
       await Promise.all(unused.map(([, pool]) => closeWithin(pool)))
     },
     async close() {
       const all = [...pools.values()]
       pools.clear()
-      requesters.clear()
       await Promise.all(all.map(closeWithin))
     },
   }
