@@ -3,6 +3,7 @@ import type { Server } from 'node:http'
 import { Server as TlsServer } from 'node:tls'
 import { createAdminAccess } from './admin/admin-access.js'
 import { createAdminServer } from './admin/admin-server.js'
+import { listenersOf } from './config/listeners.js'
 import type { Config } from './config/schema.js'
 import { createHttpServer, type ProxyServer } from './http/server.js'
 import type { Logger } from './log/logger.js'
@@ -12,9 +13,19 @@ import { createResources, type ResourceDeps } from './runtime/resources.js'
 import type { Runtime } from './runtime/runtime.js'
 import { createRuntimeSlot } from './runtime/slot.js'
 
+/** One main listener: its address as configured, whether it speaks TLS, and its server (over the same runtime as the others). */
+export interface AppListener {
+  readonly address: string
+  readonly tls: boolean
+  readonly server: ProxyServer
+}
+
 export interface App {
-  /** The HTTP server, or the HTTPS one (HTTP/2 and HTTP/1.1) when a certificate is configured (only one runs, as in oauth2-proxy). */
-  server: ProxyServer
+  /**
+   * The main listeners (config/listeners.ts): plain HTTP, HTTPS (HTTP/2 and HTTP/1.1), or both with an alpha file
+   * that sets both bind addresses; each serves the runtime in force.
+   */
+  readonly listeners: readonly AppListener[]
   /** The runtime in force: what the next request will be served with. */
   readonly runtime: Runtime
   /** The Prometheus registry, served by main.ts on `--metrics-address` / `--metrics-secure-address`. */
@@ -47,12 +58,16 @@ export async function createApp(config: Config, deps: ResourceDeps): Promise<App
     // Pools no live runtime routes to are closed once the requests already sent on them are answered.
     void resources.pools.prune(new Set(live.flatMap((r) => r.poolIds)))
   })
-  const server = createHttpServer({
-    plan: slot,
-    log: deps.log,
-    requestObserver: resources.metrics,
-    tracing: resources.tracing,
-    ...(first.tls === undefined ? {} : { tls: first.tls, http2: config.http2 }),
+  const listeners = listenersOf(config).map((spec): AppListener => {
+    if (spec.tls && first.tls === undefined) throw new Error('a TLS listener without a certificate')
+    const server = createHttpServer({
+      plan: slot,
+      log: deps.log,
+      requestObserver: resources.metrics,
+      tracing: resources.tracing,
+      ...(spec.tls && first.tls !== undefined ? { tls: first.tls, http2: config.http2 } : {}),
+    })
+    return { ...spec, server }
   })
   first.warmUp()
   const { revocations, log, metrics, clock, keys } = resources
@@ -73,7 +88,7 @@ export async function createApp(config: Config, deps: ResourceDeps): Promise<App
   })
 
   return {
-    server,
+    listeners,
     get runtime() {
       return slot.runtime
     },
@@ -82,7 +97,7 @@ export async function createApp(config: Config, deps: ResourceDeps): Promise<App
     install(next) {
       const runtime = compileRuntime(next, resources)
       // A renewed certificate takes effect for new connections; whether HTTPS runs at all needs a restart.
-      if (runtime.tls !== undefined && server instanceof TlsServer) server.setSecureContext(runtime.tls)
+      for (const { server } of listeners) if (runtime.tls !== undefined && server instanceof TlsServer) server.setSecureContext(runtime.tls)
       resources.metrics.setRoutes({ proxyPrefix: next.proxyPrefix, pingPath: next.pingPath, readyPath: next.readyPath })
       slot.swap(runtime)
       runtime.warmUp()

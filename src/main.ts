@@ -4,6 +4,7 @@ import { loadConfig, type LoadResult } from './config/load.js'
 import type { Config } from './config/schema.js'
 import { ConfigError } from './errors.js'
 import { listen, parseListenAddress } from './http/listen.js'
+import { drainServers, listenAll } from './http/serve.js'
 import { createLoggers, type Logger } from './log/logger.js'
 import { closeMetricsListeners, startMetricsListeners } from './metrics/listeners.js'
 import { createLogOutput } from './log/output.js'
@@ -97,17 +98,13 @@ async function serve(config: Config, sources: { files: readonly string[]; reload
     process.stderr.write(`gatehouse: ${err.message}\n`)
     return 1
   }
-  const tlsOn = config.tlsCertFile !== '' && config.tlsKeyFile !== ''
-  // oauth2-proxy runs only the HTTPS listener once a certificate is configured.
-  const address = parseListenAddress(tlsOn ? config.httpsAddress : config.httpAddress)
-  if (address === undefined) {
+  if (app.listeners.length === 0) {
     process.stderr.write('gatehouse: no listen address: set --http-address or --https-address (with --alpha-config: server.bindAddress or server.secureBindAddress)\n')
     return 1
   }
-  // A worker shares the primary's socket (which cleared a stale unix socket file once) and leaves the metrics
+  // A worker shares the primary's sockets (which cleared stale unix socket files once) and leaves the metrics
   // listeners to the primary, which sums every worker's registry.
-  const where = await listen(app.server, address, !worker)
-  log.info({ event: 'server.listening', address: where, tls: tlsOn, upstreams: config.upstreams }, `gatehouse listening on ${tlsOn ? 'https' : 'http'}://${where}`)
+  await listenAll(app.listeners, log, { removeStale: !worker, fields: { upstreams: config.upstreams } })
   const metricsServers: Server[] = worker ? [] : await startMetricsListeners(config, app.metrics, log)
   // SIGHUP and --watch-config: every file read again, swapped in only when valid (docs/operations.md, "Reloading").
   const reloader = createReloader({ host: app, load: sources.reload, files: sources.files, log, metrics: app.metrics })
@@ -128,8 +125,6 @@ async function serve(config: Config, sources: { files: readonly string[]; reload
       triggers.stop()
       log.info({ event: 'server.stopping', signal }, 'draining in-flight requests')
       closeMetricsListeners(metricsServers)
-      const force = setTimeout(() => app.server.closeAllConnections(), DRAIN_TIMEOUT_MS)
-      force.unref()
       // The last resort: a handle that outlives the drain (a client still reconnecting to an unusable service) must
       // not keep the process up. Unreferenced, it fires only when something is still holding the event loop.
       const deadline = setTimeout(() => {
@@ -138,13 +133,7 @@ async function serve(config: Config, sources: { files: readonly string[]; reload
         process.exit(1)
       }, DRAIN_TIMEOUT_MS + CLOSE_GRACE_MS)
       deadline.unref()
-      // Like Go's Shutdown: a keep-alive connection is closed as soon as its in-flight request is done, instead of
-      // waiting for the client (or the keep-alive timeout) to close it.
-      const idle = setInterval(() => app.server.closeIdleConnections(), 250)
-      idle.unref()
-      app.server.close(() => {
-        clearTimeout(force)
-        clearInterval(idle)
+      void drainServers(app.listeners.map((l) => l.server), DRAIN_TIMEOUT_MS).then(() => {
         for (const m of metricsServers) m.closeAllConnections()
         void app.close().then(() => flushTraces(tracing, log)).finally(() => {
           log.info({ event: 'server.stopped' }, 'stopped')
@@ -152,7 +141,6 @@ async function serve(config: Config, sources: { files: readonly string[]; reload
           resolve(0)
         })
       })
-      app.server.closeIdleConnections()
     }
     // A worker may get the signal twice (from the primary and from a supervisor signalling the whole process group,
     // as systemd does): it keeps draining instead of dying on the second.

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster'
 import { rmSync } from 'node:fs'
+import { listenersOf } from '../config/listeners.js'
 import type { Config } from '../config/schema.js'
 import { parseListenAddress } from '../http/listen.js'
 import type { Logger } from '../log/logger.js'
@@ -19,18 +20,22 @@ export interface PrimaryOptions {
 }
 
 /**
- * `--workers N`: forks N copies of this process (same argv and environment) that share the listen address through
+ * `--workers N`: forks N copies of this process (same argv and environment) that share the listen addresses through
  * node:cluster, replaces a crashed one (bounded), passes SIGTERM/SIGINT on for a graceful drain and SIGHUP for a log
  * reopen and a configuration reload, and serves the metrics listeners with every worker's registry summed. Resolves with the exit code.
  */
 export async function runPrimary(config: Config, log: Logger, options: PrimaryOptions): Promise<number> {
-  const tlsOn = config.tlsCertFile !== '' && config.tlsKeyFile !== ''
-  const address = parseListenAddress(tlsOn ? config.httpsAddress : config.httpAddress)
-  // Workers share one socket: a stale file is removed once, here, and never by a worker.
-  if (address?.kind === 'unix') rmSync(address.path, { force: true })
+  const mainListeners = listenersOf(config)
+  // Workers share the sockets: a stale file is removed once, here, and never by a worker.
+  for (const { address } of mainListeners) {
+    const parsed = parseListenAddress(address)
+    if (parsed?.kind === 'unix') rmSync(parsed.path, { force: true })
+  }
 
   // Opened before any worker starts, so a taken metrics port fails the start as in a single process.
   const metricsServers = await startMetricsListeners(config, createClusterScrape(), log)
+  // A worker serves once it listens on every main listener (the primary hears of each address it opens).
+  const opened = new Map<number, number>()
   const listening = new Set<number>()
   const restarts: number[] = []
   let stopping = false
@@ -66,12 +71,16 @@ export async function runPrimary(config: Config, log: Logger, options: PrimaryOp
   }
 
   cluster.on('listening', (worker) => {
+    const count = (opened.get(worker.id) ?? 0) + 1
+    opened.set(worker.id, count)
+    if (count !== mainListeners.length) return
     listening.add(worker.id)
     log.info({ event: 'cluster.worker.listening', workerPid: worker.process.pid }, `worker ${worker.process.pid} listening`)
   })
 
   cluster.on('exit', (worker, code, signal) => {
     const wasListening = listening.delete(worker.id)
+    opened.delete(worker.id)
     const left = Object.keys(cluster.workers ?? {}).length
     if (stopping) {
       if (left === 0) finish(exitCode)

@@ -1,3 +1,4 @@
+import { tlsFilesOf } from './listeners.js'
 import type { Config } from './schema.js'
 
 /** The logo value is a file only when it is neither hidden ("-") nor a URL. */
@@ -18,8 +19,7 @@ export function reloadableFiles(config: Config, configFiles: ReadonlyArray<strin
     config.htpasswdFile,
     config.customTemplatesDir,
     ...logoFile(config.customSignInLogo),
-    config.tlsCertFile,
-    config.tlsKeyFile,
+    ...tlsFilesOf(config),
     ...config.oidcPublicKeyFiles,
     config.googleServiceAccountJson,
     config.jwtKeyFile,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import type { Config } from '../config/schema.js'
 import { createAuthHandler } from '../handlers/auth.js'
 import { createBackchannelLogoutHandler } from '../handlers/backchannel-logout.js'
@@ -12,6 +11,7 @@ import { createStartHandler } from '../handlers/start.js'
 import { createUpgradeHandler } from '../handlers/upgrade.js'
 import { createJwksHandler } from '../handlers/jwks.js'
 import { createUserInfoHandler } from '../handlers/userinfo.js'
+import { tlsContentsOf } from '../config/listeners.js'
 import { opensslCipherList } from '../config/tls-ciphers.js'
 import { createOriginResolver } from '../http/forwarded.js'
 import { redirect } from '../http/reply.js'
@@ -61,10 +61,11 @@ function compileRoutes(config: Config, compiled: CompiledServices, resources: Re
   }
 }
 
-/** `--tls-cert-file` and `--tls-key-file`, read again by every compile so a reload picks up a renewed certificate. */
+/** The HTTPS listener's certificate and key with its TLS settings; taken again by every compile, so a reload picks up a renewed certificate. */
 function readTls(config: Config): TlsMaterial | undefined {
-  if (config.tlsCertFile === '' || config.tlsKeyFile === '') return undefined
-  return { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), minVersion: config.tlsMinVersion === 'TLS1.3' ? 'TLSv1.3' : 'TLSv1.2', ciphers: opensslCipherList(config.tlsCipherSuites) }
+  const contents = tlsContentsOf(config)
+  if (contents === undefined) return undefined
+  return { ...contents, minVersion: config.tlsMinVersion === 'TLS1.3' ? 'TLSv1.3' : 'TLSv1.2', ciphers: opensslCipherList(config.tlsCipherSuites) }
 }
 
 /**

@@ -20,4 +20,10 @@ describe('restart-only options', () => {
     assert.equal(problems[1]?.value, undefined, 'the cookie secret is never echoed')
     assert.match(problems[3]?.message ?? '', /cannot turn the HTTPS listener on/)
   })
+
+  it('compares whether HTTPS is on, not which certificate file: a renewed certificate elsewhere is taken', () => {
+    const tls: Config = { ...base, tlsCertFile: 'c.pem', tlsKeyFile: 'k.pem' }
+    assert.deepEqual(restartOnlyProblems(tls, { ...tls, tlsCertFile: 'renewed.pem', tlsKeyFile: 'renewed-key.pem' }), [])
+    assert.match(restartOnlyProblems(tls, base)[0]?.message ?? '', /cannot turn the HTTPS listener off/)
+  })
 })

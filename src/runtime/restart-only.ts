@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util'
+import { isTlsOn } from '../config/listeners.js'
 import { optionByKey, type Config } from '../config/schema.js'
 import type { ConfigIssue } from '../errors.js'
 
@@ -62,8 +63,6 @@ export const RESTART_ONLY: readonly (keyof Config)[] = [
   'adminGroup',
 ]
 
-const isTlsOn = (c: Config): boolean => c.tlsCertFile !== '' && c.tlsKeyFile !== ''
-
 /** What `next` changes that only a restart may change, one issue per option, naming it and the fix. */
 export function restartOnlyProblems(current: Config, next: Config): ConfigIssue[] {
   const keys = [...RESTART_ONLY, ...(Object.keys(current) as (keyof Config)[]).filter((k) => k.startsWith('redis'))]
@@ -76,8 +75,12 @@ export function restartOnlyProblems(current: Config, next: Config): ConfigIssue[
     const value = next[key]
     issues.push(meta?.secret === true ? { option, message } : { option, value: Array.isArray(value) ? value.join(',') : String(value), message })
   }
-  if (isTlsOn(current) !== isTlsOn(next)) {
-    issues.push({ option: '--tls-cert-file', value: next.tlsCertFile, message: `a reload cannot turn the HTTPS listener ${isTlsOn(next) ? 'on' : 'off'}: restart gatehouse to change --tls-cert-file and --tls-key-file` })
+  // The listeners are built once; a renewed certificate (another file, or new contents) is taken for new connections.
+  const tlsNext = isTlsOn(next)
+  if (isTlsOn(current) !== tlsNext) {
+    const legacy = current.tlsCertFile !== '' || next.tlsCertFile !== ''
+    const message = `a reload cannot turn the HTTPS listener ${tlsNext ? 'on' : 'off'}: restart gatehouse to change ${legacy ? '--tls-cert-file and --tls-key-file' : 'server.secureBindAddress and server.tls'}`
+    issues.push({ option: legacy ? '--tls-cert-file' : 'server.tls', value: legacy ? next.tlsCertFile : next.httpsAddress, message })
   }
   return issues
 }

@@ -3,7 +3,7 @@ import type { Services } from '../handlers/services.js'
 import type { RequestPlan } from '../http/server.js'
 import type { Provider } from '../providers/provider.js'
 
-/** The certificate and key of the HTTPS listener, read from `--tls-cert-file` / `--tls-key-file`. */
+/** The certificate and key of the HTTPS listener (`--tls-cert-file` / `--tls-key-file`, or `server.tls`) and its TLS settings. */
 export interface TlsMaterial {
   readonly cert: Buffer
   readonly key: Buffer

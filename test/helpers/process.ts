@@ -20,6 +20,11 @@ export interface GatehouseOptions {
   entry?: string
   /** An executable to run instead of `node <entry>` (an installed `gatehouse`), found on `env.PATH` when not a path. */
   command?: string
+  /**
+   * Where the proxy is reached (`http(s)://host:port`) when no flag says it: an alpha file's listener. Default: the
+   * `--http-address` / `--https-address` flag, else a free port added as `--http-address`.
+   */
+  url?: string
   /** How long to wait for the ping endpoint (default 10 s). */
   readyTimeoutMs?: number
   /** How long `stop` waits after its signal before SIGKILL (default 5 s). */
@@ -95,8 +100,8 @@ function canBind(port: number): Promise<boolean> {
 export async function startGatehouse(opts: GatehouseOptions): Promise<Gatehouse> {
   const args = [...opts.args]
   // With a certificate only the HTTPS listener runs (as in oauth2-proxy): the proxy is then reached there.
-  const tls = flagValue(args, 'tls-cert-file') !== undefined
-  let address = tls ? flagValue(args, 'https-address') : (flagValue(args, 'http-address') ?? opts.env?.OAUTH2_PROXY_HTTP_ADDRESS)
+  const tls = opts.url === undefined ? flagValue(args, 'tls-cert-file') !== undefined : opts.url.startsWith('https:')
+  let address = opts.url ?? (tls ? flagValue(args, 'https-address') : (flagValue(args, 'http-address') ?? opts.env?.OAUTH2_PROXY_HTTP_ADDRESS))
   if (address === undefined) {
     address = `127.0.0.1:${await freePort()}`
     args.push(`--${tls ? 'https' : 'http'}-address=${address}`)

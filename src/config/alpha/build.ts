@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { Decoded, PathIssue } from './decode.js'
 import { PROVIDER_SUBBLOCKS } from './spec.js'
+import { tlsSourceIssues } from './tls-sources.js'
 import type {
   HeaderInjection,
   HeaderValue,
@@ -126,11 +127,19 @@ function upstreamConfigOf(value: Decoded | undefined): UpstreamConfig {
 function serverOf(value: Decoded | undefined, path: string, ctx: BuildContext): ServerConfig {
   const o = objOf(value)
   const server = { bindAddress: str(o, 'bindAddress'), secureBindAddress: str(o, 'secureBindAddress') }
-  if (o['tls'] === undefined) return server
+  // oauth2-proxy loads the certificate only when the secure listener is on. The metrics listener's is checked through
+  // the legacy metrics options it maps onto.
+  const checked = path === 'server' && server.secureBindAddress !== '' && server.secureBindAddress !== '-'
+  if (o['tls'] === undefined) {
+    if (checked) ctx.issues.push(...tlsSourceIssues(undefined, { cert: false, key: false }, path, ctx.env))
+    return server
+  }
   const t = objOf(o['tls'])
   const key = secretOf(t['key'], `${path}.tls.key`, ctx)
   const cert = secretOf(t['cert'], `${path}.tls.cert`, ctx)
-  return { ...server, tls: { ...(key === undefined ? {} : { key }), ...(cert === undefined ? {} : { cert }), minVersion: str(t, 'minVersion'), cipherSuites: strings(t, 'cipherSuites') } }
+  const tls = { ...(key === undefined ? {} : { key }), ...(cert === undefined ? {} : { cert }), minVersion: str(t, 'minVersion'), cipherSuites: strings(t, 'cipherSuites') }
+  if (checked) ctx.issues.push(...tlsSourceIssues(tls, { cert: t['cert'] !== undefined, key: t['key'] !== undefined }, path, ctx.env))
+  return { ...server, tls }
 }
 
 function loginParametersOf(value: Decoded | undefined): LoginUrlParameter[] {

@@ -6,6 +6,8 @@ import { describe, it } from 'node:test'
 import { ConfigError } from '../../errors.js'
 import { loadConfig } from '../load.js'
 import { providerEntries, structuredOf } from '../provider-entries.js'
+import { ALPHA_PROVIDER } from '../../../test/helpers/alpha-provider.js'
+import { selfSignedCert } from '../../../test/helpers/self-signed.js'
 import { substituteEnv } from './envsubst.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-alpha-'))
@@ -17,14 +19,7 @@ function yamlFile(text: string): string {
 }
 
 const CORE = ['--cookie-secret=0123456789abcdef', '--email-domain=*']
-const PROVIDER = `providers:
-  - id: idp
-    provider: oidc
-    clientID: app
-    clientSecret: s3cret
-    oidcConfig:
-      issuerURL: https://idp.example.com/
-`
+const PROVIDER = ALPHA_PROVIDER
 
 function messages(argv: string[], env: Record<string, string> = {}): string[] {
   try {
@@ -223,10 +218,7 @@ extra: true
   })
 
   it('passes server.tls.cipherSuites to the HTTPS listener and checks them with the alpha path', () => {
-    const cert = join(dir, 'tls.crt')
-    const key = join(dir, 'tls.key')
-    writeFileSync(cert, 'cert')
-    writeFileSync(key, 'key')
+    const { certPath: cert, keyPath: key } = selfSignedCert(dir)
     const server = (suites: string) => `server:\n  secureBindAddress: 127.0.0.1:4443\n  tls:\n    cert: { fromFile: ${cert} }\n    key: { fromFile: ${key} }\n    cipherSuites: [${suites}]\n${PROVIDER}`
     const c = config([...CORE, '--alpha-config', yamlFile(server('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'))])
     assert.deepEqual(c.tlsCipherSuites, ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'])

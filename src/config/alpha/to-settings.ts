@@ -62,9 +62,10 @@ export function providerLayer(block: ProviderBlock, index: number, labelOf: Labe
   return { layer, issues }
 }
 
+/** The metrics listener reads its certificate and key from files (`--metrics-tls-cert-file`, `--metrics-tls-key-file`). */
 function fileOf(source: SecretSource | undefined, path: string, labelOf: LabelOf, issues: ConfigIssue[]): string {
   if (source === undefined) return ''
-  if (source.fromFile === undefined) issues.push({ option: labelOf(path), message: 'gatehouse reads TLS certificates and keys from files: use fromFile' })
+  if (source.fromFile === undefined) issues.push({ option: labelOf(path), message: 'gatehouse reads the metrics certificate and key from files: use fromFile' })
   return source.fromFile ?? ''
 }
 
@@ -73,8 +74,9 @@ function enabled(address: string): boolean {
 }
 
 /**
- * The legacy listener settings `server` and `metricsServer` stand for. gatehouse runs one listener, as a legacy
- * oauth2-proxy does: plain HTTP on bindAddress, or HTTPS on secureBindAddress with tls.
+ * The legacy listener settings `server` and `metricsServer` stand for. As in oauth2-proxy's alpha config, `server`
+ * runs plain HTTP on bindAddress and HTTPS on secureBindAddress, both when both are set; the certificate and key
+ * stay in the structured form (config/listeners.ts reads them), checked when the file was built.
  */
 export function serverLayer(server: ServerConfig, metrics: ServerConfig, labelOf: LabelOf): { layer: Layer; issues: ConfigIssue[] } {
   const layer: Layer = new Map()
@@ -82,13 +84,7 @@ export function serverLayer(server: ServerConfig, metrics: ServerConfig, labelOf
   // oauth2-proxy's NewOptions has no bind address: without server.bindAddress no plain HTTP listener starts.
   set(layer, 'httpAddress', enabled(server.bindAddress) ? server.bindAddress : '', labelOf('server.bindAddress'))
   if (enabled(server.secureBindAddress)) {
-    if (enabled(server.bindAddress)) {
-      issues.push({ option: labelOf('server.secureBindAddress'), value: server.secureBindAddress, message: 'gatehouse serves one listener: set server.bindAddress or server.secureBindAddress, not both' })
-    }
-    if (server.tls === undefined) issues.push({ option: labelOf('server.secureBindAddress'), value: server.secureBindAddress, message: 'a secure bind address needs server.tls with cert and key' })
     set(layer, 'httpsAddress', server.secureBindAddress, labelOf('server.secureBindAddress'))
-    set(layer, 'tlsCertFile', fileOf(server.tls?.cert, 'server.tls.cert', labelOf, issues), labelOf('server.tls.cert'))
-    set(layer, 'tlsKeyFile', fileOf(server.tls?.key, 'server.tls.key', labelOf, issues), labelOf('server.tls.key'))
     if (server.tls !== undefined) {
       set(layer, 'tlsMinVersion', server.tls.minVersion, labelOf('server.tls.minVersion'))
       set(layer, 'tlsCipherSuites', server.tls.cipherSuites, labelOf('server.tls.cipherSuites'))
