@@ -75,7 +75,8 @@ export function upstreamFor(ctx: RequestContext, s: Services, routed: Routed | u
 }
 
 async function serve(ctx: RequestContext, s: Services, session: Session | undefined, setCookies: string[], routed: Routed | undefined): Promise<void> {
-  if (session !== undefined) {
+  // Most proxied requests have no query, hence no allowed_groups/allowed_emails constraint to read.
+  if (session !== undefined && ctx.rawUrl.includes('?')) {
     const verdict = checkQueryConstraints(parseQueryConstraints(ctx.query), { email: session.email, groups: session.groups })
     if (!verdict.ok) {
       appendSetCookies(ctx.res, setCookies)
@@ -96,8 +97,8 @@ async function serve(ctx: RequestContext, s: Services, session: Session | undefi
   ctx.upstream = match.target.id
   // rewriteTarget: the upstream (or the file lookup) sees the rewritten URI, as oauth2-proxy's rewritePath sets it.
   if (match.uri !== undefined) ctx.req.url = match.uri
-  const responseHeaders: Record<string, string | string[]> = { ...s.headers.responseHeaders(session) }
-  if (setCookies.length > 0) responseHeaders['Set-Cookie'] = setCookies
+  const identity = s.headers.responseHeaders(session)
+  const responseHeaders = setCookies.length === 0 ? identity : { ...identity, 'Set-Cookie': setCookies }
   await forwardTraced(ctx, s, match.target, {
     setHeaders: await withUpstreamAssertion(ctx, s.identityAssertion, s.headers.upstreamHeaders(session), session, match.target, routed?.route),
     removeHeaders: s.headers.headersToStrip(ctx.req.headers),

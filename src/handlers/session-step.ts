@@ -1,6 +1,8 @@
 // The session half of every gate (oauth2-proxy's getAuthenticatedSession after its pre-auth checks), shared by the
 // gate without routes (gate.ts) and the routed one (route-gate.ts).
+import type { RequestLog } from '../auth/authenticate.js'
 import type { AllowedReason } from '../auth/authorize.js'
+import type { Logger } from '../log/logger.js'
 import type { RequestContext } from '../http/context.js'
 import type { Session } from '../session/session.js'
 import type { Routed } from './route-gate.js'
@@ -18,6 +20,21 @@ export type GateResult =
   | { kind: 'refused'; status: 400 | 403 | 404; reason: string; setCookies: string[] }
 
 /**
+ * The request's logger and client address for the authenticator: the logger is only needed when a refresh logs, so it
+ * is read then, not built for every request. (A class, not an object literal with a getter, which V8 builds slowly.)
+ */
+class RequestLogOf implements RequestLog {
+  constructor(private readonly ctx: RequestContext) {}
+  get log(): Logger {
+    return this.ctx.log
+  }
+
+  get client(): string {
+    return this.ctx.origin.clientIp
+  }
+}
+
+/**
  * What every gate does once it knows whether the request may pass without a session: load the session, then the
  * global rules (email domains, emails file, `--allowed-group`). Ends with a result, or with the signed-in session.
  */
@@ -27,8 +44,7 @@ export async function sessionStep(
   reason: AllowedReason | undefined,
   routed?: Routed,
 ): Promise<Extract<GateResult, { kind: 'allowed' | 'needs-login' | 'denied' }> | { kind: 'signed-in'; session: Session; setCookies: string[] }> {
-  // The request logger is only needed when a refresh logs: read it then, not for every request.
-  const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host, { get log() { return ctx.log }, client: ctx.origin.clientIp }, ctx.req.headers.authorization)
+  const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host, new RequestLogOf(ctx), ctx.req.headers.authorization)
   const session = auth.kind === 'authenticated' ? auth.session : undefined
   if (session !== undefined) ctx.user = session.email ?? session.user
   if (reason !== undefined) {

@@ -33,7 +33,7 @@ export interface ForwardOptions {
 export interface ForwardExtra {
   setHeaders: Readonly<Record<string, string>>
   removeHeaders: readonly string[]
-  responseHeaders: Record<string, string | string[]>
+  responseHeaders: Readonly<Record<string, string | string[]>>
 }
 
 /** Streams requests to upstreams and answers back; translates every upstream failure into a ProxyError. */

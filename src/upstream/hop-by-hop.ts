@@ -17,12 +17,19 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
 ])
 
 const NONE: ReadonlySet<string> = new Set()
+/** The two values nearly every Connection header has, answered without a new Set per request. */
+const KEEP_ALIVE: ReadonlySet<string> = new Set(['keep-alive'])
+const CLOSE: ReadonlySet<string> = new Set(['close'])
 
 /** The lower-case tokens of every Connection header value (`Connection: close, X-Foo` → `close`, `x-foo`). */
 export function connectionTokens(values: string | readonly string[] | undefined): ReadonlySet<string> {
   if (values === undefined) return NONE
   // Hot path: `keep-alive` or `close` alone.
-  if (typeof values === 'string' && !values.includes(',')) return new Set([values.trim().toLowerCase()])
+  if (typeof values === 'string' && !values.includes(',')) {
+    if (values === 'keep-alive') return KEEP_ALIVE
+    if (values === 'close') return CLOSE
+    return new Set([values.trim().toLowerCase()])
+  }
   const tokens = new Set<string>()
   const list = typeof values === 'string' ? [values] : values
   for (const value of list) {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** Extra response headers from the caller (identity headers, a refreshed session cookie, ...). */
-export type ResponseHeaders = Record<string, string | string[]>
+export type ResponseHeaders = Readonly<Record<string, string | string[]>>
 
 /** Appends each header to the response (Go's `Header.Add`): existing values, Set-Cookie included, are kept. */
 export function appendHeaders(res: ServerResponse, headers: ResponseHeaders): void {
