@@ -5,6 +5,7 @@ import { parseListenAddress } from '../http/listen.js'
 import type { Logger } from '../log/logger.js'
 import { closeMetricsListeners, startMetricsListeners } from '../metrics/listeners.js'
 import { createClusterScrape } from '../metrics/registry.js'
+import { startRevocationHub } from './revocation-hub.js'
 
 /** A worker that crashes more often than this within RESTART_WINDOW_MS ends the whole process (exit 1). */
 const MAX_RESTARTS = 5
@@ -21,13 +22,16 @@ export interface PrimaryOptions {
 /**
  * `--workers N`: forks N copies of this process (same argv and environment) that share the listen address through
  * node:cluster, replaces a crashed one (bounded), passes SIGTERM/SIGINT on for a graceful drain and SIGHUP for a log
- * reopen and a configuration reload, and serves the metrics listeners with every worker's registry summed. Resolves with the exit code.
+ * reopen and a configuration reload, serves the metrics listeners with every worker's registry summed, and keeps the
+ * revocation list of cookie sessions without Redis for every worker. Resolves with the exit code.
  */
 export async function runPrimary(config: Config, log: Logger, options: PrimaryOptions): Promise<number> {
   const tlsOn = config.tlsCertFile !== '' && config.tlsKeyFile !== ''
   const address = parseListenAddress(tlsOn ? config.httpsAddress : config.httpAddress)
-  // Workers share one socket: a stale file is removed once, here, and never by a worker.
-  if (address?.kind === 'unix') rmSync(address.path, { force: true })
+  // Workers share one socket (the admin listener's too): a stale file is removed once, here, and never by a worker.
+  for (const shared of [address, parseListenAddress(config.adminAddress)]) if (shared?.kind === 'unix') rmSync(shared.path, { force: true })
+  // Cookie sessions without Redis: the revocation list every worker shares lives here.
+  const stopRevocationHub = startRevocationHub()
 
   // Opened before any worker starts, so a taken metrics port fails the start as in a single process.
   const metricsServers = await startMetricsListeners(config, createClusterScrape(), log)
@@ -38,6 +42,7 @@ export async function runPrimary(config: Config, log: Logger, options: PrimaryOp
   let finish: (code: number) => void = () => {}
   const finished = new Promise<number>((resolve) => {
     finish = (code) => {
+      stopRevocationHub()
       log.info({ event: 'server.stopped' }, 'every worker has stopped')
       log.flush()
       resolve(code)
@@ -66,6 +71,8 @@ export async function runPrimary(config: Config, log: Logger, options: PrimaryOp
   }
 
   cluster.on('listening', (worker) => {
+    // Once per worker: with --admin-address a worker opens two listeners.
+    if (listening.has(worker.id)) return
     listening.add(worker.id)
     log.info({ event: 'cluster.worker.listening', workerPid: worker.process.pid }, `worker ${worker.process.pid} listening`)
   })

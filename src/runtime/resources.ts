@@ -43,7 +43,8 @@ export interface Resources {
   readonly pools: Pools
   /**
    * Sessions ended from outside the browser (back-channel logout, sign-out everywhere, the admin API): in Redis with
-   * its session index; with cookie sessions a list in Redis when one is configured, else in this process. Kept across reloads, so a reload forgets no revocation.
+   * its session index; with cookie sessions a list in Redis when one is configured, else kept by the `--workers`
+   * primary, else in this process. Kept across reloads, so a reload forgets no revocation.
    */
   readonly revocations: Revocations
   /**
@@ -72,6 +73,11 @@ export interface ResourceDeps {
   clusterWorker?: boolean
   /** Started once per process by main.ts when an OTLP endpoint is set; the no-op tracer otherwise. */
   tracing?: Tracing
+  /**
+   * This process is a `--workers` worker: cookie sessions without Redis keep their revocation list in the primary,
+   * which passes every revocation on to every worker.
+   */
+  revocationsViaPrimary?: boolean
 }
 
 /**
@@ -121,12 +127,17 @@ async function redisSessions(config: Config, connection: RedisConnection, tracin
 }
 
 /**
- * Cookie sessions: the revocation list in Redis when one is configured (every replica sees it), else in this process.
+ * Cookie sessions: the revocation list in Redis when one is configured (every replica sees it), else through the
+ * `--workers` primary (every worker sees it), else in this process.
  */
 async function cookieRevocations(config: Config, deps: ResourceDeps, connection: RedisConnection | undefined, clock: () => number): Promise<Revocations> {
   if (connection !== undefined) {
     const { createRevocationMirror } = await import('../session/revocation-mirror.js')
     return createRevocationMirror({ redis: connection, name: config.cookieName, expireMs: config.cookieExpire, clock, log: deps.log })
+  }
+  if (deps.revocationsViaPrimary === true) {
+    const { connectRevocationRelay } = await import('../cluster/revocation-relay.js')
+    return connectRevocationRelay({ expireMs: config.cookieExpire, clock })
   }
   return createCookieRevocations({ expireMs: config.cookieExpire, clock })
 }
