@@ -11,37 +11,12 @@ import { freePort } from '../helpers/process.js'
 import { startRedis, type RedisServer } from '../helpers/redis.js'
 import { startRedisStack } from '../helpers/redis-stack.js'
 import { startStack, type Stack } from '../helpers/stack.js'
+import { lines, liveWorkers, waitFor } from '../helpers/workers.js'
 
 const TOKEN = 'admin-token-0123456789abcdef'
 const EVENT = { 'http://schemas.openid.net/event/backchannel-logout': {} }
 /** Requests per check, each on its own connection: the primary hands connections to the workers in turn. */
 const SPREAD = 8
-
-interface Line {
-  pid?: number
-  workerPid?: number
-  event?: string
-  uri?: string
-}
-
-function lines(stack: Stack): Line[] {
-  return stack.proxy.logs().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line)
-}
-
-async function waitFor(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 600 && !ok(); i++) await new Promise((r) => setTimeout(r, 50))
-  assert.ok(ok(), `timed out waiting for ${what}`)
-}
-
-/** Pids of the workers the primary reported listening and not exited. */
-function liveWorkers(stack: Stack): Set<number> {
-  const live = new Set<number>()
-  for (const l of lines(stack)) {
-    if (l.event === 'cluster.worker.listening' && l.workerPid !== undefined) live.add(l.workerPid)
-    if (l.event === 'cluster.worker.exited' && l.workerPid !== undefined) live.delete(l.workerPid)
-  }
-  return live
-}
 
 /** A request on a connection of its own; its status and body. */
 async function fresh(url: string, options: { method?: 'GET' | 'POST' | 'DELETE'; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
