@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
 import { createJtiMemory, createRevocationList } from './revocation-list.js'
+import { entryOf } from './revocation.js'
 
 const T0 = Date.UTC(2026, 0, 1)
 const H = 3_600_000
@@ -30,5 +31,10 @@ describe('revocation list', () => {
     now += 1000
     assert.equal(jtis.seen('j'), false)
     assert.equal(jtis.remember('j', 1000), true)
+  })
+
+  it('keeps an entry for the cookie lifetime, or for ever when cookies have no age limit (--cookie-expire=0)', () => {
+    assert.deepEqual(entryOf({ sid: 's' }, T0, H), { sid: 's', until: T0 + H })
+    assert.deepEqual(entryOf({ sub: 'bob', before: T0 }, T0, 0), { sub: 'bob', before: T0, until: Number.MAX_SAFE_INTEGER })
   })
 })

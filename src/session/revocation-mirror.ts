@@ -16,8 +16,9 @@ const PAGE = 1_000
 /**
  * Appends one entry to the log (a sorted set scored by a sequence number that only grows: Redis's clock in
  * microseconds, or one past the last entry), drops the oldest entries whose time is over (the entry starts with its
- * `until` in ms) and any past the bound, and keeps the whole key for a cookie lifetime after its last entry.
- * ARGV: the entry (`<until> <json>`), the cookie lifetime in ms, the bound. Replies with the sequence number.
+ * `until` in ms) and any past the bound, and keeps the whole key for a cookie lifetime after its last entry (for
+ * ever when the lifetime is 0). ARGV: the entry (`<until> <json>`), the cookie lifetime in ms, the bound. Replies
+ * with the sequence number.
  */
 const APPEND = `
 if redis.replicate_commands then redis.replicate_commands() end
@@ -26,13 +27,13 @@ local seq = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local now = math.floor(seq / 1000)
 local top = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if top[2] ~= nil and tonumber(top[2]) >= seq then seq = tonumber(top[2]) + 1 end
-redis.call('ZADD', KEYS[1], seq, string.format('%d', seq) .. ' ' .. ARGV[1])
+redis.call('ZADD', KEYS[1], string.format('%d', seq), string.format('%d', seq) .. ' ' .. ARGV[1])
 for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, 99)) do
   local untilMs = tonumber(string.match(m, '^%d+ (%d+) '))
   if untilMs ~= nil and untilMs < now then redis.call('ZREM', KEYS[1], m) else break end
 end
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[3]) + 1))
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('PERSIST', KEYS[1]) end
 return string.format('%d', seq)
 `
 

@@ -34,9 +34,13 @@ export interface Revocations {
   close(): void
 }
 
-/** The list entry of a revocation made at `now`, kept for the cookie lifetime `expireMs`. */
+/**
+ * The list entry of a revocation made at `now`, kept for the cookie lifetime `expireMs`; for ever with
+ * `--cookie-expire=0`, under which a signed cookie has no age limit.
+ */
 export function entryOf(target: RevokeTarget, now: number, expireMs: number): RevocationEntry {
-  return target.sid !== undefined ? { sid: target.sid, until: now + expireMs } : { sub: target.sub, before: target.before, until: now + expireMs }
+  const until = expireMs > 0 ? now + expireMs : Number.MAX_SAFE_INTEGER
+  return target.sid !== undefined ? { sid: target.sid, until } : { sub: target.sub, before: target.before, until }
 }
 
 /**
