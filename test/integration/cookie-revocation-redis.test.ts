@@ -12,6 +12,16 @@ import { getWith, startRedisStack, type RedisStack } from '../helpers/redis-stac
 
 const LOG_KEY = '_oauth2_proxy-gh-revoked'
 
+/** Waits (bounded) until the proxy reports ready: connected to Redis and the revocation list read. */
+async function untilReady(proxy: Gatehouse): Promise<void> {
+  let status = 0
+  for (let i = 0; i < 100 && status !== 200; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 100))
+    status = (await fetch(`${proxy.url}/ready`)).status
+  }
+  assert.equal(status, 200, `${proxy.url} ready`)
+}
+
 describe('cookie sessions with the revocation list in Redis, several replicas', () => {
   let redis: RedisServer
   let stack: RedisStack
@@ -21,6 +31,8 @@ describe('cookie sessions with the revocation list in Redis, several replicas', 
     stack = await startRedisStack([`--redis-connection-url=${redis.url}`], [], { sessions: 'cookie' })
     stack.idp.setBackchannelLogout('gatehouse', `${stack.proxy.url}/oauth2/backchannel_logout`)
     replica = await stack.startReplica()
+    await untilReady(stack.proxy)
+    await untilReady(replica)
   })
   after(async () => {
     stack?.idp.setBackchannelLogout('gatehouse', undefined)
@@ -58,6 +70,7 @@ describe('cookie sessions with the revocation list in Redis, several replicas', 
 
   it('signs a user out everywhere from one replica, seen by a replica without client tracking and by one started later', async () => {
     const polling = await stack.startReplica(['--redis-client-side-cache=false'])
+    await untilReady(polling)
     const phone = await stack.signIn('bob')
     const laptop = await stack.signIn('bob')
     const alice = await stack.signIn('alice')
@@ -67,6 +80,7 @@ describe('cookie sessions with the revocation list in Redis, several replicas', 
     assert.equal(await refusedWithin100ms(phone.client, polling), 401, 'the replica that polls the list')
     assert.equal(await status(alice.client, polling), 202)
     const later = await stack.startReplica()
+    await untilReady(later)
     assert.equal(await status(phone.client, later), 401, 'a replica started after the revocation reads it at start')
     assert.equal(await status(alice.client, later), 202)
     // Bob signs in again after the sign-out (in a later second: sign-in times are kept to the second, and a sign-in
@@ -94,12 +108,7 @@ describe('cookie sessions with the revocation list in Redis, several replicas', 
     } finally {
       await redis.start()
     }
-    let ready = 0
-    for (let i = 0; i < 100 && ready !== 200; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 100))
-      ready = (await stack.client().get(`${replica.url}/ready`)).status
-    }
-    assert.equal(ready, 200)
+    await untilReady(replica)
     assert.equal(await status(client, replica), 202, 'the cookie session works again')
   })
 })
