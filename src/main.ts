@@ -91,7 +91,7 @@ async function serve(config: Config, sources: { files: readonly string[]; reload
   const metricsOn = config.metricsAddress !== '' || config.metricsSecureAddress !== ''
   let app
   try {
-    app = await createApp(config, { log, accessLog: access, clusterWorker: worker && metricsOn, tracing })
+    app = await createApp(config, { log, accessLog: access, clusterWorker: worker && metricsOn, tracing, revocationsViaPrimary: worker })
   } catch (err) {
     // Files read at start (e.g. --htpasswd-file) are checked here; their problems are config errors like the others.
     if (!(err instanceof ConfigError)) throw err
@@ -110,9 +110,10 @@ async function serve(config: Config, sources: { files: readonly string[]; reload
   const reloader = createReloader({ host: app, load: sources.reload, files: sources.files, log, metrics: app.metrics })
   const triggers = startReloadTriggers({ reloader, files: sources.files, watch: config.watchConfig, log })
   process.off('SIGHUP', ignoreEarlyHangup)
+  // Every worker listens on the admin address too (node:cluster shares the socket, as for the main address).
   const adminAddress = parseListenAddress(config.adminAddress)
-  if (app.adminServer !== undefined && adminAddress !== undefined && !worker) {
-    const at = await listen(app.adminServer, adminAddress)
+  if (app.adminServer !== undefined && adminAddress !== undefined) {
+    const at = await listen(app.adminServer, adminAddress, !worker)
     metricsServers.push(app.adminServer)
     log.info({ event: 'admin.listening', address: at }, `session admin on http://${at}/`)
   }

@@ -6,6 +6,7 @@ import { parseListenAddress } from '../http/listen.js'
 import type { Logger } from '../log/logger.js'
 import { closeMetricsListeners, startMetricsListeners } from '../metrics/listeners.js'
 import { createClusterScrape } from '../metrics/registry.js'
+import { startRevocationHub } from './revocation-hub.js'
 
 /** A worker that crashes more often than this within RESTART_WINDOW_MS ends the whole process (exit 1). */
 const MAX_RESTARTS = 5
@@ -22,15 +23,16 @@ export interface PrimaryOptions {
 /**
  * `--workers N`: forks N copies of this process (same argv and environment) that share the listen addresses through
  * node:cluster, replaces a crashed one (bounded), passes SIGTERM/SIGINT on for a graceful drain and SIGHUP for a log
- * reopen and a configuration reload, and serves the metrics listeners with every worker's registry summed. Resolves with the exit code.
+ * reopen and a configuration reload, serves the metrics listeners with every worker's registry summed, and keeps the
+ * revocation list of cookie sessions without Redis for every worker. Resolves with the exit code.
  */
 export async function runPrimary(config: Config, log: Logger, options: PrimaryOptions): Promise<number> {
-  const mainListeners = listenersOf(config)
+  // Every address a worker opens: the main listeners, and the admin listener when one is set.
+  const addresses = [...listenersOf(config).map((l) => l.address), config.adminAddress].map(parseListenAddress).filter((a) => a !== undefined)
   // Workers share the sockets: a stale file is removed once, here, and never by a worker.
-  for (const { address } of mainListeners) {
-    const parsed = parseListenAddress(address)
-    if (parsed?.kind === 'unix') rmSync(parsed.path, { force: true })
-  }
+  for (const shared of addresses) if (shared.kind === 'unix') rmSync(shared.path, { force: true })
+  // Cookie sessions without Redis: the revocation list every worker shares lives here.
+  const stopRevocationHub = startRevocationHub()
 
   // Opened before any worker starts, so a taken metrics port fails the start as in a single process.
   const metricsServers = await startMetricsListeners(config, createClusterScrape(), log)
@@ -43,6 +45,7 @@ export async function runPrimary(config: Config, log: Logger, options: PrimaryOp
   let finish: (code: number) => void = () => {}
   const finished = new Promise<number>((resolve) => {
     finish = (code) => {
+      stopRevocationHub()
       log.info({ event: 'server.stopped' }, 'every worker has stopped')
       log.flush()
       resolve(code)
@@ -71,9 +74,11 @@ export async function runPrimary(config: Config, log: Logger, options: PrimaryOp
   }
 
   cluster.on('listening', (worker) => {
+    // A worker serves once it listens on every address (the primary hears of each one it opens), so a taken admin
+    // port fails the start instead of looking like a crash after the main listener was up.
     const count = (opened.get(worker.id) ?? 0) + 1
     opened.set(worker.id, count)
-    if (count !== mainListeners.length) return
+    if (count !== addresses.length) return
     listening.add(worker.id)
     log.info({ event: 'cluster.worker.listening', workerPid: worker.process.pid }, `worker ${worker.process.pid} listening`)
   })

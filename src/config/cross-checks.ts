@@ -1,7 +1,7 @@
 import { cookieSecretProblem } from '../crypto/cookie-secret.js'
 import { IMPLEMENTED_PROVIDERS } from '../providers/provider-names.js'
 import { plainOAuth2Problems } from './oauth2-cross-checks.js'
-import { parseRedisUrl } from '../session/redis-options.js'
+import { isRedisConfigured, parseRedisUrl } from '../session/redis-options.js'
 import { assertionProblems } from './assertion-checks.js'
 import { googleGitlabProblems } from './google-gitlab-checks.js'
 import { introspectionProblems } from './introspection-checks.js'
@@ -127,9 +127,9 @@ function redisUrlProblem(key: ConfigKey, flag: string, urls: readonly string[]):
   return []
 }
 
-/** What each Redis mode needs (oauth2-proxy's validation of the Redis session options). */
+/** What each Redis mode needs (oauth2-proxy's validation of the Redis session options; also for the cookie store's revocation list). */
 function redisProblems(c: Config): CrossProblem[] {
-  if (c.sessionStoreType !== 'redis') return []
+  if (c.sessionStoreType !== 'redis' && !isRedisConfigured(c)) return []
   const out: CrossProblem[] = []
   if (c.redisUseSentinel && c.redisUseCluster) {
     out.push({ key: 'redisUseCluster', message: '--redis-use-sentinel and --redis-use-cluster exclude each other: pick one' })

@@ -133,6 +133,10 @@ describe('config validation', () => {
     const bad = messages([...BASE, '--session-store-type=redis', '--redis-connection-url=http://user:hunter2@cache'])
     assert.equal(bad.length, 1)
     assert.doesNotMatch(bad.join(), /hunter2/)
+    // Cookie sessions keep their revocation list in a configured Redis: the same checks apply, and none without one.
+    loads([...BASE, '--redis-connection-url=redis://127.0.0.1:6379'])
+    assert.deepEqual(messages([...BASE, '--redis-use-sentinel']).map((m) => m.split(':')[0]), ['--redis-sentinel-master-name', '--redis-sentinel-connection-urls'])
+    assert.equal(messages([...BASE, '--redis-connection-url=http://cache']).length, 1)
   })
 
   it('refuses two options that both write the Authorization header', () => {

@@ -12,11 +12,12 @@ export function isPing(ctx: RequestContext, s: Services): boolean {
 /** `/ping`: 200 `OK` while the process serves. */
 export const pingHandler: Handler = (ctx) => sendText(ctx.res, 200, 'OK')
 
-/** `/ready`: 200 `OK` when the session store answers, else 500 with the reason. */
+/** `/ready`: 200 `OK` when the session store answers and the revocation list is in step, else 500 with the reason. */
 export function createReadyHandler(s: Services): Handler {
   return async (ctx) => {
     try {
       await s.store.ping()
+      await s.revocations.ready()
       sendText(ctx.res, 200, 'OK')
     } catch (err) {
       ctx.log.error({ event: 'health.ready.failed', error: describe(err) }, 'session store not ready')

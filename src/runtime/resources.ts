@@ -8,6 +8,7 @@ import { createMetrics, type Metrics } from '../metrics/registry.js'
 import { createProviderFetch } from '../providers/http-client.js'
 import type { CookieJar } from '../cookies/jar.js'
 import type { RedisConnection } from '../session/redis-client.js'
+import { isRedisConfigured } from '../session/redis-options.js'
 import { createCookieRevocations, type Revocations } from '../session/revocation.js'
 import type { SessionStore } from '../session/store.js'
 import type { SessionIndex } from '../session/redis-index.js'
@@ -42,7 +43,8 @@ export interface Resources {
   readonly pools: Pools
   /**
    * Sessions ended from outside the browser (back-channel logout, sign-out everywhere, the admin API): in Redis with
-   * its session index, else a list in this process. Kept across reloads, so a reload forgets no revocation.
+   * its session index; with cookie sessions a list in Redis when one is configured, else kept by the `--workers`
+   * primary, else in this process. Kept across reloads, so a reload forgets no revocation.
    */
   readonly revocations: Revocations
   /**
@@ -71,21 +73,21 @@ export interface ResourceDeps {
   clusterWorker?: boolean
   /** Started once per process by main.ts when an OTLP endpoint is set; the no-op tracer otherwise. */
   tracing?: Tracing
+  /**
+   * This process is a `--workers` worker: cookie sessions without Redis keep their revocation list in the primary,
+   * which passes every revocation on to every worker.
+   */
+  revocationsViaPrimary?: boolean
 }
 
 /**
- * `--session-store-type=redis`: the connection outlives every runtime. The Redis client (about 10 MiB and a third of
- * a second to load) is imported only when sessions live in Redis.
+ * The Redis connection, opened when sessions live in Redis or a Redis is configured for the cookie store's revocation
+ * list; it outlives every runtime. The Redis client (about 10 MiB and a third of a second to load) is imported only then.
  */
-async function connectRedis(config: Config, log: Logger, tracing: Tracing): Promise<RedisSessions | undefined> {
-  if (config.sessionStoreType !== 'redis') return undefined
-  const [{ createRedisConnection }, { createRedisStore, createSessionMemory }, { createRedisSessionIndex }, { createRedisRevocations }] = await Promise.all([
-    import('../session/redis-client.js'),
-    import('../session/redis-store.js'),
-    import('../session/redis-index.js'),
-    import('../session/revocation.js'),
-  ])
-  const connection = createRedisConnection({
+async function openRedis(config: Config, log: Logger): Promise<RedisConnection | undefined> {
+  if (config.sessionStoreType !== 'redis' && !isRedisConfigured(config)) return undefined
+  const { createRedisConnection } = await import('../session/redis-client.js')
+  return createRedisConnection({
     connectionUrl: config.redisConnectionUrl,
     username: config.redisUsername,
     password: config.redisPassword,
@@ -102,6 +104,15 @@ async function connectRedis(config: Config, log: Logger, tracing: Tracing): Prom
     commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
     log,
   })
+}
+
+/** `--session-store-type=redis`: the session index, the revocations through it, and the store factory over `connection`. */
+async function redisSessions(config: Config, connection: RedisConnection, tracing: Tracing): Promise<RedisSessions> {
+  const [{ createRedisStore, createSessionMemory }, { createRedisSessionIndex }, { createRedisRevocations }] = await Promise.all([
+    import('../session/redis-store.js'),
+    import('../session/redis-index.js'),
+    import('../session/revocation.js'),
+  ])
   // One in-memory copy of the tracked sessions for every runtime's store over this connection.
   const traced = traceRedis(connection, tracing)
   const memory = createSessionMemory(traced)
@@ -113,6 +124,22 @@ async function connectRedis(config: Config, log: Logger, tracing: Tracing): Prom
     revocations: createRedisRevocations({ redis: connection, index, name }),
     store: (jar, hmacKey) => traceStore(createRedisStore({ jar, hmacKey, redis: traced, memory, index }), tracing),
   }
+}
+
+/**
+ * Cookie sessions: the revocation list in Redis when one is configured (every replica sees it), else through the
+ * `--workers` primary (every worker sees it), else in this process.
+ */
+async function cookieRevocations(config: Config, deps: ResourceDeps, connection: RedisConnection | undefined, clock: () => number): Promise<Revocations> {
+  if (connection !== undefined) {
+    const { createRevocationMirror } = await import('../session/revocation-mirror.js')
+    return createRevocationMirror({ redis: connection, name: config.cookieName, expireMs: config.cookieExpire, clock, log: deps.log })
+  }
+  if (deps.revocationsViaPrimary === true) {
+    const { connectRevocationRelay } = await import('../cluster/revocation-relay.js')
+    return connectRevocationRelay({ expireMs: config.cookieExpire, clock })
+  }
+  return createCookieRevocations({ expireMs: config.cookieExpire, clock })
 }
 
 /** Builds the resources that survive reloads from the configuration the process started with. */
@@ -128,9 +155,11 @@ export async function createResources(config: Config, deps: ResourceDeps): Promi
     insecureSkipVerify: config.sslInsecureSkipVerify,
     timeoutMs: PROVIDER_TIMEOUT_MS,
   }), tracing), metrics)
-  const redis = await connectRedis(config, deps.log, tracing)
-  const pools = createPools()
   const clock = deps.clock ?? Date.now
+  const connection = await openRedis(config, deps.log)
+  const redis = connection !== undefined && config.sessionStoreType === 'redis' ? await redisSessions(config, connection, tracing) : undefined
+  const revocations = redis?.revocations ?? (await cookieRevocations(config, deps, connection, clock))
+  const pools = createPools()
   const identityAssertion = await createIdentityAssertionFromConfig(config, { clock, log: deps.log, routes: routesOf(config) })
   return {
     log: deps.log,
@@ -142,12 +171,13 @@ export async function createResources(config: Config, deps: ResourceDeps): Promi
     redis,
     providerFetch,
     pools,
-    revocations: redis?.revocations ?? createCookieRevocations({ expireMs: config.cookieExpire, clock }),
+    revocations,
     identityAssertion,
     async close() {
       identityAssertion?.ring.close()
+      revocations.close()
       await pools.close()
-      await redis?.connection.close()
+      await connection?.close()
     },
   }
 }

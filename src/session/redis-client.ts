@@ -24,6 +24,8 @@ export interface RedisConnection {
   /** ZRANGEBYSCORE with LIMIT. */
   sortedRange(key: string, min: number | '-inf', max: number | '+inf', offset: number, count: number): Promise<string[]>
   sortedRemove(key: string, members: readonly string[]): Promise<void>
+  /** EVAL of a script over `keys` (all in one hash slot under Cluster) with `args`; its reply. */
+  evaluate(script: string, keys: readonly string[], args: readonly string[]): Promise<unknown>
   /** A round trip to the server that holds `key` (the health check). */
   ping(key: string): Promise<void>
   /**
@@ -289,6 +291,7 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     async sortedRemove(key, members) {
       if (members.length > 0) await bounded('ZREM', (c) => c.zRem(key, [...members]))
     },
+    evaluate: (script, keys, args) => bounded('EVAL', (c) => c.eval(script, { keys: [...keys], arguments: [...args] })),
     async ping(key) {
       await bounded('PING', (c) => c.get(key))
     },

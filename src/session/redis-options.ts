@@ -21,6 +21,14 @@ export interface RedisSettings {
   clientSideCache: boolean
 }
 
+/**
+ * True when a Redis is configured (a connection URL, Sentinel or Cluster): the Redis session store needs one, and the
+ * cookie store then keeps its revocation list there.
+ */
+export function isRedisConfigured(c: { redisConnectionUrl: string; redisUseSentinel: boolean; redisUseCluster: boolean }): boolean {
+  return c.redisConnectionUrl !== '' || c.redisUseSentinel || c.redisUseCluster
+}
+
 /** One server to connect to: TCP or a unix socket, with credentials, database and TLS. */
 export interface RedisEndpoint {
   host?: string

@@ -43,6 +43,7 @@ export function traceRedis(redis: RedisConnection, tracing: Tracing): RedisConne
     sortedAdd: (key, member, score) => command('ZADD', () => redis.sortedAdd(key, member, score)),
     sortedRange: (key, min, max, offset, count) => command('ZRANGE', () => redis.sortedRange(key, min, max, offset, count)),
     sortedRemove: (key, members) => command('ZREM', () => redis.sortedRemove(key, members)),
+    evaluate: (script, keys, args) => command('EVAL', () => redis.evaluate(script, keys, args)),
     ping: (key) => command('PING', () => redis.ping(key)),
     get tracking() {
       return redis.tracking

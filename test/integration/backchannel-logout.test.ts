@@ -8,8 +8,8 @@ import { after, before, describe, it } from 'node:test'
 import { cookieSecretKeys } from '../../src/crypto/cookie-secret.js'
 import { openSignedValue } from '../../src/crypto/signed-value.js'
 import { decodeTicket } from '../../src/session/ticket.js'
-import { parseForms, submitForm } from '../helpers/html-form.js'
 import type { HttpClient } from '../helpers/http.js'
+import { postLogout, signOutAtIdp } from '../helpers/idp-logout.js'
 import type { Gatehouse } from '../helpers/process.js'
 import { redisCli, startRedis, type RedisServer } from '../helpers/redis.js'
 import { getWith, startRedisStack, type RedisStack } from '../helpers/redis-stack.js'
@@ -17,23 +17,8 @@ import { startStack, type Stack } from '../helpers/stack.js'
 
 const EVENT = { 'http://schemas.openid.net/event/backchannel-logout': {} }
 
-/** Ends the client's session at the dev IdP the way a browser does: the end_session page and its confirmation form. */
-async function signOutAtIdp(client: HttpClient, issuer: string): Promise<void> {
-  const page = await client.get(`${issuer}/session/end`)
-  assert.equal(page.status, 200)
-  const form = parseForms(page.body, page.url)[0]
-  assert.ok(form, 'the IdP shows its logout confirmation form')
-  const done = await submitForm(client, form, { logout: 'yes' })
-  assert.ok(done.status === 200 || done.status === 303 || done.status === 302, `IdP logout answered ${done.status}`)
-}
-
 function base64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url')
-}
-
-/** Posts a logout token to a proxy's back-channel endpoint. */
-function postLogout(client: HttpClient, proxy: { url: string }, token: string) {
-  return client.post(`${proxy.url}/oauth2/backchannel_logout`, { logout_token: token })
 }
 
 describe('back-channel logout with Redis sessions and two replicas', () => {

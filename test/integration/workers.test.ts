@@ -10,38 +10,7 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { request } from 'undici'
 import { freePort } from '../helpers/process.js'
 import { startStack, type Stack } from '../helpers/stack.js'
-
-interface Line {
-  pid?: number
-  workerPid?: number
-  event?: string
-  uri?: string
-  status?: number
-}
-
-/** The JSON log lines so far. */
-function lines(stack: Stack): Line[] {
-  return stack.proxy
-    .logs()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Line)
-}
-
-/** Pids of workers the primary reported listening and has not reported exited. */
-function liveWorkers(stack: Stack): Set<number> {
-  const live = new Set<number>()
-  for (const l of lines(stack)) {
-    if (l.event === 'cluster.worker.listening' && l.workerPid !== undefined) live.add(l.workerPid)
-    if (l.event === 'cluster.worker.exited' && l.workerPid !== undefined) live.delete(l.workerPid)
-  }
-  return live
-}
-
-async function waitFor(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 600 && !ok(); i++) await new Promise((r) => setTimeout(r, 50))
-  assert.ok(ok(), `timed out waiting for ${what}`)
-}
+import { lines, liveWorkers, waitFor, type Line } from '../helpers/workers.js'
 
 /** The sum of gatehouse_http_requests_total{route="proxy",status_class="2xx"} in the primary's scrape. */
 async function proxied2xx(metricsUrl: string): Promise<number> {
