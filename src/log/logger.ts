@@ -119,8 +119,28 @@ export function createLoggers(settings: LogSettings = JSON_LOG_SETTINGS, outputs
           },
         },
       }
+  const access = pino({ ...baseOptions(settings.level, settings.fields), ...hooks }, json)
+  // A JSON access line at info level goes to `out` whatever the other settings: written there directly.
+  if (compiled.request === undefined && settings.enabled.request && access.isLevelEnabled('info')) {
+    const base = `,"service":"gatehouse"${Object.entries(settings.fields ?? {}).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('')}`
+    const write: AccessLineWriter = (members) => out.write(`{"level":"info"${isoTime()}${base}${members}}\n`)
+    Object.defineProperty(access, ACCESS_LINE, { value: write, enumerable: false, configurable: true })
+  }
   return {
     log: pino({ ...baseOptions(settings.level, settings.fields), ...hooks, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, json),
-    access: pino({ ...baseOptions(settings.level, settings.fields), ...hooks }, json),
+    access,
   }
+}
+
+const ACCESS_LINE = Symbol('gatehouse.accessLine')
+
+/** Writes one JSON access line given its members after the common ones (`,"event":…,…`), as pino would write it. */
+export type AccessLineWriter = (members: string) => void
+
+/**
+ * The access logger's direct writer, when its lines are plain JSON at info level (no `--request-logging-format`):
+ * the access log's fields are a fixed list, so its line is built by hand, without pino's generic serialization.
+ */
+export function accessLineWriter(access: Logger): AccessLineWriter | undefined {
+  return (access as unknown as Record<symbol, AccessLineWriter | undefined>)[ACCESS_LINE]
 }
