@@ -76,17 +76,15 @@ function serveRung(rung: number, port: number, upstreamPort: number, cookieSecre
     if (rung === 2) return forward(req, res, BARE_HEADERS, [], done)
     if (rung === 3) return forward(req, res, headers.upstreamHeaders(FIXED_SESSION), headers.headersToStrip(req.headers), done)
     const cookies = req.headers.cookie === undefined ? {} : (parseCookies(req.headers.cookie, { decode: (v) => v }) as Record<string, string>)
-    store.load(cookies, Date.now()).then((loaded) => {
-      if (loaded.kind !== 'ok' || (rung >= 5 && (authorizer.allowedWithoutSession({ method: req.method ?? 'GET', path: url, clientIp: '' }) !== undefined || !authorizer.authorizeSession(loaded.session).ok))) {
-        res.statusCode = 401
-        res.end()
-        return done()
-      }
-      forward(req, res, headers.upstreamHeaders(loaded.session), headers.headersToStrip(req.headers), done)
-    }, () => {
-      res.statusCode = 500
+    // The cookie store reads a session at once (from its decoded copy after the first request).
+    const loaded = store.load(cookies, Date.now())
+    if (loaded instanceof Promise) throw new Error('the cookie store answered with a promise')
+    if (loaded.kind !== 'ok' || (rung >= 5 && (authorizer.allowedWithoutSession({ method: req.method ?? 'GET', path: url, clientIp: '' }) !== undefined || !authorizer.authorizeSession(loaded.session).ok))) {
+      res.statusCode = 401
       res.end()
-    })
+      return done()
+    }
+    forward(req, res, headers.upstreamHeaders(loaded.session), headers.headersToStrip(req.headers), done)
   }).listen(port, '127.0.0.1')
 }
 

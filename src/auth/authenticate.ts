@@ -2,7 +2,8 @@ import type { Logger } from '../log/logger.js'
 import { idleState, TOUCH_INTERVAL_MS } from './idle.js'
 import type { Provider } from '../providers/provider.js'
 import { isExpired, sessionAge, type Session } from '../session/session.js'
-import type { SessionStore } from '../session/store.js'
+import type { LoadResult, SessionStore } from '../session/store.js'
+import { andThen, type Awaitable } from '../lib/awaitable.js'
 import { NOOP_SPAN, NOOP_TRACING, type TraceSpan, type Tracing } from '../tracing/tracing.js'
 
 /** The outcome of reading a request's credentials: a session, or why there is none. */
@@ -170,48 +171,66 @@ export function createAuthenticator(options: AuthenticatorOptions) {
     }
   }
 
+  /** What a loaded session comes to: at once for a fresh session (the common case), else after a store or IdP call. */
+  function settle(loaded: LoadResult, cookies: Readonly<Record<string, string>>, host: string, request: RequestLog | undefined): Awaitable<AuthResult> {
+    switch (loaded.kind) {
+      case 'none':
+        return NO_COOKIE
+      case 'invalid':
+        // A tampered, foreign or stale cookie is a fresh sign-in: clear it, never fail the request.
+        return anonymous('invalid', cookies, host)
+      case 'ok':
+        break
+    }
+    const { session, key } = loaded
+    if (options.isRevoked?.(session) === true) return anonymous('revoked', cookies, host)
+    const idle = options.idleTimeoutMs ?? 0
+    const now = options.clock()
+    const idleNow = idle > 0 ? idleState(session, now, idle) : 'fresh'
+    if (idleNow === 'ended') {
+      options.onIdle?.(session, request ?? { log, client: undefined })
+      return anonymous('expired', cookies, host)
+    }
+    if (!isRefreshDue(session, options.refreshAfterMs, now)) {
+      if (idleNow !== 'touch') return { kind: 'authenticated', session, setCookies: [] }
+      return touch(cookies, session, key, host, now).then((setCookies) => ({ kind: 'authenticated', session, setCookies }))
+    }
+    const recent = recentlyRefreshed.get(key)
+    if (recent !== undefined) return recent
+    let pending = inFlight.get(key)
+    if (pending === undefined) {
+      pending = tracing
+        .span('session.refresh', 'internal', {}, (span) => refreshOnce(cookies, session, key, host, request ?? { log, client: undefined }, span))
+        .then((result) => (remember(key, result), result))
+        .finally(() => inFlight.delete(key))
+      inFlight.set(key, pending)
+    }
+    return pending
+  }
+
+  async function anonymous(reason: 'invalid' | 'revoked' | 'expired', cookies: Readonly<Record<string, string>>, host: string): Promise<AuthResult> {
+    return { kind: 'anonymous', reason, setCookies: await store.clear(cookies, host) }
+  }
+
+  async function fromHeaderOrCookie(headerSessions: NonNullable<AuthenticatorOptions['headerSessions']>, authorization: string, cookies: Readonly<Record<string, string>>, host: string, request: RequestLog | undefined): Promise<AuthResult> {
+    const fromHeader = await headerSessions(authorization, request ?? { log, client: undefined })
+    if (fromHeader !== undefined) return { kind: 'authenticated', session: fromHeader, setCookies: [] }
+    return settle(await store.load(cookies, options.clock()), cookies, host, request)
+  }
+
   return {
-    /** `request` is the caller's request logger and client address, for the refresh events; `authorization` the header. */
-    async authenticate(cookies: Readonly<Record<string, string>>, host: string, request?: RequestLog, authorization?: string): Promise<AuthResult> {
-      if (authorization !== undefined && options.headerSessions !== undefined) {
-        const fromHeader = await options.headerSessions(authorization, request ?? { log, client: undefined })
-        if (fromHeader !== undefined) return { kind: 'authenticated', session: fromHeader, setCookies: [] }
-      }
-      const loaded = await store.load(cookies, options.clock())
-      switch (loaded.kind) {
-        case 'none':
-          return { kind: 'anonymous', reason: 'no_cookie', setCookies: [] }
-        case 'invalid':
-          // A tampered, foreign or stale cookie is a fresh sign-in: clear it, never fail the request.
-          return { kind: 'anonymous', reason: 'invalid', setCookies: await store.clear(cookies, host) }
-        case 'ok':
-          break
-      }
-      const { session, key } = loaded
-      if (options.isRevoked?.(session) === true) return { kind: 'anonymous', reason: 'revoked', setCookies: await store.clear(cookies, host) }
-      const idle = options.idleTimeoutMs ?? 0
-      const now = options.clock()
-      const idleNow = idle > 0 ? idleState(session, now, idle) : 'fresh'
-      if (idleNow === 'ended') {
-        options.onIdle?.(session, request ?? { log, client: undefined })
-        return { kind: 'anonymous', reason: 'expired', setCookies: await store.clear(cookies, host) }
-      }
-      if (!isRefreshDue(session, options.refreshAfterMs, now)) {
-        return { kind: 'authenticated', session, setCookies: idleNow === 'touch' ? await touch(cookies, session, key, host, now) : [] }
-      }
-      const recent = recentlyRefreshed.get(key)
-      if (recent !== undefined) return recent
-      let pending = inFlight.get(key)
-      if (pending === undefined) {
-        pending = tracing
-          .span('session.refresh', 'internal', {}, (span) => refreshOnce(cookies, session, key, host, request ?? { log, client: undefined }, span))
-          .then((result) => (remember(key, result), result))
-          .finally(() => inFlight.delete(key))
-        inFlight.set(key, pending)
-      }
-      return pending
+    /**
+     * `request` is the caller's request logger and client address, for the refresh events; `authorization` the header.
+     * A fresh session from a store that reads it at once is answered at once, without a promise.
+     */
+    authenticate(cookies: Readonly<Record<string, string>>, host: string, request?: RequestLog, authorization?: string): Awaitable<AuthResult> {
+      if (authorization !== undefined && options.headerSessions !== undefined) return fromHeaderOrCookie(options.headerSessions, authorization, cookies, host, request)
+      return andThen(store.load(cookies, options.clock()), (loaded) => settle(loaded, cookies, host, request))
     },
   }
 }
+
+/** No session cookie: the same frozen answer every time. */
+const NO_COOKIE: AuthResult = Object.freeze({ kind: 'anonymous', reason: 'no_cookie', setCookies: Object.freeze([]) as unknown as string[] })
 
 export type Authenticator = ReturnType<typeof createAuthenticator>

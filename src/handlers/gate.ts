@@ -1,5 +1,6 @@
 import { requestPath } from '../auth/routes.js'
 import type { RequestContext } from '../http/context.js'
+import { andThen, type Awaitable } from '../lib/awaitable.js'
 import type { TraceSpan } from '../tracing/tracing.js'
 import { routedGate } from './route-gate.js'
 import { sessionStep, type GateResult } from './session-step.js'
@@ -11,7 +12,7 @@ export type { GateResult } from './session-step.js'
  * oauth2-proxy's getAuthenticatedSession (reference §3.2). `method` and `uri` are the request that will be served:
  * the proxied request itself, or, for /oauth2/auth only, the original request a trusted reverse proxy describes.
  */
-export async function gate(ctx: RequestContext, s: Services, target: { method: string; uri: string }): Promise<GateResult> {
+export function gate(ctx: RequestContext, s: Services, target: { method: string; uri: string }): Awaitable<GateResult> {
   if (!s.tracing.enabled) return decide(ctx, s, target)
   return s.tracing.span('auth.decision', 'internal', {}, async (span) => {
     const result = await decide(ctx, s, target)
@@ -33,7 +34,7 @@ function describeDecision(span: TraceSpan, result: GateResult, includeUser: bool
   if (session.email !== undefined && session.email !== '') span.set('user.email', session.email)
 }
 
-async function decide(ctx: RequestContext, s: Services, target: { method: string; uri: string }): Promise<GateResult> {
+function decide(ctx: RequestContext, s: Services, target: { method: string; uri: string }): Awaitable<GateResult> {
   // Every method the upstream may act on must be allowed: frameworks honour X-HTTP-Method-Override and its kin.
   const methods = methodReadings(target.method, ctx.req.headers)
   if (s.routes !== undefined) return routedGate(ctx, s, s.routes, target, methods)
@@ -41,14 +42,15 @@ async function decide(ctx: RequestContext, s: Services, target: { method: string
 }
 
 /** The gate without routes (oauth2-proxy's own); also /oauth2/userinfo's, which no route governs. */
-export async function sessionGate(ctx: RequestContext, s: Services, target: { method: string; uri: string }, methods = methodReadings(target.method, ctx.req.headers)): Promise<Extract<GateResult, { kind: 'allowed' | 'ok' | 'needs-login' | 'denied' }>> {
+export function sessionGate(ctx: RequestContext, s: Services, target: { method: string; uri: string }, methods = methodReadings(target.method, ctx.req.headers)): Awaitable<Extract<GateResult, { kind: 'allowed' | 'ok' | 'needs-login' | 'denied' }>> {
   const path = requestPath(target.uri)
   const reasons = methods.map((method) => s.authorizer.allowedWithoutSession({ method, path, clientIp: ctx.origin.clientIp }))
   const reason = reasons.every((r) => r !== undefined) ? reasons[0] : undefined
-  const step = await sessionStep(ctx, s, reason)
-  if (step.kind !== 'signed-in') return step
-  s.metrics.authDecision('ok', 'session')
-  return { kind: 'ok', session: step.session, setCookies: step.setCookies }
+  return andThen(sessionStep(ctx, s, reason), (step) => {
+    if (step.kind !== 'signed-in') return step
+    s.metrics.authDecision('ok', 'session')
+    return { kind: 'ok', session: step.session, setCookies: step.setCookies }
+  })
 }
 
 /** Headers through which upstream frameworks let a client replace the request method. */

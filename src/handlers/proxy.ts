@@ -7,7 +7,8 @@ import type { Handler } from '../http/server.js'
 import type { Session } from '../session/session.js'
 import { encodePath } from '../upstream/path.js'
 import { upstreamTarget } from '../policy/canonical.js'
-import { gate } from './gate.js'
+import { andThen, type Awaitable } from '../lib/awaitable.js'
+import { gate, type GateResult } from './gate.js'
 import type { Routed } from './route-gate.js'
 import { withUpstreamAssertion } from './identity-assertion.js'
 import { offeredProviders } from './provider-choice.js'
@@ -22,21 +23,23 @@ import { forwardTraced } from './upstream-span.js'
  * The path that decides (skip-auth routes) is the path that is proxied: forwarded URIs play no part here.
  */
 export function createProxyHandler(s: Services): Handler {
-  return async (ctx) => {
-    const result = await gate(ctx, s, { method: ctx.req.method ?? 'GET', uri: ctx.rawUrl })
-    switch (result.kind) {
-      case 'needs-login':
-        return needsLogin(ctx, s, result.setCookies, result.providers)
-      case 'denied':
-        appendSetCookies(ctx.res, result.setCookies)
-        if (s.settings.forceJsonErrors && !isGrpcRequest(ctx.req)) return sendJson(ctx.res, 403, {})
-        throw new ProxyError('ERR_FORBIDDEN', 403, result.routeId === undefined ? `session failed ${result.rule}` : `route ${result.routeId} refused by ${result.rule}`)
-      case 'refused':
-        throw refusal(result.status, result.reason)
-      case 'allowed':
-      case 'ok':
-        return serve(ctx, s, result.session, result.setCookies, result.routed)
-    }
+  return (ctx) => andThen(gate(ctx, s, { method: ctx.req.method ?? 'GET', uri: ctx.rawUrl }), (result) => answer(ctx, s, result))
+}
+
+/** Serves the request as the gate decided: sign-in, refusal, or the upstream. */
+function answer(ctx: RequestContext, s: Services, result: GateResult): Awaitable<void> {
+  switch (result.kind) {
+    case 'needs-login':
+      return needsLogin(ctx, s, result.setCookies, result.providers)
+    case 'denied':
+      appendSetCookies(ctx.res, result.setCookies)
+      if (s.settings.forceJsonErrors && !isGrpcRequest(ctx.req)) return sendJson(ctx.res, 403, {})
+      throw new ProxyError('ERR_FORBIDDEN', 403, result.routeId === undefined ? `session failed ${result.rule}` : `route ${result.routeId} refused by ${result.rule}`)
+    case 'refused':
+      throw refusal(result.status, result.reason)
+    case 'allowed':
+    case 'ok':
+      return serve(ctx, s, result.session, result.setCookies, result.routed)
   }
 }
 
@@ -74,7 +77,7 @@ export function upstreamFor(ctx: RequestContext, s: Services, routed: Routed | u
   return s.upstreams.match(encodePath(routed.request.path), ctx.req.url)
 }
 
-async function serve(ctx: RequestContext, s: Services, session: Session | undefined, setCookies: string[], routed: Routed | undefined): Promise<void> {
+function serve(ctx: RequestContext, s: Services, session: Session | undefined, setCookies: string[], routed: Routed | undefined): Awaitable<void> {
   // Most proxied requests have no query, hence no allowed_groups/allowed_emails constraint to read.
   if (session !== undefined && ctx.rawUrl.includes('?')) {
     const verdict = checkQueryConstraints(parseQueryConstraints(ctx.query), { email: session.email, groups: session.groups })
@@ -99,9 +102,9 @@ async function serve(ctx: RequestContext, s: Services, session: Session | undefi
   if (match.uri !== undefined) ctx.req.url = match.uri
   const identity = s.headers.responseHeaders(session)
   const responseHeaders = setCookies.length === 0 ? identity : { ...identity, 'Set-Cookie': setCookies }
-  await forwardTraced(ctx, s, match.target, {
-    setHeaders: await withUpstreamAssertion(ctx, s.identityAssertion, s.headers.upstreamHeaders(session), session, match.target, routed?.route),
-    removeHeaders: s.headers.headersToStrip(ctx.req.headers),
-    responseHeaders,
-  })
+  const { target } = match
+  const removeHeaders = s.headers.headersToStrip(ctx.req.headers)
+  return andThen(withUpstreamAssertion(ctx, s.identityAssertion, s.headers.upstreamHeaders(session), session, target, routed?.route), (setHeaders) =>
+    forwardTraced(ctx, s, target, { setHeaders, removeHeaders, responseHeaders }),
+  )
 }

@@ -5,7 +5,8 @@ import type { Identity } from '../policy/predicates.js'
 import type { CompiledRoute, RouteTable } from '../policy/route-table.js'
 import type { Session } from '../session/session.js'
 import type { UpstreamTarget } from '../upstream/table.js'
-import { sessionStep, type GateResult } from './session-step.js'
+import { andThen, type Awaitable } from '../lib/awaitable.js'
+import { sessionStep, type GateResult, type SignedIn } from './session-step.js'
 import type { Services } from './services.js'
 
 /** The routes of `--alpha-config`, compiled once: the table and each route's own upstream. */
@@ -31,7 +32,7 @@ export function identityOf(session: Session): Identity {
  * The gate when routes are configured: canonical request → route → public? → session → global rules → the route's
  * policy, for every method the request may be read as. Used by the proxy handler and by /oauth2/auth alike.
  */
-export async function routedGate(ctx: RequestContext, s: Services, routes: RoutesRuntime, target: { method: string; uri: string }, methods: readonly string[]): Promise<GateResult> {
+export function routedGate(ctx: RequestContext, s: Services, routes: RoutesRuntime, target: { method: string; uri: string }, methods: readonly string[]): Awaitable<GateResult> {
   const canon = canonicalize({ method: target.method, host: ctx.origin.host, uri: target.uri, clientIp: ctx.origin.clientIp })
   if (!canon.ok) {
     s.metrics.authDecision('refused', canon.refusal)
@@ -49,9 +50,12 @@ export async function routedGate(ctx: RequestContext, s: Services, routes: Route
   const routed: Routed = { route, request, target: routes.targets.get(route.id) }
   const legacy = methods.map((method) => s.authorizer.allowedWithoutSession({ method, path: request.path, clientIp: request.clientIp }))
   const reason = route.public ? 'public_route' : legacy.every((r) => r !== undefined) ? legacy[0] : undefined
-  const step = await sessionStep(ctx, s, reason, routed)
-  if (step.kind !== 'signed-in') return step
-  const { session, setCookies } = step
+  return andThen(sessionStep(ctx, s, reason, routed), (step) => (step.kind === 'signed-in' ? applyPolicy(ctx, s, routed, methods, step) : step))
+}
+
+/** The route's policy over a signed-in session, for every method the request may be read as. */
+function applyPolicy(ctx: RequestContext, s: Services, routed: Routed, methods: readonly string[], { session, setCookies }: SignedIn): GateResult {
+  const { route, request } = routed
   const identity = identityOf(session)
   for (const method of methods) {
     const decision = decideRoute(route, identity, method === request.method ? request : { ...request, method })

@@ -1,7 +1,8 @@
 // The session half of every gate (oauth2-proxy's getAuthenticatedSession after its pre-auth checks), shared by the
 // gate without routes (gate.ts) and the routed one (route-gate.ts).
-import type { RequestLog } from '../auth/authenticate.js'
+import type { AuthResult, RequestLog } from '../auth/authenticate.js'
 import type { AllowedReason } from '../auth/authorize.js'
+import { andThen, type Awaitable } from '../lib/awaitable.js'
 import type { Logger } from '../log/logger.js'
 import type { RequestContext } from '../http/context.js'
 import type { Session } from '../session/session.js'
@@ -38,13 +39,23 @@ class RequestLogOf implements RequestLog {
  * What every gate does once it knows whether the request may pass without a session: load the session, then the
  * global rules (email domains, emails file, `--allowed-group`). Ends with a result, or with the signed-in session.
  */
-export async function sessionStep(
+export function sessionStep(
   ctx: RequestContext,
   s: Services,
   reason: AllowedReason | undefined,
   routed?: Routed,
-): Promise<Extract<GateResult, { kind: 'allowed' | 'needs-login' | 'denied' }> | { kind: 'signed-in'; session: Session; setCookies: string[] }> {
-  const auth = await s.authenticator.authenticate(ctx.cookies, ctx.origin.host, new RequestLogOf(ctx), ctx.req.headers.authorization)
+): Awaitable<Extract<GateResult, { kind: 'allowed' | 'needs-login' | 'denied' }> | SignedIn> {
+  return andThen(s.authenticator.authenticate(ctx.cookies, ctx.origin.host, new RequestLogOf(ctx), ctx.req.headers.authorization), (auth) => afterAuthentication(ctx, s, reason, routed, auth))
+}
+
+/** A signed-in session that passed the global rules, with the cookies to set. */
+export interface SignedIn {
+  kind: 'signed-in'
+  session: Session
+  setCookies: string[]
+}
+
+function afterAuthentication(ctx: RequestContext, s: Services, reason: AllowedReason | undefined, routed: Routed | undefined, auth: AuthResult): Awaitable<Extract<GateResult, { kind: 'allowed' | 'needs-login' | 'denied' }> | SignedIn> {
   const session = auth.kind === 'authenticated' ? auth.session : undefined
   if (session !== undefined) ctx.user = session.email ?? session.user
   if (reason !== undefined) {
@@ -66,7 +77,7 @@ export async function sessionStep(
   if (!decision.ok) {
     s.metrics.authDecision('denied', decision.rule)
     ctx.log.info({ event: 'auth.denied', user: session.user, email: session.email, rule: decision.rule, ...(routed === undefined ? {} : { routeId: routed.route.id }), client: ctx.origin.clientIp }, 'session refused by policy')
-    return { kind: 'denied', rule: decision.rule, session, setCookies: await s.store.clear(ctx.cookies, ctx.origin.host) }
+    return s.store.clear(ctx.cookies, ctx.origin.host).then((setCookies) => ({ kind: 'denied', rule: decision.rule, session, setCookies }))
   }
   return { kind: 'signed-in', session, setCookies: auth.setCookies }
 }

@@ -14,7 +14,8 @@ export function createSignOutHandler(s: Services): Handler {
   return async (ctx) => {
     const form = ctx.req.method === 'POST' ? await readForm(ctx.req) : undefined
     let target = appRedirect(ctx, s, form)
-    const loaded = await s.store.load(ctx.cookies, s.clock()).catch(() => ({ kind: 'none' as const }))
+    // A session that cannot be read (the store is down) is signed out all the same.
+    const loaded = await (async () => s.store.load(ctx.cookies, s.clock()))().catch(() => ({ kind: 'none' as const }))
     const session = loaded.kind === 'ok' ? loaded.session : undefined
     const idToken = session?.idToken ?? ''
     if (target.includes('{id_token}')) target = target.replaceAll('{id_token}', encodeURIComponent(idToken))

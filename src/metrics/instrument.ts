@@ -13,8 +13,15 @@ export function instrumentStore(store: SessionStore, metrics: Metrics): SessionS
     throw err
   }
   const wrapped: SessionStore = {
-    // Every request loads: no closure per call.
-    load: (cookies, now) => store.load(cookies, now).catch(onLoadError),
+    // Every request loads: no closure per call, and a session read at once stays at once.
+    load: (cookies, now) => {
+      try {
+        const loaded = store.load(cookies, now)
+        return loaded instanceof Promise ? loaded.catch(onLoadError) : loaded
+      } catch (err) {
+        return onLoadError(err)
+      }
+    },
     save: (cookies, session, host, now, origin) => counted('save', () => store.save(cookies, session, host, now, origin)),
     clear: (cookies, host) => counted('clear', () => store.clear(cookies, host)),
     ping: () => counted('ping', () => store.ping()),

@@ -52,7 +52,7 @@ describe('metrics registry', () => {
     }
     const store = instrumentStore(failing, m)
     assert.equal(store.lock, undefined, 'a store without a lock stays without one')
-    await assert.rejects(store.load({}, 0), (err) => err === down)
+    await assert.rejects(async () => store.load({}, 0), (err) => err === down)
     await assert.rejects(store.clear({}, 'h'), (err) => err === down)
     await store.save({}, { user: 'u' } as never, 'h', 0)
     const { body } = await m.scrape()

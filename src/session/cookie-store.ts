@@ -30,7 +30,7 @@ export function createCookieStore(options: CookieStoreOptions): SessionStore {
   }
 
   return {
-    async load(cookies, now): Promise<LoadResult> {
+    load(cookies, now): LoadResult {
       const value = joinCookie(name, cookies)
       if (value === undefined) return { kind: 'none' }
       const cached = decoded.get(value)

@@ -1,3 +1,4 @@
+import type { Awaitable } from '../lib/awaitable.js'
 import type { SignInOrigin } from './redis-index.js'
 import type { Session } from './session.js'
 
@@ -10,8 +11,11 @@ export type LoadResult =
 
 /** Where sessions live: in the cookie itself, or in Redis behind a ticket cookie. */
 export interface SessionStore {
-  /** Reads the session from the request's cookies. Throws ProxyError ERR_SESSION_STORE_UNAVAILABLE when the backend is down. */
-  load(cookies: Readonly<Record<string, string>>, now: number): Promise<LoadResult>
+  /**
+   * Reads the session from the request's cookies: at once when it needs no I/O (a cookie, a copy in memory).
+   * Throws (or rejects with) ProxyError ERR_SESSION_STORE_UNAVAILABLE when the backend is down.
+   */
+  load(cookies: Readonly<Record<string, string>>, now: number): Awaitable<LoadResult>
   /** Saves the session; returns the Set-Cookie values to send. `origin` (sign-in only) is kept for the admin listing. */
   save(cookies: Readonly<Record<string, string>>, session: Session, host: string, now: number, origin?: SignInOrigin): Promise<string[]>
   /** Ends the session; returns Set-Cookie values that delete every cookie of it. */
