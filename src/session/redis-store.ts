@@ -6,6 +6,7 @@ import { randomToken } from '../crypto/random.js'
 import { createDecodedSessionCache } from './decoded-cache.js'
 import type { RedisConnection } from './redis-client.js'
 import type { SessionIndex } from './redis-index.js'
+import type { Awaitable } from '../lib/awaitable.js'
 import type { Session } from './session.js'
 import { sessionCookieNames, type LoadResult, type SessionStore } from './store.js'
 import { decodeTicket, encodeTicket, newTicket, openTicketValue, sealTicketValue, type Ticket } from './ticket.js'
@@ -79,9 +80,15 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
     return ticket
   }
 
-  async function read(ticket: Ticket): Promise<Session | undefined> {
+  /** The session from this replica's tracked copy, when Redis has not invalidated it since it was read. */
+  function remembered(ticket: Ticket): Session | undefined {
     const known = mem.sessions.get(ticket.id)
-    if (known !== undefined && safeEqual(known.secret, ticket.secret)) return known.session
+    return known !== undefined && safeEqual(known.secret, ticket.secret) ? known.session : undefined
+  }
+
+  async function read(ticket: Ticket): Promise<Session | undefined> {
+    const known = remembered(ticket)
+    if (known !== undefined) return known
     const before = mem.generation
     const value = await redis.get(ticket.id)
     const session = value === null ? undefined : openTicketValue(ticket, value)
@@ -97,13 +104,14 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
   }
 
   return {
-    async load(cookies, now): Promise<LoadResult> {
+    // A session this replica holds under client-side caching is answered at once, without a promise.
+    load(cookies, now): Awaitable<LoadResult> {
       if (joinCookie(name, cookies) === undefined) return { kind: 'none' }
       const ticket = ticketOf(cookies, now)
       if (ticket === undefined) return { kind: 'invalid', reason: 'signature, age or ticket check failed' }
-      const session = await read(ticket)
-      if (session === undefined) return { kind: 'invalid', reason: 'session does not exist in Redis' }
-      return { kind: 'ok', session, key: ticket.id }
+      const known = remembered(ticket)
+      if (known !== undefined) return { kind: 'ok', session: known, key: ticket.id }
+      return read(ticket).then((session): LoadResult => (session === undefined ? { kind: 'invalid', reason: 'session does not exist in Redis' } : { kind: 'ok', session, key: ticket.id }))
     },
 
     async save(cookies, session, host, now, origin) {
