@@ -1,8 +1,10 @@
 // `node --import tsx bench/ab.ts label=path/to/main.js label2=other/main.js [...]`: interleaved A/B runs of builds of
 // gatehouse under the same load (a signed-in cookie session through wrk), for changes whose effect is smaller than the
 // machine's noise. Each round runs every build once, in rotating order; prints each build's median req/s and its CPU
-// time per request (user + system from /proc, which another job's load disturbs far less than req/s).
-// AB_PATH (default /), AB_SECONDS (3), AB_ROUNDS (5), AB_CONNECTIONS (50), AB_ARGS (extra flags, space-separated).
+// time per request (user + system from /proc, which another job's load disturbs far less than req/s) and its write
+// system calls per request (sockets and log lines together, from /proc/<pid>/io).
+// AB_PATH (default /), AB_SECONDS (3), AB_ROUNDS (5), AB_CONNECTIONS (50), AB_ARGS (extra flags, space-separated),
+// AB_OUTPUT (file, the default, or pipe: stdout and stderr read through a pipe, as a container runtime does).
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -15,6 +17,7 @@ const PATH = process.env['AB_PATH'] ?? '/'
 const SECONDS = Number(process.env['AB_SECONDS'] ?? 3)
 const ROUNDS = Number(process.env['AB_ROUNDS'] ?? 5)
 const CONNECTIONS = Number(process.env['AB_CONNECTIONS'] ?? 50)
+const OUTPUT = process.env['AB_OUTPUT'] === 'pipe' ? 'pipe' : 'file'
 const extra = (process.env['AB_ARGS'] ?? '').split(' ').filter((a) => a !== '')
 
 const builds = process.argv.slice(2).map((arg) => {
@@ -34,12 +37,12 @@ const work = mkdtempSync(join(tmpdir(), 'gatehouse-ab-'))
 const base = await startBenchBase(await freePort())
 const running: BenchProcess[] = []
 try {
-  const targets: Array<{ label: string; url: string; cookie: string; proc: BenchProcess; rps: number[]; p99: number[]; cpuUs: number[] }> = []
+  const targets: Array<{ label: string; url: string; cookie: string; proc: BenchProcess; rps: number[]; p99: number[]; cpuUs: number[]; writes: number[] }> = []
   for (const b of builds) {
     const port = await freePort()
-    const proc = await startBenchGatehouse([...gatehouseFlags(base, port), ...extra], port, join(work, `${b.label}.log`), { entry: b.entry })
+    const proc = await startBenchGatehouse([...gatehouseFlags(base, port), ...extra], port, join(work, `${b.label}.log`), { entry: b.entry, output: OUTPUT })
     running.push(proc)
-    targets.push({ label: b.label, url: proc.url, cookie: await signIn(proc.url), proc, rps: [], p99: [], cpuUs: [] })
+    targets.push({ label: b.label, url: proc.url, cookie: await signIn(proc.url), proc, rps: [], p99: [], cpuUs: [], writes: [] })
   }
   for (const t of targets) await runWrk({ url: `${t.url}${PATH}`, headers: { cookie: t.cookie }, seconds: 1, connections: CONNECTIONS, threads: 2 })
   for (let round = 0; round < ROUNDS; round++) {
@@ -47,9 +50,11 @@ try {
       const t = targets[(round + i) % targets.length]
       if (t === undefined) continue
       const cpuBefore = t.proc.cpuSeconds()
+      const writesBefore = t.proc.writeCalls()
       const r = await runWrk({ url: `${t.url}${PATH}`, headers: { cookie: t.cookie }, seconds: SECONDS, connections: CONNECTIONS, threads: 2 })
       if (r.errors > 0) throw new Error(`${t.label}: ${r.errors} errors`)
       t.cpuUs.push(((t.proc.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, r.requests))
+      t.writes.push((t.proc.writeCalls() - writesBefore) / Math.max(1, r.requests))
       t.rps.push(r.requestsPerSec)
       t.p99.push(r.p99Ms)
     }
@@ -59,7 +64,8 @@ try {
     const m = median(t.rps)
     process.stdout.write(
       `${t.label}: median ${Math.round(m)} req/s (×${(m / first).toFixed(2)}), p99 ${median(t.p99).toFixed(2)} ms, ` +
-        `${median(t.cpuUs).toFixed(1)} µs CPU per request (${t.cpuUs.map((x) => x.toFixed(0)).join(', ')}); runs ${t.rps.map(Math.round).join(', ')}\n`,
+        `${median(t.cpuUs).toFixed(1)} µs CPU per request (${t.cpuUs.map((x) => x.toFixed(0)).join(', ')}), ` +
+        `${median(t.writes).toFixed(3)} write calls per request; runs ${t.rps.map(Math.round).join(', ')}\n`,
     )
   }
 } finally {
