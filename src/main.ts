@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   // With --workers every process's JSON lines say which process wrote them.
   const clustered = config.workers > 1
   const settings = logSettingsFromConfig(config)
-  const { log, access } = createLoggers(clustered ? { ...settings, fields: { pid: process.pid } } : settings, { out: output.out })
+  const { log, access } = createLoggers(clustered ? { ...settings, fields: { pid: process.pid } } : settings, output)
   const files = loaded.files
   const reload = (): ReturnType<typeof loadConfig> => loadConfig(input)
   if (cluster.isWorker) return serve(config, { files, reload, tracing: loaded.tracing }, log, access)
