@@ -31,6 +31,12 @@ export function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
+/** Write system calls (write, writev, pwrite) one process has made so far, every thread counted, from /proc/<pid>/io. */
+export function processWriteCalls(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8')
+  return Number(/^syscw:\s+(\d+)/m.exec(io)?.[1] ?? 0)
+}
+
 /** CPU time (user + system, seconds) a process and all its descendants have used so far; 0 once gone. */
 export function treeCpuSeconds(pid: number): number {
   let total: number

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { processCpuSeconds } from './cpu.js'
+import { processCpuSeconds, processWriteCalls } from './cpu.js'
 
 export interface BenchProcess {
   pid: number
@@ -14,6 +14,8 @@ export interface BenchProcess {
   rssMiB(): number
   /** CPU time (user + system) the process has used so far, in seconds, from /proc. */
   cpuSeconds(): number
+  /** Write system calls made so far (sockets and logs alike), from /proc. */
+  writeCalls(): number
   stop(): Promise<void>
 }
 
@@ -24,6 +26,8 @@ export interface BenchStartOptions {
   entry?: string
   nodeArgs?: string[]
   cwd?: string
+  /** Where stdout and stderr go: the log file (default), or a pipe this process reads and discards (as under a container runtime). */
+  output?: 'file' | 'pipe'
 }
 
 /** Spawns `node dist/main.js args` on `port` and resolves once /ready answers 200. */
@@ -34,8 +38,11 @@ export async function startBenchGatehouse(args: string[], port: number, logFile:
   // fetch loads its machinery on first use: not part of gatehouse's start-up.
   await fetch('http://127.0.0.1:1/').catch(() => undefined)
   const spawnedAt = performance.now()
-  const proc: ChildProcess = spawn(process.execPath, argv, { stdio: ['ignore', fd, fd], env, ...(start.cwd === undefined ? {} : { cwd: start.cwd }) })
+  const piped = start.output === 'pipe'
+  const proc: ChildProcess = spawn(process.execPath, argv, { stdio: piped ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd], env, ...(start.cwd === undefined ? {} : { cwd: start.cwd }) })
   closeSync(fd)
+  proc.stdout?.resume()
+  proc.stderr?.resume()
   const exited = new Promise<void>((resolve) => proc.once('close', () => resolve()))
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 10_000
@@ -64,6 +71,7 @@ export async function startBenchGatehouse(args: string[], port: number, logFile:
       return Math.round((kib / 1024) * 10) / 10
     },
     cpuSeconds: () => processCpuSeconds(pid),
+    writeCalls: () => processWriteCalls(pid),
     async stop() {
       proc.kill('SIGTERM')
       const timer = setTimeout(() => proc.kill('SIGKILL'), 5000)

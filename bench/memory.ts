@@ -4,7 +4,10 @@
 // accepts, as it would have written it), cycled through by a wrk Lua script. Bounded: runs of BENCH_MEMORY_STEP_SECONDS
 // (default 30) until the count is reached, at most BENCH_MEMORY_MAX_STEPS (default 12) of them; then 3 passes over the
 // sessions, each long enough at the measured rate to send every one of them at least once.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+// BENCH_MEMORY_ENTRY runs another build's main.js; BENCH_MEMORY_NODE_ARGS adds Node flags (space-separated);
+// BENCH_MEMORY_SNAPSHOTS=dir writes a V8 heap snapshot there at rest after sign-in and at rest after the last pass
+// (taken after the memory is read; read them with bench/heap-summary.ts).
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse as parseCookie } from 'cookie'
@@ -20,7 +23,30 @@ const REQUESTS = Number(process.env['BENCH_MEMORY_REQUESTS'] ?? 1_000_000)
 const SESSIONS = Number(process.env['BENCH_MEMORY_SESSIONS'] ?? 10_000)
 const STEP_SECONDS = Number(process.env['BENCH_MEMORY_STEP_SECONDS'] ?? 30)
 const MAX_STEPS = Number(process.env['BENCH_MEMORY_MAX_STEPS'] ?? 12)
+const ENTRY = process.env['BENCH_MEMORY_ENTRY']
+const NODE_ARGS = (process.env['BENCH_MEMORY_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '')
+const SNAPSHOTS = process.env['BENCH_MEMORY_SNAPSHOTS']
 const COOKIE_NAME = '_oauth2_proxy'
+
+/** Asks the process for a heap snapshot (--heapsnapshot-signal) and waits until a new one is complete in `dir`. */
+async function snapshot(pid: number, dir: string, label: string): Promise<void> {
+  const before = new Set(readdirSync(dir))
+  process.kill(pid, 'SIGUSR2')
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 100))
+    const fresh = readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'))
+    // V8 writes the file in one go and closes it; a size that stays put between two looks means it is done.
+    if (fresh !== undefined) {
+      const size = statSync(join(dir, fresh)).size
+      await new Promise((r) => setTimeout(r, 500))
+      if (size > 0 && statSync(join(dir, fresh)).size === size) {
+        renameSync(join(dir, fresh), join(dir, `${label}.heapsnapshot`))
+        return
+      }
+    }
+  }
+  throw new Error(`no heap snapshot appeared in ${dir}`)
+}
 
 /** `count` distinct session cookies: the signed-in session under other users' names, sealed and signed anew. */
 function mintSessions(cookieHeader: string, count: number): string[] {
@@ -62,7 +88,13 @@ const report = (line: string): void => {
   process.stdout.write(`${line}\n`)
 }
 try {
-  const gatehouse = await startBenchGatehouse(gatehouseFlags(base, port), port, join(work, 'gatehouse.log'))
+  if (SNAPSHOTS !== undefined) mkdirSync(SNAPSHOTS, { recursive: true })
+  const nodeArgs = SNAPSHOTS === undefined ? NODE_ARGS : [...NODE_ARGS, '--heapsnapshot-signal=SIGUSR2']
+  const gatehouse = await startBenchGatehouse(gatehouseFlags(base, port), port, join(work, 'gatehouse.log'), {
+    nodeArgs,
+    ...(ENTRY === undefined ? {} : { entry: ENTRY }),
+    ...(SNAPSHOTS === undefined ? {} : { cwd: SNAPSHOTS }),
+  })
   try {
     const cookie = await signIn(gatehouse.url)
     report(`| stage | requests so far | resident MiB |`) // read right after each load run unless the stage says at rest
@@ -70,6 +102,7 @@ try {
     report(`| right after sign-in | 0 | ${gatehouse.rssMiB()} |`)
     await waitAtRest()
     report(`| at rest, 2 s after sign-in | 0 | ${gatehouse.rssMiB()} |`)
+    if (SNAPSHOTS !== undefined) await snapshot(gatehouse.pid, SNAPSHOTS, 'at-rest')
     let total = 0
     let rate = 0
     for (let step = 1; step <= MAX_STEPS && total < REQUESTS; step++) {
@@ -99,6 +132,7 @@ try {
     }
     await waitAtRest()
     report(`| at rest, 2 s after the last pass | ${total} | ${gatehouse.rssMiB()} |`)
+    if (SNAPSHOTS !== undefined) await snapshot(gatehouse.pid, SNAPSHOTS, 'after-sessions')
   } finally {
     await gatehouse.stop()
   }

@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger, type DestinationStream, type LogFn } from 'pino'
+import { createBatchedFd } from './batched-fd.js'
 import { compileLogTemplate, type CompiledTemplate, type LogKind } from './go-template.js'
 import { createTextFields, type RequestInfo } from './text-fields.js'
 
@@ -67,11 +68,11 @@ function baseOptions(level: string | undefined, fields?: Readonly<Record<string,
   }
 }
 
-/** Creates a plain JSON-lines logger (one object a line on stdout, or the given stream). */
+/** Creates a plain JSON-lines logger (one object a line on stdout, or the given stream; main.ts's outputs flush at exit). */
 export function createLogger(options: { level?: string; destination?: DestinationStream; redact?: boolean } = {}): Logger {
   return pino(
     { ...baseOptions(options.level), ...(options.redact === false ? {} : { redact: { paths: REDACT_PATHS, censor: '[redacted]' } }) },
-    options.destination ?? pino.destination({ fd: 1, sync: false }),
+    options.destination ?? createBatchedFd(1),
   )
 }
 
@@ -87,8 +88,8 @@ export interface LogOutputs {
  * are turned off and renders the text kinds with their precompiled template, bypassing JSON serialization.
  */
 export function createLoggers(settings: LogSettings = JSON_LOG_SETTINGS, outputs?: Partial<LogOutputs>): { log: Logger; access: Logger } {
-  const out = outputs?.out ?? pino.destination({ fd: 1, sync: false })
-  const err = settings.errorsToInfo ? out : (outputs?.err ?? pino.destination({ fd: 2, sync: false }))
+  const out = outputs?.out ?? createBatchedFd(1)
+  const err = settings.errorsToInfo ? out : (outputs?.err ?? createBatchedFd(2))
   const json: DestinationStream = err === out ? out : pino.multistream([{ level: 'trace', stream: out }, { level: 'error', stream: err }], { dedupe: true })
   const compiled: Partial<Record<LogKind, CompiledTemplate>> = {}
   for (const kind of ['request', 'auth', 'standard'] as const) {
