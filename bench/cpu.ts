@@ -37,6 +37,12 @@ export function processWriteCalls(pid: number): number {
   return Number(/^syscw:\s+(\d+)/m.exec(io)?.[1] ?? 0)
 }
 
+/** A process's resident set in MiB (one decimal), from /proc. */
+export function processRssMiB(pid: number): number {
+  const kib = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
+  return Math.round((kib / 1024) * 10) / 10
+}
+
 /** CPU time (user + system, seconds) a process and all its descendants have used so far; 0 once gone. */
 export function treeCpuSeconds(pid: number): number {
   let total: number

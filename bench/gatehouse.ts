@@ -1,9 +1,9 @@
 // Starts the compiled gatehouse for the benchmark with its logs going to a file, as in production
 // (a pipe read by this process would cost the benchmark memory and CPU).
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { processCpuSeconds, processWriteCalls } from './cpu.js'
+import { processCpuSeconds, processRssMiB, processWriteCalls } from './cpu.js'
 
 export interface BenchProcess {
   pid: number
@@ -65,11 +65,7 @@ export async function startBenchGatehouse(args: string[], port: number, logFile:
     pid,
     url,
     startMs,
-    rssMiB() {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-      const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
-      return Math.round((kib / 1024) * 10) / 10
-    },
+    rssMiB: () => processRssMiB(pid),
     cpuSeconds: () => processCpuSeconds(pid),
     writeCalls: () => processWriteCalls(pid),
     async stop() {
