@@ -53,20 +53,21 @@ export function createAdminServer(options: AdminServerOptions): Server {
       log.warn({ event: 'admin.forbidden', method: req.method, path: url.pathname }, 'admin request without rights')
       return sendJson(res, 403, { error: 'forbidden' }, HEADERS)
     }
-    if (index === undefined) return sendJson(res, 501, { error: 'not_implemented', error_description: 'cookie sessions cannot be listed or revoked one by one; use --session-store-type=redis' }, HEADERS)
     const user = url.searchParams.get('user') ?? undefined
     const reason = (url.searchParams.get('reason') ?? 'admin').slice(0, 200)
     const now = options.clock()
-    const offset = bounded(url.searchParams.get('offset'), 0, Number.MAX_SAFE_INTEGER)
-    const limit = bounded(url.searchParams.get('limit'), PAGE_SIZE, MAX_PAGE) || PAGE_SIZE
-
-    if (url.pathname === '/sessions' && req.method === 'GET') return sendJson(res, 200, await index.list(user, offset, limit, now), HEADERS)
+    // Every session of a user ends with either store: cookie sessions through the revocation list, which cannot count.
     if (url.pathname === '/sessions' && req.method === 'DELETE') {
       if (user === undefined || user === '') return sendJson(res, 400, { error: 'invalid_request', error_description: 'user is required' }, HEADERS)
       const ended = await revocations.revoke({ sub: user.includes('@') ? user.toLowerCase() : user, before: now }, now)
       audit(caller, user, reason, ended)
-      return sendJson(res, 200, { revoked: ended }, HEADERS)
+      return sendJson(res, 200, { revoked: index === undefined ? null : ended }, HEADERS)
     }
+    if (index === undefined) return sendJson(res, 501, { error: 'not_implemented', error_description: 'cookie sessions live only in browsers: they cannot be listed or revoked one by one (DELETE /sessions?user= ends all of a user\'s); use --session-store-type=redis' }, HEADERS)
+    const offset = bounded(url.searchParams.get('offset'), 0, Number.MAX_SAFE_INTEGER)
+    const limit = bounded(url.searchParams.get('limit'), PAGE_SIZE, MAX_PAGE) || PAGE_SIZE
+
+    if (url.pathname === '/sessions' && req.method === 'GET') return sendJson(res, 200, await index.list(user, offset, limit, now), HEADERS)
     const one = /^\/sessions\/([^/]+)$/.exec(url.pathname)
     if (one?.[1] !== undefined && req.method === 'DELETE') {
       const info = await revokeOne(caller, one[1], reason)

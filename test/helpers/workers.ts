@@ -9,6 +9,7 @@ export interface Line {
   event?: string
   uri?: string
   status?: number
+  user?: string
 }
 
 /** The JSON log lines of the stack's proxy so far. */

@@ -84,8 +84,11 @@ describe('--workers 2 with --admin-address and Redis sessions', () => {
 
 describe('--workers 2 with cookie sessions and no Redis', () => {
   let stack: Stack
+  let admin: string
   before(async () => {
-    stack = await startStack({ args: ['--workers=2'] })
+    const port = await freePort()
+    admin = `http://127.0.0.1:${port}`
+    stack = await startStack({ args: ['--workers=2', `--admin-address=127.0.0.1:${port}`, `--admin-token=${TOKEN}`] })
     stack.idp.setBackchannelLogout('gatehouse', `${stack.proxy.url}/oauth2/backchannel_logout`)
     await waitFor('two workers listening', () => liveWorkers(stack).size === 2)
   })
@@ -143,5 +146,21 @@ describe('--workers 2 with cookie sessions and no Redis', () => {
     const ended = await spread(stack, phone.client.jar.header(stack.proxy.url) ?? '', '/everywhere')
     assert.deepEqual([...ended.statuses], [401])
     assert.equal(ended.pids.size, 2)
+  })
+
+  it('ends every session of a user through the admin API on every worker; listing answers 501', async () => {
+    // A later second than bob's logout above (sign-in times are kept to the second).
+    await new Promise((r) => setTimeout(r, 1010 - (Date.now() % 1000)))
+    const bob = await stack.signIn('bob')
+    const cookie = bob.client.jar.header(stack.proxy.url) ?? ''
+    assert.deepEqual([...(await spread(stack, cookie, '/admin-before')).statuses], [200])
+    assert.equal((await fresh(`${admin}/sessions?user=bob`, { headers: { authorization: `Bearer ${TOKEN}` } })).status, 501)
+    const revoked = await fresh(`${admin}/sessions?user=bob&reason=test`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })
+    assert.equal(revoked.status, 200)
+    assert.deepEqual(JSON.parse(revoked.body), { revoked: null })
+    const ended = await spread(stack, cookie, '/admin-after')
+    assert.deepEqual([...ended.statuses], [401])
+    assert.equal(ended.pids.size, 2)
+    await waitFor('the audit line', () => lines(stack).some((l) => l.event === 'session.revoked' && l.user === 'bob'))
   })
 })
