@@ -31,4 +31,16 @@ describe('decoded session cache', () => {
     assert.equal(cache.get('a'), undefined)
     assert.equal(cache.size, 0)
   })
+
+  it('answers only the exact value: a forged cookie carrying a real signature is a miss and evicts nothing', () => {
+    const cache = createDecodedSessionCache(4)
+    const signature = 'S'.repeat(43)
+    const real = `${'a'.repeat(1200)}|1796541689|${signature}`
+    const forged = `${'b'.repeat(1200)}|1796541689|${signature}`
+    cache.set(real, entry('real'))
+    assert.equal(cache.get(forged), undefined)
+    cache.delete(forged)
+    assert.equal(cache.get(real)?.session.user, 'real')
+    assert.equal(cache.size, 1)
+  })
 })

@@ -8,6 +8,15 @@ export interface CachedSession {
 }
 
 /**
+ * The map key of a cookie value: its last characters, which are the value's HMAC signature (in both cookie formats
+ * the signature ends the value). V8 hashes a string key character by character, and a session cookie is a kilobyte or
+ * more, new on every request; the full value is compared on a hit (a fast memory comparison) instead. A forged value
+ * that copies a real signature finds that entry, fails the comparison and is a miss: it is verified in full.
+ */
+const keyOf = (value: string): string => (value.length > KEY_CHARS * 2 ? value.slice(-KEY_CHARS) : value)
+const KEY_CHARS = 32
+
+/**
  * A bounded, approximately least-recently-used map from an exact signed cookie value to its decoded session. The same
  * bytes verify and decrypt to the same session every time, so only the age check has to be repeated on a hit; this
  * skips the HMAC, AES, LZ4 and msgpack work that otherwise dominates a signed-in request.
@@ -15,30 +24,33 @@ export interface CachedSession {
  * lookup, not a delete and a re-insert, per request; an entry in use is still moved long before it could be evicted.
  */
 export function createDecodedSessionCache<V = CachedSession>(maxEntries: number) {
-  const entries = new Map<string, { entry: V; seq: number }>()
+  const entries = new Map<string, { value: string; entry: V; seq: number }>()
   let seq = 0
   const renewAfter = Math.max(1, Math.floor(maxEntries / 2))
   return {
     get(value: string): V | undefined {
-      const hit = entries.get(value)
-      if (hit === undefined) return undefined
+      const key = keyOf(value)
+      const hit = entries.get(key)
+      if (hit === undefined || hit.value !== value) return undefined
       if (seq - hit.seq >= renewAfter) {
-        entries.delete(value)
+        entries.delete(key)
         hit.seq = ++seq
-        entries.set(value, hit)
+        entries.set(key, hit)
       }
       return hit.entry
     },
     set(value: string, entry: V): void {
-      entries.delete(value)
-      entries.set(value, { entry, seq: ++seq })
+      const key = keyOf(value)
+      entries.delete(key)
+      entries.set(key, { value, entry, seq: ++seq })
       if (entries.size > maxEntries) {
         const oldest = entries.keys().next()
         if (oldest.done !== true) entries.delete(oldest.value)
       }
     },
     delete(value: string): void {
-      entries.delete(value)
+      const key = keyOf(value)
+      if (entries.get(key)?.value === value) entries.delete(key)
     },
     clear(): void {
       entries.clear()
