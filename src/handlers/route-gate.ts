@@ -1,27 +1,12 @@
 import type { RequestContext } from '../http/context.js'
-import { canonicalize, type CanonicalRequest } from '../policy/canonical.js'
+import { canonicalize } from '../policy/canonical.js'
 import { decideRoute } from '../policy/decide.js'
 import type { Identity } from '../policy/predicates.js'
-import type { CompiledRoute, RouteTable } from '../policy/route-table.js'
 import type { Session } from '../session/session.js'
-import type { UpstreamTarget } from '../upstream/table.js'
 import { andThen, type Awaitable } from '../lib/awaitable.js'
 import { sessionStep, type GateResult, type SignedIn } from './session-step.js'
+import type { Routed, RoutesRuntime } from './routed.js'
 import type { Services } from './services.js'
-
-/** The routes of `--alpha-config`, compiled once: the table and each route's own upstream. */
-export interface RoutesRuntime {
-  table: RouteTable
-  /** By route id; a route absent here uses the path-based upstream table. */
-  targets: ReadonlyMap<string, UpstreamTarget>
-}
-
-/** Where a routed request goes: the route, the canonical request (its path is the one proxied), its own upstream. */
-export interface Routed {
-  route: CompiledRoute
-  request: CanonicalRequest
-  target: UpstreamTarget | undefined
-}
 
 /** A session as policies see it. */
 export function identityOf(session: Session): Identity {

@@ -16,7 +16,7 @@ import type { SessionStore } from '../session/store.js'
 import type { Tracing } from '../tracing/tracing.js'
 import type { Forwarder } from '../upstream/forward.js'
 import type { UpstreamTable } from '../upstream/table.js'
-import type { RoutesRuntime } from './route-gate.js'
+import type { RoutesRuntime } from './routed.js'
 
 /** The options the handlers read, a plain subset of Config so handlers stay testable. */
 export interface HandlerSettings {

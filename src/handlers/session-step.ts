@@ -6,7 +6,7 @@ import { andThen, type Awaitable } from '../lib/awaitable.js'
 import type { Logger } from '../log/logger.js'
 import type { RequestContext } from '../http/context.js'
 import type { Session } from '../session/session.js'
-import type { Routed } from './route-gate.js'
+import type { Routed } from './routed.js'
 import type { Services } from './services.js'
 
 /** What the proxy decided about a request before serving it. */
