@@ -199,7 +199,9 @@ describe('the real gatehouse process as a streaming reverse proxy', () => {
     assert.equal(json.status, 502)
     const { requestId } = json.json<{ requestId: string }>()
     assert.match(requestId, /^[0-9a-f-]{36}$/)
-    const logs = await proxy.waitForLog(new RegExp(`"event":"http.request","requestId":"${requestId}"`))
+    // The access line goes to stdout and the error line to stderr: two pipes, read in no fixed order.
+    await proxy.waitForLog(new RegExp(`"event":"http.request","requestId":"${requestId}"`))
+    const logs = await proxy.waitForLog(new RegExp(`"level":"error"[^\n]*"requestId":"${requestId}"`))
     const lines = logs.split('\n').filter((l) => l.includes(requestId))
     const errors = lines.filter((l) => l.includes('"level":"error"'))
     assert.equal(errors.length, 1, lines.join('\n'))
