@@ -1,6 +1,5 @@
 import { getHashes } from 'node:crypto'
-import type { CrossProblem } from './cross-checks.js'
-import type { Config } from './shape.js'
+import type { Config, CrossProblem } from './shape.js'
 
 /** The longest identity assertion gatehouse signs, as Google IAP's: a leaked one is replayable for no longer. */
 const MAX_ASSERTION_TTL_MS = 10 * 60_000

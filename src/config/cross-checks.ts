@@ -6,13 +6,7 @@ import { assertionProblems } from './assertion-checks.js'
 import { googleGitlabProblems } from './google-gitlab-checks.js'
 import { introspectionProblems } from './introspection-checks.js'
 import { loginGovProblems } from './login-gov-checks.js'
-import type { Config, ConfigKey } from './shape.js'
-
-/** One cross-field problem, attached to the option the user should change. */
-export interface CrossProblem {
-  key: ConfigKey
-  message: string
-}
+import type { Config, ConfigKey, CrossProblem } from './shape.js'
 
 /** How to make a good cookie secret, shown whenever one is missing or bad. */
 export const COOKIE_SECRET_HINT = "create one with: openssl rand -base64 32 | tr -- '+/' '-_'"

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { gitlabProjectProblem } from '../providers/gitlab-projects.js'
 import { parseServiceAccountKey } from '../providers/google-service-account.js'
-import type { Config, ConfigKey } from './shape.js'
+import type { Config, CrossProblem as Problem } from './shape.js'
 
-type Problem = { key: ConfigKey; message: string }
 
 /**
  * oauth2-proxy's validateGoogleConfig: any Admin SDK option needs the admin to act as, and credentials: a readable

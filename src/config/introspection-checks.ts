@@ -1,5 +1,4 @@
-import type { CrossProblem } from './cross-checks.js'
-import type { Config } from './shape.js'
+import type { Config, CrossProblem } from './shape.js'
 
 /** Provider types built on the OpenID Connect base, whose client can call an introspection endpoint. */
 const INTROSPECTING_PROVIDERS: readonly string[] = ['oidc', 'keycloak-oidc', 'entra-id', 'adfs', 'cidaas', 'gitlab', 'azure', 'login.gov']

@@ -1,7 +1,6 @@
 import { createPrivateKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { CrossProblem } from './cross-checks.js'
-import type { Config } from './shape.js'
+import type { Config, CrossProblem } from './shape.js'
 
 /** `--provider=login.gov` needs its signing key (exactly one of --jwt-key and --jwt-key-file) and --pubjwk-url. */
 export function loginGovProblems(c: Config): CrossProblem[] {

@@ -1,10 +1,4 @@
-import type { Config, ConfigKey } from './shape.js'
-
-/** One problem, attached to the option to change (the shape of cross-checks.ts' CrossProblem). */
-interface Problem {
-  key: ConfigKey
-  message: string
-}
+import type { Config, CrossProblem as Problem } from './shape.js'
 
 /** Start-up rules of the plain OAuth2 providers (github, keycloak, bitbucket, …): what each needs to work at all. */
 export function plainOAuth2Problems(c: Config): Problem[] {

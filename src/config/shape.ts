@@ -43,6 +43,12 @@ export const configObject = z.strictObject(configShape)
 /** A Config field name. */
 export type ConfigKey = keyof typeof configShape
 
+/** One cross-field problem, attached to the option the user should change. */
+export interface CrossProblem {
+  key: ConfigKey
+  message: string
+}
+
 /**
  * The loaded configuration: one field per oauth2-proxy cfg key in camelCase, durations in milliseconds,
  * lists as string arrays. Frozen at runtime.

@@ -8,6 +8,9 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { renderEchoPage } from './echo-page.js'
+import type { EchoReply } from './echo-reply.js'
+
+export type { EchoReply } from './echo-reply.js'
 
 export interface EchoApp {
   url: string
@@ -15,21 +18,6 @@ export interface EchoApp {
   close(): Promise<void>
 }
 
-/** What the echo app answers for an ordinary request. */
-export interface EchoReply {
-  method: string
-  /** The path of the request target exactly as received (still percent-encoded). */
-  path: string
-  query: Record<string, string | string[]>
-  rawQuery: string
-  headers: IncomingMessage['headers']
-  rawHeaders: [string, string][]
-  remoteAddress: string
-  /** The body as UTF-8, first 64 KiB only. */
-  body: string
-  bodyBytes: number
-  bodySha256: string
-}
 
 const BODY_ECHO_LIMIT = 64 * 1024
 const MAX_BYTES = 2 * 1024 ** 3

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../http/html.js'
-import type { EchoReply } from './echo-app.js'
+import type { EchoReply } from './echo-reply.js'
 
 /** Longest header value shown in full; tokens beyond that are cut so the page stays readable. */
 const SHOWN_VALUE_CHARS = 240
