@@ -28,12 +28,13 @@ export interface ProviderReading {
 }
 
 /** oauth2-proxy's per-provider CreateSessionFromToken, plus the token-only parts of each provider's EnrichSession. */
-export function providerReading(config: BearerConfig): ProviderReading {
+export function providerReading(config: BearerConfig, additionalClaims: readonly string[] = []): ProviderReading {
   const claims: ClaimNames = {
     // The deprecated --user-id-claim replaces the email claim when that is left at its default (as in registry.ts).
     email: config.oidcEmailClaim === 'email' && config.userIdClaim !== '' && config.userIdClaim !== 'email' ? config.userIdClaim : config.oidcEmailClaim,
     groups: config.oidcGroupsClaim,
     allowUnverifiedEmail: config.insecureOidcAllowUnverifiedEmail,
+    additional: additionalClaims,
   }
   switch (config.provider) {
     case 'keycloak-oidc':
@@ -56,11 +57,12 @@ export function providerReading(config: BearerConfig): ProviderReading {
 
 /**
  * The bearer JWT verifier of `--skip-jwt-bearer-tokens`: the provider's issuer with its audiences (client ID and
- * `--oidc-extra-audience`) and its own reading of the claims, then every `--extra-jwt-issuers` `issuer=audience` pair.
+ * `--oidc-extra-audience`) and its own reading of the claims (with the alpha file's `additionalClaims`), then every
+ * `--extra-jwt-issuers` `issuer=audience` pair (fixed claim names, as oauth2-proxy's token-to-session function).
  */
-export function createBearerVerifierFromConfig(config: BearerConfig, deps: { fetch: typeof fetch; timeoutMs: number; clock: () => number }): BearerVerifier {
+export function createBearerVerifierFromConfig(config: BearerConfig, deps: { fetch: typeof fetch; timeoutMs: number; clock: () => number; additionalClaims?: readonly string[] }): BearerVerifier {
   const common = { fetch: deps.fetch, timeoutMs: deps.timeoutMs, clock: deps.clock }
-  const reading = MAIN_ISSUER_PROVIDERS.includes(config.provider) && config.oidcIssuerUrl !== '' ? providerReading(config) : undefined
+  const reading = MAIN_ISSUER_PROVIDERS.includes(config.provider) && config.oidcIssuerUrl !== '' ? providerReading(config, deps.additionalClaims) : undefined
   const main = reading === undefined
     ? undefined
     : {

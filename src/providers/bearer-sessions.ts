@@ -8,6 +8,8 @@ export interface ClaimNames {
   email: string
   groups: string
   allowUnverifiedEmail: boolean
+  /** The alpha `providers[].additionalClaims` kept in the session (main provider only, as in oauth2-proxy). */
+  additional?: readonly string[]
 }
 
 /** oauth2-proxy's CreateTokenToSessionFunc reads fixed claim names: extra issuers, and providers without their own reading (azure). */
@@ -50,6 +52,7 @@ export function sessionFromBearerClaims(token: string, claims: Readonly<Record<s
   }
   const groups = claimToGroups(getClaim(claims, names.groups))
   const preferredUsername = claimToString(claims['preferred_username'])
+  const additionalClaims = additionalOf(claims, names.additional ?? [])
   const exp = claims['exp']
   return {
     accessToken: token,
@@ -59,7 +62,18 @@ export function sessionFromBearerClaims(token: string, claims: Readonly<Record<s
     ...(sub === undefined ? {} : { user: sub }),
     ...(groups === undefined || groups.length === 0 ? {} : { groups }),
     ...(preferredUsername === undefined ? {} : { preferredUsername }),
+    ...(additionalClaims === undefined ? {} : { additionalClaims }),
   }
+}
+
+/** oauth2-proxy's buildSessionFromClaims for `additionalClaims`: each name read as the other claims are (dotted paths), kept as its JSON value. */
+function additionalOf(claims: Readonly<Record<string, unknown>>, names: readonly string[]): Record<string, unknown> | undefined {
+  const found: Record<string, unknown> = {}
+  for (const name of names) {
+    const value = getClaim(claims, name)
+    if (value !== undefined) found[name] = value
+  }
+  return Object.keys(found).length > 0 ? found : undefined
 }
 
 /**

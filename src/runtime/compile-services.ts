@@ -103,7 +103,7 @@ export function compileServices(config: Config, resources: Resources): CompiledS
   const templates = config.customTemplatesDir === '' ? undefined : readPageTemplates(config.customTemplatesDir)
   const htpasswd = config.htpasswdFile === '' ? undefined : loadHtpasswdFile(config.htpasswdFile, log)
   try {
-    const bearer = config.skipJwtBearerTokens ? createBearerVerifierFromConfig(config, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, clock }) : undefined
+    const bearer = config.skipJwtBearerTokens ? createBearerVerifierFromConfig(config, { fetch: providerFetch, timeoutMs: PROVIDER_TIMEOUT_MS, clock, additionalClaims: providerEntries(config)[0]?.block.additionalClaims ?? [] }) : undefined
     const introspect = config.introspectBearerTokens ? createIntrospectionVerifier(provider, introspectionReadingFromConfig(providerEntries(config)[0]?.settings ?? config), clock) : undefined
     const headerSessions = chainHeaderSessions([
       bearer && createBearerSessionLoader({ verify: (token) => bearer.verify(token), loginFallback: config.bearerTokenLoginFallback, clock }),

@@ -120,6 +120,7 @@ providers:
         '--cookie-secure=false',
         '--email-domain=*',
         `--redirect-url=${url}/oauth2/callback`,
+        '--skip-jwt-bearer-tokens',
       ],
       // The helper reads the address from OAUTH2_PROXY_HTTP_ADDRESS; with an alpha file that variable is ignored.
       env: { ECHO_URL: echo.url, IDP_SECRET: 'gatehouse-secret', SECOND_KEY: 'from-env', OAUTH2_PROXY_HTTP_ADDRESS: `127.0.0.1:${port}` },
@@ -197,6 +198,15 @@ providers:
     const refused = new URL((await createClient().get(`${url}/oauth2/start?rd=/&prompt=none&login_hint=bob@evil.com`)).header('location') ?? '')
     assert.deepEqual(refused.searchParams.getAll('prompt'), ['login'])
     assert.deepEqual(refused.searchParams.getAll('login_hint'), [])
+  })
+
+  it('reads the additionalClaims of a bearer JWT too, as oauth2-proxy\'s session from a token does', async () => {
+    const token = await idp.signJwt({ aud: 'gatehouse', sub: 'svc-7', email: 'svc-7@example.com', email_verified: true, name: 'Build Robot' })
+    const res = await createClient().get(`${url}/h`, { headers: { accept: 'application/json', authorization: `Bearer ${token}` } })
+    assert.equal(res.status, 200, res.body)
+    const seen = res.json<EchoReply>()
+    assert.equal(seen.headers['x-forwarded-user'], 'svc-7')
+    assert.equal(seen.headers['x-name'], 'name=Build Robot')
   })
 
   it('returns the additionalClaims from /oauth2/userinfo', async () => {
