@@ -175,7 +175,7 @@ export function createAuthenticator(options: AuthenticatorOptions) {
   function settle(loaded: LoadResult, cookies: Readonly<Record<string, string>>, host: string, request: RequestLog | undefined): Awaitable<AuthResult> {
     switch (loaded.kind) {
       case 'none':
-        return NO_COOKIE
+        return { kind: 'anonymous', reason: 'no_cookie', setCookies: [] }
       case 'invalid':
         // A tampered, foreign or stale cookie is a fresh sign-in: clear it, never fail the request.
         return anonymous('invalid', cookies, host)
@@ -229,8 +229,5 @@ export function createAuthenticator(options: AuthenticatorOptions) {
     },
   }
 }
-
-/** No session cookie: the same frozen answer every time. */
-const NO_COOKIE: AuthResult = Object.freeze({ kind: 'anonymous', reason: 'no_cookie', setCookies: Object.freeze([]) as unknown as string[] })
 
 export type Authenticator = ReturnType<typeof createAuthenticator>
