@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { freePort } from '../test/helpers/process.js'
 import { startBareProxy } from './bare-proxy.js'
-import { benchLayout, pinTree, processCpuSeconds, processRssMiB, processWriteCalls } from './cpu.js'
+import { benchLayout, pinTree, processCpuSeconds, processRssMiB, processWriteCalls, wrkThreadsFor } from './cpu.js'
 import { startBenchGatehouse, type BenchProcess } from './gatehouse.js'
 import { gatehouseFlags, signIn, startBenchBase } from './setup.js'
 import { runWrk } from './wrk.js'
@@ -26,7 +26,7 @@ const OUTPUT = process.env['AB_OUTPUT'] === 'pipe' ? 'pipe' : 'file'
 const extra = (process.env['AB_ARGS'] ?? '').split(' ').filter((a) => a !== '')
 
 const layout = process.env['AB_PIN'] === '1' ? benchLayout() : undefined
-const WRK_THREADS = layout === undefined ? 2 : 1
+const WRK_THREADS = wrkThreadsFor(layout)
 const CEILINGS = ['bare', 'answer'] as const
 type Ceiling = (typeof CEILINGS)[number]
 const isCeiling = (arg: string): arg is Ceiling => (CEILINGS as readonly string[]).includes(arg)

@@ -17,6 +17,11 @@ export function benchLayout(): Layout | undefined {
   return { server: '1', rest: '0' }
 }
 
+/** wrk's threads: one when it shares CPU 0 with the upstream under the layout, two when nothing is pinned. */
+export function wrkThreadsFor(layout: Layout | undefined): number {
+  return layout === undefined ? 2 : 1
+}
+
 /** Pins a process, all its threads and all its descendants (nginx workers, gatehouse workers) to `cpuList`. */
 export function pinTree(pid: number, cpuList: string): void {
   execFileSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { stdio: 'ignore' })

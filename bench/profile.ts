@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../test/helpers/process.js'
 import { startBenchGatehouse } from './gatehouse.js'
-import { benchLayout, pinTree } from './cpu.js'
+import { benchLayout, pinTree, wrkThreadsFor } from './cpu.js'
 import { summarizeProfile } from './profile-summary.js'
 import { gatehouseFlags, signIn, startBenchBase } from './setup.js'
 import { runWrk } from './wrk.js'
@@ -31,7 +31,7 @@ try {
   if (layout !== undefined) pinTree(gatehouse.pid, layout.server)
   try {
     const cookie = await signIn(gatehouse.url)
-    const r = await runWrk({ url: `${gatehouse.url}${path}`, headers: { cookie }, seconds: SECONDS, connections: 50, threads: layout === undefined ? 2 : 1 })
+    const r = await runWrk({ url: `${gatehouse.url}${path}`, headers: { cookie }, seconds: SECONDS, connections: 50, threads: wrkThreadsFor(layout) })
     process.stdout.write(`${path}: ${Math.round(r.requestsPerSec)} req/s, p99 ${r.p99Ms.toFixed(2)} ms, ${r.errors} errors\n`)
   } finally {
     await gatehouse.stop()

@@ -12,7 +12,7 @@ import { startRedis } from '../test/helpers/redis.js'
 import { startBareProxy } from './bare-proxy.js'
 import { RUNGS, startRung } from './ladder.js'
 import { startApacheOidc, startCaddyProxy } from './peers.js'
-import { benchLayout, pinTree, treeCpuSeconds } from './cpu.js'
+import { benchLayout, pinTree, treeCpuSeconds, wrkThreadsFor } from './cpu.js'
 import { startBenchGatehouse } from './gatehouse.js'
 import { formatReport, type RunResult, type TargetResult } from './report.js'
 import { BENCH_COOKIE_SECRET, gatehouseFlags, signIn, startBenchBase, startOtlpSink, waitAtRest } from './setup.js'
@@ -28,8 +28,7 @@ const layout = benchLayout()
 const CADDY_ROW = 'Caddy reverse_proxy, GOMAXPROCS=1, no auth (Go net/http, the floor under oauth2-proxy)'
 /** The Node ceiling: every gatehouse row's CPU per request is also divided by this one. */
 const BARE_ROW = 'bare Node proxy: node:http + undici, no auth (the ceiling for Node)'
-/** One wrk thread when wrk shares CPU 0 with the upstream; two when nothing is pinned. */
-const WRK_THREADS = layout === undefined ? 2 : 1
+const WRK_THREADS = wrkThreadsFor(layout)
 
 interface Target {
   name: string
